@@ -1,0 +1,90 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './ports.js';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const storeEdgeBin = join(repoRoot, 'bin', 'store-edge.mjs');
+
+export interface AgentProcess {
+  child: ChildProcess;
+  httpPort: number;
+  mqttPort: number;
+  baseUrl: string;
+  /** Everything the process wrote so far (stdout and stderr interleaved). */
+  output(): string;
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  exited: Promise<number | string>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export interface StartAgentOptions {
+  dataDir: string;
+  env?: Record<string, string>;
+  args?: string[];
+  httpPort?: number;
+  mqttPort?: number;
+  /** Wait for /readyz (default true). */
+  waitReady?: boolean;
+  readyTimeoutMs?: number;
+}
+
+/** Runs `store-edge edge` as a child process, exactly as `npm start` would, and waits for /readyz. */
+export async function startAgent(opts: StartAgentOptions): Promise<AgentProcess> {
+  const httpPort = opts.httpPort ?? (await freePort());
+  const mqttPort = opts.mqttPort ?? (await freePort());
+  const child = spawn(process.execPath, [storeEdgeBin, 'edge', ...(opts.args ?? [])], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      STORE_EDGE_DATA_DIR: opts.dataDir,
+      STORE_EDGE_HTTP_HOST: '127.0.0.1',
+      STORE_EDGE_HTTP_PORT: String(httpPort),
+      STORE_EDGE_MQTT_PORT: String(mqttPort),
+      STORE_EDGE_ADMIN_PASSWORD: 'admin-test-password',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
+  child.stderr?.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
+  const exited = new Promise<number | string>((resolveExit) => {
+    child.once('exit', (code, signal) => resolveExit(code ?? signal ?? 'unknown'));
+  });
+  const agent: AgentProcess = {
+    child,
+    httpPort,
+    mqttPort,
+    baseUrl: `http://127.0.0.1:${httpPort}`,
+    output: () => out,
+    exited,
+    kill: (signal = 'SIGKILL') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+  if (opts.waitReady !== false) {
+    const deadline = Date.now() + (opts.readyTimeoutMs ?? 20_000);
+    for (;;) {
+      if (child.exitCode !== null)
+        throw new Error(`agent exited with ${child.exitCode} before ready:\n${out}`);
+      try {
+        const res = await fetch(`${agent.baseUrl}/readyz`);
+        if (res.status === 200) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        agent.kill();
+        throw new Error(`agent not ready within ${opts.readyTimeoutMs ?? 20_000} ms:\n${out}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return agent;
+}
