@@ -5,3 +5,4 @@ export * from './ports.js';
 export * from './pty.js';
 export * from './temp-dir.js';
 export * from './which.js';
+export * from './fixtures.js';
