@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { generatePassword } from './auth/passwords.js';
 import { Users } from './auth/users.js';
 import type { Settings } from './config/settings.js';
@@ -8,13 +9,14 @@ import { DeviceRegistry } from './devices/registry.js';
 import { EventBus } from './events.js';
 import { type App, buildHttpServer, type RoutePlugin } from './http/server.js';
 import { Catalog, toGtin14 } from './ledger/catalog.js';
-import { GroupCommitWriter } from './ledger/group-commit.js';
 import { Ledger } from './ledger/ledger.js';
 import { Quarantine } from './ledger/quarantine.js';
+import { WorkerLedgerWriter } from './ledger/worker-writer.js';
 import { type BrokerIdentity, EmbeddedBroker, safeEqual } from './mqtt/broker.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { PortInUseError } from './ports.js';
+import { tsWorker } from './util/ts-worker.js';
 
 /** A part of the agent with a life of its own (device drivers, the cloud shipper, the print queue). */
 export interface Component {
@@ -47,6 +49,8 @@ function basicParse(raw: string): ParsedCodeInfo {
  */
 export class EdgeAgent {
   private db: Db | null = null;
+  private writer: WorkerLedgerWriter | null = null;
+  private checkpointer: Worker | null = null;
   private app: App | null = null;
   private broker: EmbeddedBroker | null = null;
   private ready = false;
@@ -67,11 +71,18 @@ export class EdgeAgent {
   async start(): Promise<void> {
     const { settings, log } = this.opts;
     try {
-      const db = openDatabase(join(settings.dataDir, 'ledger.sqlite'));
+      const file = join(settings.dataDir, 'ledger.sqlite');
+      const db = openDatabase(file);
       this.db = db;
       const catalog = new Catalog(db);
       const ledger = new Ledger(db, catalog, this.clock);
-      const writer = new GroupCommitWriter(db, ledger);
+      const writer = new WorkerLedgerWriter(file);
+      this.writer = writer;
+      await writer.start();
+      this.checkpointer = tsWorker(new URL('./ledger/checkpointer.ts', import.meta.url), {
+        file,
+        intervalMs: 1000,
+      });
       const users = new Users(db, this.clock);
       const quarantine = new Quarantine(db, this.clock);
       const devices = new DeviceRegistry(db, this.events, this.clock);
@@ -96,17 +107,12 @@ export class EdgeAgent {
         broker: null,
       };
       this.parts = parts;
-      writer.onCommit = (batches) => {
-        let n = 0;
-        for (const b of batches) n += b.results.filter((r) => r.status === 'created').length;
-        if (n === 0) return;
-        this.metrics.commitBatchSize.observe(n);
-        const created = batches.flatMap((b) => b.results.filter((r) => r.status === 'created'));
-        const first = created[0]?.seq ?? 0;
-        const rows = ledger.movements(first - 1, created.length);
-        for (const m of rows) this.metrics.movementsTotal.inc({ type: m.type });
-        this.events.emit('movements', rows);
-        this.broker?.publish(`store-edge/${settings.storeId}/movements`, rows);
+      writer.onCommit = (created) => {
+        this.metrics.commitBatchSize.observe(created.length);
+        for (const m of created) this.metrics.movementsTotal.inc({ type: m.type });
+        ledger.noteCommitted(created);
+        this.events.emit('movements', created);
+        this.broker?.publish(`store-edge/${settings.storeId}/movements`, created);
       };
 
       if (settings.mqtt.port !== 0) {
@@ -227,7 +233,14 @@ export class EdgeAgent {
       await this.broker.close();
       this.broker = null;
     }
-    this.parts?.writer.stop();
+    if (this.writer) {
+      await this.writer.stop();
+      this.writer = null;
+    }
+    if (this.checkpointer) {
+      await this.checkpointer.terminate();
+      this.checkpointer = null;
+    }
     if (this.db) {
       checkpointAndClose(this.db);
       this.db = null;

@@ -3,7 +3,7 @@ import type { Settings } from './config/settings.js';
 import type { Db } from './db/database.js';
 import type { EventBus } from './events.js';
 import type { Catalog } from './ledger/catalog.js';
-import type { GroupCommitWriter } from './ledger/group-commit.js';
+import type { MovementWriter } from './ledger/group-commit.js';
 import type { Ledger } from './ledger/ledger.js';
 import type { Quarantine } from './ledger/quarantine.js';
 import type { Logger } from './observability/logger.js';
@@ -15,7 +15,7 @@ export interface AgentContext {
   db: Db;
   catalog: Catalog;
   ledger: Ledger;
-  writer: GroupCommitWriter;
+  writer: MovementWriter;
   quarantine: Quarantine;
   users: Users;
   events: EventBus;

@@ -1,17 +1,20 @@
 import type { Db } from '../db/database.js';
 import type { Ledger } from './ledger.js';
-import type { Actor, MovementInput, MovementResult } from './types.js';
+import type { Actor, Movement, MovementInput, MovementResult } from './types.js';
+
+/** Appends movements durably; in this thread or in a writer thread. */
+export interface MovementWriter {
+  submit(inputs: MovementInput[], who: Actor): Promise<MovementResult[]>;
+  /** Called after each durable commit with the movements it created. */
+  onCommit: (created: Movement[]) => void;
+  stop(): void | Promise<void>;
+}
 
 interface Pending {
   inputs: MovementInput[];
   who: Actor;
   resolve: (r: MovementResult[]) => void;
   reject: (e: unknown) => void;
-}
-
-export interface CommittedBatch {
-  results: MovementResult[];
-  who: Actor;
 }
 
 /**
@@ -21,12 +24,12 @@ export interface CommittedBatch {
  * synchronous=FULL that means it is on disk (https://www.sqlite.org/wal.html, "Performance
  * Considerations"). The transaction is synchronous: it never spans an await.
  */
-export class GroupCommitWriter {
+export class GroupCommitWriter implements MovementWriter {
   private queue: Pending[] = [];
   private scheduled = false;
   private stopped = false;
   /** Called after each durable commit with what it held (for events, metrics, replication). */
-  onCommit: (batches: CommittedBatch[]) => void = () => {};
+  onCommit: (created: Movement[]) => void = () => {};
 
   constructor(
     private readonly db: Db,
@@ -69,21 +72,18 @@ export class GroupCommitWriter {
       // The commit itself failed (disk full, I/O error): nothing of this group is durable.
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.ledger.reloadSeq();
+      this.ledger.dropCreated();
       for (const p of batch) p.reject(error);
       return;
     }
-    const committed: CommittedBatch[] = [];
     batch.forEach((p, i) => {
       const o = outcomes[i];
       if (!o) return;
-      if (o.ok) {
-        committed.push({ results: o.results, who: p.who });
-        p.resolve(o.results);
-      } else {
-        p.reject(o.error);
-      }
+      if (o.ok) p.resolve(o.results);
+      else p.reject(o.error);
     });
-    if (committed.length > 0) this.onCommit(committed);
+    const created = this.ledger.takeCreated();
+    if (created.length > 0) this.onCommit(created);
   }
 
   stop(): void {

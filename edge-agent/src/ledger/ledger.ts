@@ -52,6 +52,8 @@ export function requestHash(m: MovementInput): string {
   return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 32);
 }
 
+const ADDS_ONLY: ReadonlySet<MovementType> = new Set(['receive', 'return', 'transfer_in', 'adjust']);
+const ZERO: StockState = { on_hand: 0, reserved: 0 };
 const NEEDS_REF: ReadonlySet<MovementType> = new Set([
   'transfer_out',
   'transfer_in',
@@ -76,6 +78,8 @@ export class Ledger {
   private readonly upsertReservation;
   private readonly closeReservation;
   private nextSeq = 0;
+  /** Movements created since the last `takeCreated()`, for events after the commit. */
+  private created: Movement[] = [];
 
   constructor(
     private readonly db: Db,
@@ -121,18 +125,38 @@ export class Ledger {
     return this.nextSeq - 1;
   }
 
+  /** A reader learns about commits made by the writer thread. */
+  noteCommitted(created: Movement[]): void {
+    const last = created[created.length - 1];
+    if (last && last.seq >= this.nextSeq) this.nextSeq = last.seq + 1;
+  }
+
   /**
    * Applies one request's movements. Must run inside a transaction (or savepoint) the caller
    * rolls back when this throws: on error nothing of the request may stay.
    */
   applyBatch(inputs: MovementInput[], who: Actor, pathPrefix = '/movements'): MovementResult[] {
     const startSeq = this.nextSeq;
+    const startCreated = this.created.length;
     try {
       return inputs.map((m, i) => this.applyOne(m, who, `${pathPrefix}/${i}`));
     } catch (err) {
       this.nextSeq = startSeq;
+      this.created.length = startCreated;
       throw err;
     }
+  }
+
+  /** Hands over (and forgets) the movements created since the last call. */
+  takeCreated(): Movement[] {
+    const out = this.created;
+    this.created = [];
+    return out;
+  }
+
+  /** Forgets created movements of a transaction that was rolled back. */
+  dropCreated(): void {
+    this.created = [];
   }
 
   private applyOne(m: MovementInput, who: Actor, path: string): MovementResult {
@@ -174,7 +198,8 @@ export class Ledger {
 
     const location = m.location ?? 'store';
     const qty = m.qty * packQty;
-    const stock = this.getStock.get(sku, location) ?? { on_hand: 0, reserved: 0 };
+    // Receipts add whatever stands there; only the other types need the current figures.
+    const stock = ADDS_ONLY.has(m.type) ? ZERO : (this.getStock.get(sku, location) ?? ZERO);
     let dOn = 0;
     let dRes = 0;
     let flags: string | null = null;
@@ -261,6 +286,8 @@ export class Ledger {
     this.insertMovement.run(movement);
     this.upsertStock.run(sku, location, dOn, dRes, seq);
     this.insertOutbox.run(seq, JSON.stringify(toOutboxRecord(movement)), now);
+    const { requestHash: _hash, ...kept } = movement;
+    this.created.push(kept);
     return { id: m.id, seq, status: 'created' };
   }
 
