@@ -1,1 +1,1 @@
-export {};
+export * from './epc/index.js';
