@@ -8,3 +8,11 @@ export {
   type ReaderFormat,
   type RejectedPayload,
 } from './rfid/parsers/index.js';
+export {
+  type Clock,
+  DEFAULT_SMOOTHER_SETTINGS,
+  type Presence,
+  type PresenceEvent,
+  PresenceSmoother,
+  type SmootherSettings,
+} from './rfid/smoother.js';
