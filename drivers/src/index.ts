@@ -9,6 +9,15 @@ export {
   type RejectedPayload,
 } from './rfid/parsers/index.js';
 export {
+  buildImpinjEvents,
+  buildZebraBatch,
+  demoGtins,
+  type ImpinjEventOptions,
+  makeTagPopulation,
+  type SimulatedRead,
+  type ZebraBatchOptions,
+} from './rfid/payloads.js';
+export {
   type Clock,
   DEFAULT_SMOOTHER_SETTINGS,
   type Presence,
