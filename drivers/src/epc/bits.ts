@@ -33,10 +33,18 @@ function bitAt(hex: string, bit: number): number {
   return (nibble(hex.charCodeAt(bit >> 2)) >> (3 - (bit & 3))) & 1;
 }
 
-/** Unsigned integer of `length` ≤ 53 bits starting at bit `offset` (MSB first). */
+/** Unsigned integer of `length` ≤ 53 bits starting at bit `offset` (MSB first), a nibble at a time. */
 export function readBits(hex: string, offset: number, length: number): number {
   let v = 0;
-  for (let i = 0; i < length; i++) v = v * 2 + bitAt(hex, offset + i);
+  let pos = offset;
+  const end = offset + length;
+  while (pos < end) {
+    const avail = 4 - (pos & 3);
+    const take = Math.min(avail, end - pos);
+    const bits = (nibble(hex.charCodeAt(pos >> 2)) >> (avail - take)) & ((1 << take) - 1);
+    v = v * (1 << take) + bits;
+    pos += take;
+  }
   return v;
 }
 
