@@ -18,10 +18,10 @@ export {
   type ZebraBatchOptions,
 } from './rfid/payloads.js';
 export {
-  type Clock,
   DEFAULT_SMOOTHER_SETTINGS,
   type Presence,
   type PresenceEvent,
   PresenceSmoother,
+  type SmootherClock,
   type SmootherSettings,
 } from './rfid/smoother.js';

@@ -31,7 +31,7 @@ export const DEFAULT_SMOOTHER_SETTINGS: Readonly<SmootherSettings> = Object.free
 });
 
 /** Milliseconds since the epoch; `{ now: Date.now }` in production, a settable fake in tests. */
-export interface Clock {
+export interface SmootherClock {
   now(): number;
 }
 
@@ -71,12 +71,12 @@ const NO_EVENTS: readonly PresenceEvent[] = Object.freeze([]);
 
 export class PresenceSmoother {
   readonly settings: Readonly<SmootherSettings>;
-  readonly #clock: Clock;
+  readonly #clock: SmootherClock;
   /** Ordered by last read (re-inserted on every read), so `tick` scans oldest first and stops early. */
   readonly #tags = new Map<string, TagState>();
   #present = 0;
 
-  constructor(settings: Partial<SmootherSettings> = {}, clock: Clock = { now: Date.now }) {
+  constructor(settings: Partial<SmootherSettings> = {}, clock: SmootherClock = { now: Date.now }) {
     this.settings = Object.freeze({ ...DEFAULT_SMOOTHER_SETTINGS, ...settings });
     checkSettings(this.settings);
     this.#clock = clock;
