@@ -92,6 +92,33 @@ describe('PresenceSmoother departures (T without reads)', () => {
     expect(s.tick()).toMatchObject([{ type: 'departure', epc: 'E1' }]);
   });
 
+  it('a read after T reports the missed departure first, then counts a fresh arrival', () => {
+    const { s, advance, at } = setup();
+    s.observe('E1', 'dock');
+    s.observe('E1', 'dock');
+    advance(40_000); // no tick in between
+    expect(s.observe('E1', 'backroom')).toEqual([
+      { type: 'departure', epc: 'E1', zone: 'dock', at: at(40_000) },
+    ]);
+    expect(s.get('E1')).toBeUndefined();
+    expect(s.presentCount).toBe(0);
+    advance(100);
+    expect(s.observe('E1', 'backroom')).toEqual([
+      { type: 'arrival', epc: 'E1', zone: 'backroom', at: at(40_100) },
+    ]);
+    expect(s.get('E1')).toMatchObject({ firstSeenAt: at(40_000), reads: 2 });
+  });
+
+  it('firstSeenAt and reads start at the run of reads that made the tag arrive', () => {
+    const { s, advance, at } = setup();
+    s.observe('E1', 'dock');
+    advance(5000); // the first read has left the window; no tick called
+    s.observe('E1', 'dock');
+    advance(500);
+    s.observe('E1', 'dock');
+    expect(s.get('E1')).toMatchObject({ firstSeenAt: at(5000), lastSeenAt: at(5500), reads: 2 });
+  });
+
   it('tick(now) takes an explicit time', () => {
     const { s } = setup({ departAfterMs: 5000 });
     s.observe('E1', 'dock');

@@ -82,20 +82,36 @@ export class PresenceSmoother {
     this.#clock = clock;
   }
 
-  /** Records one read of `epc` in `zone`; returns the arrival or move it causes, if any. */
+  /**
+   * Records one read of `epc` in `zone` at the clock's now. Returns the arrival or move it
+   * causes, if any — preceded by the tag's departure when it had been unread for
+   * `departAfterMs` and `tick()` had not noticed yet.
+   */
   observe(epc: string, zone: string, rssi?: number): readonly PresenceEvent[] {
     const now = this.#clock.now();
-    const { arriveReads, arriveWindowMs, maxSamplesPerZone } = this.settings;
+    const { arriveWindowMs, departAfterMs, maxSamplesPerZone } = this.settings;
+    let departed: PresenceEvent | undefined;
     let st = this.#tags.get(epc);
     if (st === undefined) {
       st = { epc, zone: undefined, firstSeen: now, lastSeen: now, reads: 0, zones: new Map() };
     } else {
       this.#tags.delete(epc);
+      if (st.zone !== undefined && now - st.lastSeen >= departAfterMs) {
+        // tick() was late: the tag had departed before this read, so say so first.
+        departed = { type: 'departure', epc, zone: st.zone, at: new Date(now) };
+        st.zone = undefined;
+        this.#present--;
+      }
     }
     this.#tags.set(epc, st);
+    pruneWindows(st, now - arriveWindowMs);
+    if (st.zone === undefined && st.zones.size === 0) {
+      // A fresh run of reads: presence fields count from here, not from an earlier near-miss.
+      st.firstSeen = now;
+      st.reads = 0;
+    }
     st.lastSeen = now;
     st.reads++;
-    pruneWindows(st, now - arriveWindowMs);
 
     let w = st.zones.get(zone);
     if (w === undefined) {
@@ -109,11 +125,18 @@ export class PresenceSmoother {
       w.rssi.shift();
     }
 
-    if (w.times.length < arriveReads || st.zone === zone) return NO_EVENTS;
+    const change = this.#change(st, zone, w, now);
+    if (departed === undefined) return change === undefined ? NO_EVENTS : [change];
+    return change === undefined ? [departed] : [departed, change];
+  }
+
+  /** The arrival or move that the read just added to `w` (in `zone`) causes, if any. */
+  #change(st: TagState, zone: string, w: ZoneWindow, now: number): PresenceEvent | undefined {
+    if (w.times.length < this.settings.arriveReads || st.zone === zone) return undefined;
     if (st.zone === undefined) {
       st.zone = zone;
       this.#present++;
-      return [{ type: 'arrival', epc, zone, at: new Date(now) }];
+      return { type: 'arrival', epc: st.epc, zone, at: new Date(now) };
     }
     const current = st.zones.get(st.zone);
     if (current !== undefined) {
@@ -121,12 +144,12 @@ export class PresenceSmoother {
       const here = meanRssi(w);
       const there = meanRssi(current);
       if (Number.isNaN(here) || Number.isNaN(there) || here < there + this.settings.moveHysteresisDb) {
-        return NO_EVENTS;
+        return undefined;
       }
     }
     const fromZone = st.zone;
     st.zone = zone;
-    return [{ type: 'move', epc, zone, fromZone, at: new Date(now) }];
+    return { type: 'move', epc: st.epc, zone, fromZone, at: new Date(now) };
   }
 
   /**
