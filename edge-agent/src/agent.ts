@@ -6,6 +6,7 @@ import type { Settings } from './config/settings.js';
 import type { AgentContext, ParsedCodeInfo } from './context.js';
 import { checkpointAndClose, type Db, openDatabase } from './db/database.js';
 import { DeviceRegistry } from './devices/registry.js';
+import { type DeviceValidator, deviceRoutes } from './devices/routes.js';
 import { EventBus } from './events.js';
 import { type App, buildHttpServer, type RoutePlugin } from './http/server.js';
 import { Catalog, toGtin14 } from './ledger/catalog.js';
@@ -125,7 +126,10 @@ export class EdgeAgent {
         await this.broker.listen(settings.mqtt.port, settings.http.host);
       }
 
-      this.app = await buildHttpServer(parts, this.routePlugins);
+      this.app = await buildHttpServer(parts, [
+        deviceRoutes(devices, this.deviceValidators),
+        ...this.routePlugins,
+      ]);
       try {
         await this.app.listen({ port: settings.http.port, host: settings.http.host });
       } catch (err) {
@@ -149,6 +153,12 @@ export class EdgeAgent {
   }
 
   private readonly routePlugins: RoutePlugin[] = [];
+  private readonly deviceValidators = new Map<string, DeviceValidator>();
+
+  /** A driver module declares how to check its device kind's fields (PUT /devices/{id}). */
+  addDeviceKind(kind: string, validate: DeviceValidator): void {
+    this.deviceValidators.set(kind, validate);
+  }
 
   /** Adds routes before start (devices, scans, RFID, printing, the console). */
   addRoutes(plugin: RoutePlugin): void {

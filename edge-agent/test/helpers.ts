@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { freePort, makeTempDir, type TempDir } from '@store-edge/testing';
 import { EdgeAgent } from '../src/agent.js';
 import { loadSettings, type Settings } from '../src/config/settings.js';
+import { registerFeatures } from '../src/features.js';
 import { createLogger } from '../src/observability/logger.js';
 
 /** Response bodies in tests are inspected ad hoc; the product's own code parses with schemas. */
@@ -50,6 +51,7 @@ export async function startTestAgent(
     log: createLogger(settings.logLevel, { pretty: false }),
     announce: () => {},
   });
+  if (opts.features !== false) await registerFeatures(agent);
   await opts.setup?.(agent);
   await agent.start();
   const baseUrl = `http://127.0.0.1:${settings.http.port}`;
