@@ -80,7 +80,7 @@ export class EdgeAgent {
       const writer = new WorkerLedgerWriter(file);
       this.writer = writer;
       await writer.start();
-      this.checkpointer = tsWorker(new URL('./ledger/checkpointer.ts', import.meta.url), {
+      this.checkpointer = await tsWorker(new URL('./ledger/checkpointer.ts', import.meta.url), {
         file,
         intervalMs: 1000,
       });

@@ -41,7 +41,7 @@ export class WorkerLedgerWriter implements MovementWriter {
   constructor(private readonly file: string) {}
 
   async start(): Promise<void> {
-    const worker = tsWorker(new URL('./writer-thread.ts', import.meta.url), { file: this.file });
+    const worker = await tsWorker(new URL('./writer-thread.ts', import.meta.url), { file: this.file });
     this.worker = worker;
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => reject(err);

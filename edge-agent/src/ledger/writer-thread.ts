@@ -13,7 +13,8 @@ import type { WriterReply, WriterRequest } from './worker-writer.js';
 const port = parentPort;
 if (!port) throw new Error('writer-thread must run as a worker');
 const { file } = workerData as { file: string };
-const db = openDatabase(file);
+// The main thread opened the file first and applied the migrations.
+const db = openDatabase(file, { migrate: false });
 // Checkpoints run in the checkpointer thread: a COMMIT here never waits for one.
 db.pragma('wal_autocheckpoint = 0');
 const ledger = new Ledger(db, new Catalog(db));
