@@ -15,7 +15,7 @@ import {
   ReplicationBatchSchema,
   ReservationSchema,
 } from '@store-edge/protocol';
-import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import { createStore, createTenant, movementsPage, putItem, rotateStoreToken, stockBySku } from './admin.js';
@@ -66,7 +66,7 @@ export async function buildApp(opts: AppOptions) {
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
     bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installProblemHandler(app);
