@@ -172,6 +172,20 @@ describe('replication ingest', () => {
     expect(res.json()).toEqual({ appliedSeq: 50 });
   });
 
+  it('answers 413 to a gzip body that inflates beyond the body limit', async () => {
+    const { storeId, token } = await freshStore();
+    const bomb = gzipSync(`{"records":[${' '.repeat(9 * 1024 * 1024)}]}`);
+    expect(bomb.length).toBeLessThan(100_000);
+    const res = await cloud.app.inject({
+      method: 'POST',
+      url: `/v1/stores/${storeId}/replication/batches`,
+      headers: { ...bearer(token), 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      payload: bomb,
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+  });
+
   it('reports every invalid field with a JSON pointer path', async () => {
     const { storeId, token } = await freshStore();
     const res = await cloud.app.inject({

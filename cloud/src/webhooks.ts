@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Pool } from './db.js';
 import { withTransaction } from './db.js';
 import { enqueueEvent, WEBHOOK_EVENTS, type WebhookEvent } from './outbox.js';
+import { TokenBuckets } from './rate-limit.js';
 
 /** Header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. */
 export const SIGNATURE_HEADER = 'store-edge-signature';
@@ -90,9 +91,11 @@ export class WebhookDispatcher {
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #stopped = true;
-  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  readonly #buckets: TokenBuckets;
 
-  constructor(private readonly opts: DispatcherOptions) {}
+  constructor(private readonly opts: DispatcherOptions) {
+    this.#buckets = new TokenBuckets(opts.ratePerTenant);
+  }
 
   start(): void {
     this.#stopped = false;
@@ -133,21 +136,9 @@ export class WebhookDispatcher {
     await Promise.all((rows as DeliveryRow[]).map((row) => this.#deliver(row, lease)));
   }
 
-  #takeToken(tenantId: string): boolean {
-    const now = Date.now();
-    const rate = this.opts.ratePerTenant;
-    const b = this.#buckets.get(tenantId) ?? { tokens: rate, at: now };
-    b.tokens = Math.min(rate, b.tokens + ((now - b.at) / 1000) * rate);
-    b.at = now;
-    this.#buckets.set(tenantId, b);
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
-    return true;
-  }
-
   async #deliver(row: DeliveryRow, lease: string): Promise<void> {
     const { pool } = this.opts;
-    if (!this.#takeToken(row.tenant_id)) {
+    if (!this.#buckets.take(row.tenant_id)) {
       // Over the tenant's rate: try again in a second without counting an attempt.
       await pool.query(
         `UPDATE webhook_deliveries SET lease_token = NULL, lease_until = NULL,
