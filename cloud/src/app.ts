@@ -59,7 +59,7 @@ const bearer = [{ bearer: [] }];
 
 export async function buildApp(opts: AppOptions) {
   const { pool, metrics } = opts;
-  const notifier = opts.notifier ?? new ChangeNotifier();
+  const notifier = opts.notifier ?? new ChangeNotifier(pool, opts.feedPollIntervalMs ?? 1000);
   const auth = createAuthenticator(pool, opts.adminToken);
   const closing = new AbortController();
 
@@ -306,7 +306,6 @@ export async function buildApp(opts: AppOptions) {
             after: request.query.after,
             waitSeconds: request.query.waitSeconds,
             limit: request.query.limit,
-            pollIntervalMs: opts.feedPollIntervalMs ?? 1000,
             signal: AbortSignal.any([gone.signal, closing.signal]),
           });
         },

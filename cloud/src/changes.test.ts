@@ -1,6 +1,11 @@
 import type { Change, ChangeFeed, Reservation } from '@store-edge/protocol';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApp } from './app.js';
+import { ChangeNotifier } from './changes.js';
+import { createMetrics } from './metrics.js';
 import {
+  ADMIN_TOKEN,
   admin,
   bearer,
   createTenantAndStore,
@@ -113,6 +118,33 @@ describe('change feed', () => {
     // The other store of the tenant does not see a reservation meant for acme-1.
     const a2 = await feed('acme-2', tokenA2, 0);
     expect(a2.changes.some((c) => c.kind === 'reservation')).toBe(false);
+  });
+
+  it('wakes a long poll held by another replica when this one commits the change', async () => {
+    const replica = await buildApp({
+      pool: cloud.pool,
+      adminToken: ADMIN_TOKEN,
+      logger: pino({ level: 'silent' }),
+      metrics: createMetrics(),
+      notifier: new ChangeNotifier(cloud.pool, 50),
+    });
+    try {
+      const pending = replica.inject({
+        method: 'GET',
+        url: `/v1/stores/acme-1/changes?after=${cursorA}&waitSeconds=20`,
+        headers: bearer(tokenA),
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await putItem('SKU-10', 'acme', 3)).statusCode).toBe(200);
+      const got = (await pending).json<ChangeFeed>();
+      expect(got.changes.map((c) => [c.kind, (c.data as { sku: string }).sku])).toEqual([
+        ['item', 'SKU-10'],
+        ['price', 'SKU-10'],
+      ]);
+      cursorA = got.cursor;
+    } finally {
+      await replica.close();
+    }
   });
 
   it('refuses waitSeconds above 30 and another store', async () => {

@@ -35,27 +35,75 @@ export async function appendChanges(
   ]);
 }
 
-/** Wakes long-polls in this process when it commits a change; other replicas are found by polling. */
+/**
+ * Wakes long-polls. A change committed by this process wakes its waiters at once; changes
+ * committed by other replicas are found by one shared query per interval over the tenants that
+ * have waiters (not one query per waiting store), so thousands of idle long-polls cost the
+ * database one small read per replica per interval.
+ */
 export class ChangeNotifier {
   readonly #emitter = new EventEmitter().setMaxListeners(0);
+  readonly #waiting = new Map<string, number>();
+  #timer: NodeJS.Timeout | null = null;
 
+  constructor(
+    private readonly pool: Pool | null,
+    private readonly intervalMs = 1000,
+  ) {}
+
+  /** This process committed a change for the tenant. */
   notify(tenantId: string): void {
-    this.#emitter.emit(tenantId);
+    this.#emitter.emit(tenantId, Number.POSITIVE_INFINITY);
   }
 
-  /** Resolves at the next notification for the tenant or after `ms`, whichever is first. */
-  wait(tenantId: string, ms: number, signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves once the tenant's committed cursor passes `seen`, after `ms`, or on abort,
+   * whichever is first.
+   */
+  wait(tenantId: string, seen: number, ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
+      const onChange = (cursor: number) => {
+        if (cursor > seen) done();
+      };
       const done = () => {
         clearTimeout(timer);
-        this.#emitter.off(tenantId, done);
+        this.#emitter.off(tenantId, onChange);
         signal?.removeEventListener('abort', done);
+        const left = (this.#waiting.get(tenantId) ?? 1) - 1;
+        if (left > 0) this.#waiting.set(tenantId, left);
+        else this.#waiting.delete(tenantId);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.#emitter.once(tenantId, done);
+      this.#emitter.on(tenantId, onChange);
       signal?.addEventListener('abort', done, { once: true });
+      this.#waiting.set(tenantId, (this.#waiting.get(tenantId) ?? 0) + 1);
+      this.#schedule();
     });
+  }
+
+  #schedule(): void {
+    if (this.#timer || !this.pool || this.#waiting.size === 0) return;
+    this.#timer = setTimeout(() => {
+      this.#poll()
+        .catch(() => {
+          // A failed look is retried at the next interval; waiters still time out on their own.
+        })
+        .finally(() => {
+          this.#timer = null;
+          this.#schedule();
+        });
+    }, this.intervalMs);
+    this.#timer.unref();
+  }
+
+  async #poll(): Promise<void> {
+    const tenants = [...this.#waiting.keys()];
+    if (!this.pool || tenants.length === 0) return;
+    const [rows] = await this.pool.query('SELECT id, change_cursor FROM tenants WHERE id IN (?)', [tenants]);
+    for (const r of rows as Array<{ id: string; change_cursor: number }>) {
+      this.#emitter.emit(r.id, Number(r.change_cursor));
+    }
   }
 }
 
@@ -63,8 +111,6 @@ export interface FeedOptions {
   after: number;
   waitSeconds: number;
   limit: number;
-  /** How often to look for changes committed by other replicas while long-polling (ms). */
-  pollIntervalMs: number;
   signal?: AbortSignal;
 }
 
@@ -109,6 +155,6 @@ export async function readChanges(
     const feed = await readChangesOnce(pool, tenantId, storeId, after, opts.limit);
     if (feed.changes.length > 0 || Date.now() >= deadline || opts.signal?.aborted) return feed;
     after = feed.cursor;
-    await notifier.wait(tenantId, Math.min(opts.pollIntervalMs, deadline - Date.now()), opts.signal);
+    await notifier.wait(tenantId, after, deadline - Date.now(), opts.signal);
   }
 }

@@ -27,14 +27,13 @@ export async function startTestCloud(serverUrl: string): Promise<TestCloud> {
   const db = await createTestDatabase(serverUrl, 'se_cloud');
   await migrate(db.url);
   const pool = createPool({ url: db.url, connectionLimit: 10 });
-  const notifier = new ChangeNotifier();
+  const notifier = new ChangeNotifier(pool, 50);
   const app = await buildApp({
     pool,
     adminToken: ADMIN_TOKEN,
     logger: pino({ level: 'silent' }),
     metrics: createMetrics(),
     notifier,
-    feedPollIntervalMs: 50,
   });
   await app.ready();
   return {
