@@ -69,7 +69,8 @@ CREATE TABLE stock (
   reserved BIGINT NOT NULL DEFAULT 0,
   updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
   PRIMARY KEY (store_id, sku, location),
-  KEY stock_tenant_sku (tenant_id, sku)
+  KEY stock_tenant_sku (tenant_id, sku),
+  KEY stock_sku (sku)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 CREATE TABLE items (

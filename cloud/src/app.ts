@@ -249,7 +249,7 @@ export async function buildApp(opts: AppOptions) {
               ...errorResponses,
             },
           },
-          // Authenticate before the (large) body is parsed and validated.
+          // Authenticate and check the size before validating up to a thousand records.
           preValidation: async (request) => {
             const { storeId } = request.params as { storeId: string };
             requireStore(await principal(request), storeId);
