@@ -92,7 +92,7 @@ export async function movementRoutes(app: App, ctx: AgentContext): Promise<void>
       },
     },
     async (req) => {
-      const principal = req.principal!;
+      const principal = req.caller!;
       const { movements } = req.body;
       const errors: Array<{ path: string; message: string }> = [];
       const seen = new Map<string, number>();
