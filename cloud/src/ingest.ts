@@ -109,12 +109,13 @@ async function applyBatch(
     'UPDATE stores SET applied_seq = ?, last_replicated_at = NOW(6), stale_notified = 0 WHERE id = ?',
     [last, storeId],
   );
-  await enqueueEvent(conn, tenantId, 'movements.applied', {
+  await enqueueEvent(conn, tenantId, 'movements.applied', () => ({
     storeId,
     fromSeq: fresh[0]?.seq,
     toSeq: last,
     count: fresh.length,
-  });
+    movements: fresh,
+  }));
   return { appliedSeq: last, inserted: fresh.length, changed };
 }
 

@@ -14,25 +14,32 @@ export interface EventEnvelope {
 
 /**
  * Writes one delivery row per subscribed webhook in the caller's transaction (transactional
- * outbox): the event exists exactly when the change that caused it committed.
+ * outbox): the event exists exactly when the change that caused it committed. `data` may be a
+ * function so large payloads are only built when someone subscribed.
  */
 export async function enqueueEvent(
   conn: PoolConnection,
   tenantId: string,
   type: WebhookEvent,
-  data: unknown,
+  data: unknown | (() => unknown),
 ): Promise<void> {
+  const [subs] = await conn.query(
+    `SELECT w.id FROM webhook_subscriptions s JOIN webhooks w ON w.id = s.webhook_id
+      WHERE s.event = ? AND (w.tenant_id = ? OR w.tenant_id IS NULL)`,
+    [type, tenantId],
+  );
+  const webhooks = (subs as Array<{ id: string }>).map((r) => r.id);
+  if (webhooks.length === 0) return;
   const envelope: EventEnvelope = {
     id: randomUUID(),
     type,
     tenantId,
     createdAt: new Date().toISOString(),
-    data,
+    data: typeof data === 'function' ? data() : data,
   };
+  const payload = JSON.stringify(envelope);
   await conn.query(
-    `INSERT INTO webhook_deliveries (webhook_id, tenant_id, event_id, event, payload)
-     SELECT w.id, ?, ?, ?, ? FROM webhook_subscriptions s JOIN webhooks w ON w.id = s.webhook_id
-      WHERE s.event = ? AND (w.tenant_id = ? OR w.tenant_id IS NULL)`,
-    [tenantId, envelope.id, type, JSON.stringify(envelope), type, tenantId],
+    'INSERT INTO webhook_deliveries (webhook_id, tenant_id, event_id, event, payload) VALUES ?',
+    [webhooks.map((w) => [w, tenantId, envelope.id, type, payload])],
   );
 }

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import type { ReplicationRecord } from '@store-edge/protocol';
 import { freePort } from '@store-edge/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -141,9 +142,11 @@ describe('webhooks', () => {
     // Deliveries run in parallel, so acknowledgements may come in any order.
     const applied = receiver.acked
       .filter((e) => e.type === 'movements.applied')
-      .map((e) => e.data as { fromSeq: number })
+      .map((e) => e.data as { fromSeq: number; toSeq: number; movements: ReplicationRecord[] })
       .sort((x, y) => x.fromSeq - y.fromSeq);
-    expect(applied).toEqual([
+    // Each event carries exactly the movements it applied.
+    for (const e of applied) expect(e.movements).toEqual(ledger.slice(e.fromSeq - 1, e.toSeq));
+    expect(applied.map(({ movements: _, ...rest }) => rest)).toEqual([
       { storeId: 'hooked-1', fromSeq: 1, toSeq: 10, count: 10 },
       { storeId: 'hooked-1', fromSeq: 11, toSeq: 20, count: 10 },
       { storeId: 'hooked-1', fromSeq: 21, toSeq: 30, count: 10 },
