@@ -25,7 +25,7 @@ export {
   type ParsedUnknown,
   parseCode,
 } from './parse-code.js';
-export { type AimIdentifier, type AimSplit, splitAimId } from './symbology.js';
+export { type AimIdentifier, type AimSplit, type ScanText, splitAimId, splitScanText } from './symbology.js';
 export {
   decodeVariableMeasure,
   RCN_REGIONS,

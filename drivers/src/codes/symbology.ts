@@ -67,3 +67,19 @@ export function splitAimId(raw: string): AimSplit {
   const aim: AimIdentifier = special ? { aimId, ...special } : { aimId, symbology: base, gs1: false };
   return { ok: true, aim, data: raw.slice(3) };
 }
+
+export interface ScanText {
+  code: string;
+  aimId?: string;
+  symbology?: string;
+}
+
+/**
+ * What a driver puts in a ScanEvent: a valid leading AIM identifier moves to `aimId`; text
+ * that merely starts with `]` (not an identifier) stays as it is.
+ */
+export function splitScanText(text: string): ScanText {
+  const split = splitAimId(text);
+  if (!split.ok || !split.aim) return { code: text };
+  return { code: split.data, aimId: split.aim.aimId, symbology: split.aim.symbology };
+}
