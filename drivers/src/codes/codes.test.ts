@@ -13,7 +13,7 @@ import {
   toElementString,
 } from './element-string.js';
 import { normaliseGtin } from './gtin.js';
-import { type ParsedCode, parseCode } from './parse-code.js';
+import { type ParsedCode, parseCode, parseScan } from './parse-code.js';
 
 interface ScanVector {
   scanData: string;
@@ -312,6 +312,28 @@ describe('in-store variable-measure codes', () => {
     expect(parseCode(`${body}${gs1CheckDigit(body)}`, { rcnRegion: 'se' })).toMatchObject({
       variableMeasure: { weightKg: 0.75, itemReference: '123456' },
     });
+  });
+});
+
+describe('scan events', () => {
+  it('parseScan puts the AIM identifier back, so GS1 data stays GS1', () => {
+    expect(parseScan({ code: '21ABC', aimId: ']C1' })).toMatchObject({
+      kind: 'gs1',
+      serial: 'ABC',
+      raw: '21ABC',
+    });
+    expect(parseScan({ code: '21ABC' })).toMatchObject({ kind: 'sku' });
+    expect(parseScan({ code: '4006381333931', aimId: ']E0' })).toMatchObject({ kind: 'gtin', aimId: ']E0' });
+  });
+
+  it('reads an unseparated element string that starts with a checked GTIN', () => {
+    expect(parseCode('010950600013435210ABC')).toMatchObject({
+      kind: 'gs1',
+      gtin: '09506000134352',
+      batch: 'ABC',
+    });
+    // Same shape with a wrong check digit is not taken for GS1.
+    expect(parseCode('010950600013435310ABC')).toMatchObject({ kind: 'sku' });
   });
 });
 

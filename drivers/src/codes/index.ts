@@ -24,6 +24,7 @@ export {
   type ParsedSku,
   type ParsedUnknown,
   parseCode,
+  parseScan,
 } from './parse-code.js';
 export { type AimIdentifier, type AimSplit, type ScanText, splitAimId, splitScanText } from './symbology.js';
 export {

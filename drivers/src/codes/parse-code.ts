@@ -5,6 +5,7 @@
  * `kind: 'unknown'` with a `reason`.
  */
 import { AI_TABLE } from './ai-table.js';
+import { hasValidCheckDigit } from './check-digit.js';
 import { isHttpUri, parseDigitalLink } from './digital-link.js';
 import {
   decodeDate,
@@ -139,6 +140,18 @@ export function parseCode(raw: string, options: ParseCodeOptions = {}): ParsedCo
   }
 }
 
+/**
+ * Parses a ScanEvent: its `code` has the AIM identifier stripped, and the identifier is what
+ * says "this is GS1 data" (]C1 21ABC is a serial, not a SKU), so it is put back first.
+ */
+export function parseScan(
+  scan: { code: string; aimId?: string },
+  options: ParseCodeOptions = {},
+): ParsedCode {
+  const parsed = parseCode((scan.aimId ?? '') + scan.code, options);
+  return { ...parsed, raw: scan.code };
+}
+
 function parseTrimmed(input: string, options: ParseCodeOptions): { meta: Meta; data: string; body: Body } {
   if (input === '') return { meta: {}, data: '', body: { kind: 'unknown', reason: 'empty code' } };
   // A GS1 composite arrives as two AIM-prefixed messages joined by '|' (gs1-syntax-engine
@@ -221,9 +234,22 @@ function parseUntagged(data: string, options: ParseCodeOptions): Body {
     return { kind: 'sku', sku: data };
   }
   if (data.includes(GS)) return gs1Body(parseElementString(data), options);
+  // A concatenated element string that needs no separator, e.g. (01) then (10):
+  // "0109506000134352" + "10ABC". Only taken as GS1 when it starts with a checked key.
+  if (startsWithCheckedKey(data)) {
+    const gs1 = parseElementString(data);
+    if (gs1.ok) return gs1Body(gs1, options);
+  }
   if (looksLikeEpcHex(data)) return { kind: 'epc', epc: data.toUpperCase() };
   if (SKU.test(data)) return { kind: 'sku', sku: data };
   return unknown('not a GTIN, GS1 element string, GS1 Digital Link, EPC or SKU');
+}
+
+function startsWithCheckedKey(data: string): boolean {
+  const gtin = /^0[12](\d{14})/.exec(data);
+  if (gtin?.[1] && hasValidCheckDigit(gtin[1])) return true;
+  const sscc = /^00(\d{18})/.exec(data);
+  return sscc?.[1] !== undefined && hasValidCheckDigit(sscc[1]);
 }
 
 function unknown(reason: string): Body {

@@ -24,6 +24,11 @@ export interface HidScannerOptions {
   tabTerminates?: boolean;
   /** Ask for exclusive access so keystrokes do not also reach the desktop. Default true. */
   exclusive?: boolean;
+  /**
+   * Keyboard wedge: typed characters followed by this much silence end a code even without
+   * Enter (scanners set up with no suffix); 0 disables. Default 100 ms.
+   */
+  idleGapMs?: number;
   /** How often to look for the device while it is absent. Default 1000 ms. */
   pollIntervalMs?: number;
   binding?: HidBinding;
@@ -46,6 +51,8 @@ export class HidScanner extends ScannerBase {
   #connecting: Promise<void> | undefined;
   #decode: (report: Uint8Array) => { text: string; aimId?: string }[];
   #resetDecoder: () => void;
+  #armIdle: () => void = () => {};
+  #idleTimer: NodeJS.Timeout | undefined;
 
   constructor(options: HidScannerOptions) {
     super(options.deviceId, options.clock);
@@ -67,6 +74,18 @@ export class HidScanner extends ScannerBase {
       });
       this.#decode = (r) => kb.push(r).map((text) => ({ text }));
       this.#resetDecoder = () => kb.reset();
+      const idleGapMs = options.idleGapMs ?? 100;
+      if (idleGapMs > 0) {
+        this.#armIdle = () => {
+          if (this.#idleTimer) clearTimeout(this.#idleTimer);
+          this.#idleTimer = undefined;
+          if (!kb.pending) return;
+          this.#idleTimer = setTimeout(() => {
+            this.#idleTimer = undefined;
+            for (const text of kb.flush()) this.emitScan(text);
+          }, idleGapMs);
+        };
+      }
     }
   }
 
@@ -151,6 +170,7 @@ export class HidScanner extends ScannerBase {
       if (this.#device !== device) return;
       this.markSeen();
       for (const { text, aimId } of this.#decode(report)) this.emitScan(text, aimId);
+      this.#armIdle();
     });
     device.on('error', (err) => lost(`HID device ${this.#describe()} lost: ${err.message}`));
     device.on('close', () => lost(`HID device ${this.#describe()} closed`));
@@ -159,6 +179,8 @@ export class HidScanner extends ScannerBase {
   async #closeDevice(): Promise<void> {
     const device = this.#device;
     this.#device = undefined;
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
     this.#resetDecoder();
     if (device)
       await Promise.resolve()

@@ -222,6 +222,26 @@ describe('HidScanner', () => {
     expect(scanner.status).toBe('offline');
   });
 
+  it('a wedge scanner set up without Enter: the idle gap ends the code', async () => {
+    const bus = new FakeHidBinding();
+    bus.devices = [KB_DEVICE];
+    const scanner = new HidScanner({
+      deviceId: 'hid-1',
+      protocol: 'keyboard',
+      path: KB_DEVICE.path,
+      binding: bus,
+    });
+    const { scans } = collect(scanner);
+    await scanner.start();
+    const withoutEnter = encodeKeyboardReports(']E04006381333931', 'us').slice(0, -2);
+    const scanned = once(scanner, 'scan');
+    (bus.opened[0] as FakeHidDevice).play(withoutEnter);
+    expect(scans).toEqual([]);
+    await scanned;
+    expect(scans).toMatchObject([{ code: workedText, aimId: ']E0', symbology: 'ean-13' }]);
+    await scanner.stop();
+  });
+
   it('reports a device that is absent at start as offline and an open failure as error', async () => {
     const bus = new FakeHidBinding();
     const scanner = new HidScanner({

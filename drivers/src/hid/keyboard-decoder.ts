@@ -65,7 +65,19 @@ export class KeyboardWedgeDecoder {
     return done;
   }
 
-  /** Drops a half-received code (after an unplug or an idle gap). */
+  /** True while characters wait for their terminator. */
+  get pending(): boolean {
+    return this.#buffer.length > 0;
+  }
+
+  /** Ends the code in progress (an idle gap on a scanner set up without Enter). */
+  flush(): string[] {
+    const code = this.#buffer;
+    this.#buffer = '';
+    return code === '' ? [] : [code];
+  }
+
+  /** Drops a half-received code (after an unplug). */
   reset(): void {
     this.#buffer = '';
     this.#pressed.clear();
