@@ -363,6 +363,8 @@ describe('EPC, SKU and the rest', () => {
   });
 });
 
+const KINDS = new Set(['gtin', 'gs1', 'epc', 'sku', 'unknown']);
+
 describe('properties', () => {
   it('never throws on random strings, bytes or AIM-prefixed junk', () => {
     const bytes = fc.uint8Array({ maxLength: 80 }).map((b) => String.fromCharCode(...b));
@@ -380,10 +382,10 @@ describe('properties', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), bytes, aim, gs1ish), (s) => {
         const p = parseCode(s);
-        expect(['gtin', 'gs1', 'epc', 'sku', 'unknown']).toContain(p.kind);
-        if (p.kind === 'unknown') expect(p.reason).not.toMatch(/^parser error/);
+        // A caught internal exception would show as 'parser error'; that counts as a throw.
+        return KINDS.has(p.kind) && !(p.kind === 'unknown' && p.reason.startsWith('parser error'));
       }),
-      { numRuns: 3000 },
+      { numRuns: 1000 },
     );
   });
 

@@ -3,6 +3,7 @@ import { loadFixture } from '@store-edge/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DeviceStatusEvent, ScanEvent } from '../events.js';
+import { enumerateHidScanners } from './enumerate.js';
 import { FakeHidBinding, type FakeHidDevice } from './fake-binding.test-support.js';
 import { HidScanner } from './hid-scanner.js';
 import { encodeKeyboardReports, KeyboardWedgeDecoder } from './keyboard-decoder.js';
@@ -155,6 +156,18 @@ async function nextStatus(scanner: HidScanner, status: string): Promise<DeviceSt
     if (e.status === status) return e;
   }
 }
+
+describe('enumerateHidScanners', () => {
+  it('lists HID POS interfaces and keyboards, nothing else', async () => {
+    const bus = new FakeHidBinding();
+    const mouse = { path: '/dev/hidraw0', vendorId: 0x046d, productId: 0xc077, usagePage: 0x01, usage: 0x02 };
+    bus.devices = [mouse, POS_DEVICE, KB_DEVICE];
+    expect((await enumerateHidScanners(bus)).map((d) => [d.path, d.protocol])).toEqual([
+      [POS_DEVICE.path, 'pos'],
+      [KB_DEVICE.path, 'keyboard'],
+    ]);
+  });
+});
 
 describe('HidScanner', () => {
   it('opens the keyboard interface exclusively and emits scans for the fixture reports', async () => {

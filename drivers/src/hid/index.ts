@@ -1,4 +1,5 @@
 export type { HidBinding, HidDevice, HidDeviceInfo, HidOpenOptions } from './binding.js';
+export { enumerateHidScanners, type HidScannerCandidate } from './enumerate.js';
 export { HidScanner, type HidScannerOptions } from './hid-scanner.js';
 export {
   encodeKeyboardReports,
