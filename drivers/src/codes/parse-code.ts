@@ -201,14 +201,18 @@ function parseData(data: string, aimId: string | undefined, gs1: boolean, option
     return gs1Body(parseElementString(data.startsWith(GS) ? data.slice(1) : data), options);
   }
   if (aimId === ']E0') {
-    if (!/^\d{13}$/.test(data))
-      return unknown(`EAN-13/UPC-A data is 13 digits; got ${data.length} characters (too short or too long)`);
+    if (!/^\d*$/.test(data)) return unknown('EAN-13/UPC-A data must be digits only');
+    if (data.length !== 13) {
+      return unknown(
+        `EAN-13/UPC-A data is 13 digits; ${data.length} is too ${data.length < 13 ? 'short' : 'long'}`,
+      );
+    }
     // UPC-A is sent as 13 digits with a leading 0 (GS1 General Specifications §5.1.2).
     const body = gtinBody(data.startsWith('0') ? data.slice(1) : data, options);
     return body;
   }
   if (aimId === ']E4') {
-    if (!/^\d{8}$/.test(data)) return unknown('EAN-8 data is 8 digits');
+    if (!/^\d{8}$/.test(data)) return unknown(`EAN-8 data is 8 digits, got ${JSON.stringify(data)}`);
     return gtinBody(data, options);
   }
   return parseUntagged(data, options);
