@@ -68,20 +68,20 @@ describe('SerialScanner on a real pseudo-terminal (socat)', () => {
 
     let end = new ScannerEnd(pair.scannerPath);
     cleanup.push(() => end.close());
-    // An EAN-13 with AIM identifier and CR, a GS1-128 with FNC1 as GS and CRLF, a code split
-    // over two writes, and one without suffix that the idle gap ends.
+    // An EAN-13 with AIM identifier and CR, a GS1-128 with FNC1 as GS and CRLF, and a code
+    // split over two writes with a pause longer than the idle gap (this scanner sends
+    // suffixes, so the pause does not split the code).
     end.write(']E04006381333931\r');
     end.write(']C1010950600013435217201225\u001d10ABC123\r\n');
+    await waitFor<ScanEvent>(scanner, 'scan', (e) => e.aimId === ']C1');
     end.write('SKU-');
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 120));
     end.write('42\n');
-    end.write('NOSUFFIX');
-    await waitFor<ScanEvent>(scanner, 'scan', (e) => e.code === 'NOSUFFIX');
+    await waitFor<ScanEvent>(scanner, 'scan', (e) => e.code.startsWith('SKU'));
     expect(scans.map(({ code, aimId, symbology }) => ({ code, aimId, symbology }))).toEqual([
       { code: '4006381333931', aimId: ']E0', symbology: 'ean-13' },
       { code: '010950600013435217201225\u001d10ABC123', aimId: ']C1', symbology: 'gs1-128' },
       { code: 'SKU-42', aimId: undefined, symbology: undefined },
-      { code: 'NOSUFFIX', aimId: undefined, symbology: undefined },
     ]);
     expect(scans.every((s) => s.deviceId === 'serial-1' && s.at instanceof Date)).toBe(true);
 
@@ -127,6 +127,25 @@ describe('SerialScanner on a real pseudo-terminal (socat)', () => {
     const scan = waitFor<ScanEvent>(scanner, 'scan', () => true);
     end.write('A\rB\r\n');
     expect((await scan).code).toBe('A\rB');
+  });
+
+  it('ends codes by the idle gap for a scanner that sends no suffix', async () => {
+    const pair = await pty();
+    const scanner = new SerialScanner({ deviceId: 's', path: pair.devicePath });
+    cleanup.push(() => scanner.stop());
+    const scans: ScanEvent[] = [];
+    scanner.on('scan', (e) => scans.push(e));
+    await scanner.start();
+    const end = new ScannerEnd(pair.scannerPath);
+    cleanup.push(() => end.close());
+    end.write(']E04006381333931');
+    await waitFor<ScanEvent>(scanner, 'scan', () => true);
+    end.write('NOSUFFIX');
+    await waitFor<ScanEvent>(scanner, 'scan', (e) => e.code === 'NOSUFFIX');
+    expect(scans.map((s) => [s.aimId, s.code])).toEqual([
+      [']E0', '4006381333931'],
+      [undefined, 'NOSUFFIX'],
+    ]);
   });
 
   it('reports an unusable path as error and never throws', async () => {

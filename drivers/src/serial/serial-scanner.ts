@@ -31,7 +31,10 @@ export interface SerialScannerOptions {
   baudRate?: number;
   /** Code terminator; undefined means any of CR, LF, CRLF. */
   suffix?: SerialSuffix;
-  /** Bytes then silence this long end a code without suffix; 0 disables. Default 50 ms. */
+  /**
+   * Bytes then silence this long end a code, for scanners that send no suffix (used until
+   * the device sends its first suffix); 0 disables. Default 50 ms.
+   */
   idleGapMs?: number;
   /** Retry and port-presence check interval. Default 1000 ms (offline within ~1 s of unplug). */
   retryMs?: number;
@@ -72,6 +75,7 @@ export class SerialScanner extends ScannerBase {
   #watchTimer: NodeJS.Timeout | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
   #opening: Promise<void> | undefined;
+  #sawSuffix = false;
 
   constructor(options: SerialScannerOptions) {
     super(options.deviceId, options.clock);
@@ -134,6 +138,7 @@ export class SerialScanner extends ScannerBase {
     }
     this.#port = port;
     this.#framer.reset();
+    this.#sawSuffix = false;
     port.on('data', (chunk) => this.#onData(port, chunk));
     port.on('error', (err) => this.#lost(port, message(err)));
     port.on('close', (err) => this.#lost(port, err ? message(err) : 'closed'));
@@ -144,10 +149,14 @@ export class SerialScanner extends ScannerBase {
   #onData(port: SerialPortLike, chunk: Buffer): void {
     if (this.#port !== port) return;
     this.markSeen();
-    for (const code of this.#framer.push(chunk)) this.emitScan(code);
+    const codes = this.#framer.push(chunk);
+    if (codes.length > 0) this.#sawSuffix = true;
+    for (const code of codes) this.emitScan(code);
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
-    if (this.#idleGapMs > 0 && this.#framer.pending) {
+    // The idle gap is for scanners that send no suffix. Once this one has sent a suffix, a gap
+    // is an event-loop stall or a slow line, and flushing would split a code in two.
+    if (this.#idleGapMs > 0 && !this.#sawSuffix && this.#framer.pending) {
       this.#idleTimer = setTimeout(() => {
         this.#idleTimer = undefined;
         for (const code of this.#framer.flush()) this.emitScan(code);
