@@ -26,7 +26,8 @@ export interface HidScannerOptions {
   exclusive?: boolean;
   /**
    * Keyboard wedge: typed characters followed by this much silence end a code even without
-   * Enter (scanners set up with no suffix); 0 disables. Default 100 ms.
+   * Enter, for scanners set up with no suffix (used until the first Enter); 0 disables.
+   * Default 100 ms.
    */
   idleGapMs?: number;
   /** How often to look for the device while it is absent. Default 1000 ms. */
@@ -52,6 +53,7 @@ export class HidScanner extends ScannerBase {
   #decode: (report: Uint8Array) => { text: string; aimId?: string }[];
   #resetDecoder: () => void;
   #armIdle: () => void = () => {};
+  #sawTerminator = false;
   #idleTimer: NodeJS.Timeout | undefined;
 
   constructor(options: HidScannerOptions) {
@@ -72,14 +74,19 @@ export class HidScanner extends ScannerBase {
         layout: options.layout ?? 'us',
         tabTerminates: options.tabTerminates ?? false,
       });
-      this.#decode = (r) => kb.push(r).map((text) => ({ text }));
+      this.#decode = (r) => {
+        const codes = kb.push(r);
+        if (codes.length > 0) this.#sawTerminator = true;
+        return codes.map((text) => ({ text }));
+      };
       this.#resetDecoder = () => kb.reset();
       const idleGapMs = options.idleGapMs ?? 100;
       if (idleGapMs > 0) {
         this.#armIdle = () => {
           if (this.#idleTimer) clearTimeout(this.#idleTimer);
           this.#idleTimer = undefined;
-          if (!kb.pending) return;
+          // Only for scanners that send no Enter: once one came, a gap is a stall, not an end.
+          if (!kb.pending || this.#sawTerminator) return;
           this.#idleTimer = setTimeout(() => {
             this.#idleTimer = undefined;
             for (const text of kb.flush()) this.emitScan(text);
@@ -157,6 +164,7 @@ export class HidScanner extends ScannerBase {
 
   #attach(device: HidDevice): void {
     this.#device = device;
+    this.#sawTerminator = false;
     this.#resetDecoder();
     const lost = (why: string) => {
       if (this.#device !== device) return;

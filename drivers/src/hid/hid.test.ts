@@ -255,6 +255,27 @@ describe('HidScanner', () => {
     await scanner.stop();
   });
 
+  it('a scanner that sends Enter is not split by a pause in the middle of a code', async () => {
+    const bus = new FakeHidBinding();
+    bus.devices = [KB_DEVICE];
+    const scanner = new HidScanner({
+      deviceId: 'hid-1',
+      protocol: 'keyboard',
+      path: KB_DEVICE.path,
+      binding: bus,
+    });
+    const { scans } = collect(scanner);
+    await scanner.start();
+    const device = bus.opened[0] as FakeHidDevice;
+    device.play(encodeKeyboardReports('A1', 'us'));
+    const reports = encodeKeyboardReports('SKU-42', 'us');
+    device.play(reports.slice(0, 6));
+    await new Promise((r) => setTimeout(r, 250));
+    device.play(reports.slice(6));
+    expect(scans.map((s) => s.code)).toEqual(['A1', 'SKU-42']);
+    await scanner.stop();
+  });
+
   it('reports a device that is absent at start as offline and an open failure as error', async () => {
     const bus = new FakeHidBinding();
     const scanner = new HidScanner({
