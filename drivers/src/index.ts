@@ -1,1 +1,1 @@
-export {};
+export * from './printers/index.js';
