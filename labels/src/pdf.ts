@@ -94,9 +94,15 @@ export class PdfLabelDocument {
 
   #text(e: TextElement, pt: (d: number) => number): void {
     const doc = this.#doc;
+    const text = this.#unicode ? e.text : toLatin1(e.text);
     doc.font(e.bold ? 'label-bold' : 'label').fontSize(pt(e.height));
+    if (e.maxLines === 1) {
+      // A one-line field (a price) shrinks to fit rather than lose digits to the ellipsis.
+      const w = doc.widthOfString(text);
+      if (w > pt(e.width)) doc.fontSize((pt(e.height) * pt(e.width)) / w);
+    }
     const lineHeight = doc.currentLineHeight(true);
-    doc.fillColor('black').text(this.#unicode ? e.text : toLatin1(e.text), pt(e.x), pt(e.y), {
+    doc.fillColor('black').text(text, pt(e.x), pt(e.y), {
       width: pt(e.width),
       height: lineHeight * e.maxLines,
       align: e.align,

@@ -29,14 +29,18 @@ export function layoutToZpl(layout: LabelLayout, options: ZplOptions): string {
   return `${z}^PQ${options.copies}^XZ\n`;
 }
 
+// Average advance of font 0 (CG Triumvirate Bold Condensed) per dot of height; an estimate,
+// as the printer does not report glyph widths.
+const FONT0_ADVANCE = 0.55;
+
 function text(e: TextElement, font: string): string {
-  const fontCmd = font.includes(':')
-    ? `^A@N,${e.height},${e.height},${font}`
-    : `^A${font}N,${e.height},${e.height}`;
+  let h = e.height;
+  // A one-line field (a price) shrinks to fit rather than be cut.
+  if (e.maxLines === 1) h = Math.max(10, Math.min(h, Math.floor(e.width / (e.text.length * FONT0_ADVANCE))));
+  const fontCmd = font.includes(':') ? `^A@N,${h},${h},${font}` : `^A${font}N,${h},${h}`;
   const just = e.align === 'center' ? 'C' : e.align === 'right' ? 'R' : 'L';
-  // ^FB prints surplus text over its last line, so cut it to what fits (font 0 averages
-  // about half its height per character).
-  const perLine = Math.max(1, Math.floor(e.width / (e.height * 0.5)));
+  // ^FB prints surplus text over its last line, so cut it to what fits.
+  const perLine = Math.max(1, Math.floor(e.width / (h * FONT0_ADVANCE)));
   const max = perLine * e.maxLines;
   const t = e.text.length > max ? `${e.text.slice(0, max - 1)}…` : e.text;
   return `^FO${e.x},${e.y}${fontCmd}^FB${e.width},${e.maxLines},0,${just},0^FH_^FD${escapeField(t)}^FS`;
