@@ -2,7 +2,6 @@ import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
 import type { Dpmm, LabelLayout } from './layout.js';
 import { checkLocaleAndCurrency } from './money.js';
-import { PdfLabelDocument } from './pdf.js';
 import type { Issue, TemplateDefinition } from './template.js';
 import { isTemplateName, type TemplateName, templateNames, templates } from './templates/index.js';
 import { layoutToZpl } from './zpl.js';
@@ -128,8 +127,10 @@ export function renderPdf(req: LabelRequest): Promise<Buffer> {
 }
 
 /** Many labels in one PDF document, one page per label copy; sizes may differ per label. */
-export function renderPdfBatch(reqs: LabelRequest[]): Promise<Buffer> {
+export async function renderPdfBatch(reqs: LabelRequest[]): Promise<Buffer> {
   const prepared = prepareAll(reqs);
+  // pdfkit and bwip-js take ~0.5 s to load; ZPL-only users (the CLI, the print queue) skip it.
+  const { PdfLabelDocument } = await import('./pdf.js');
   const doc = new PdfLabelDocument();
   for (const p of prepared) doc.addLabel(p.layout, p.copies);
   return doc.end();

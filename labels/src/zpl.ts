@@ -102,7 +102,13 @@ function gs1Data(
   return out;
 }
 
-/** ^FH_ hex escapes for the three characters that would break a ZPL field. */
+/**
+ * ^FH_ hex escapes for the three characters that would break a ZPL field. No-break spaces
+ * (Intl puts U+00A0/U+202F between amount and currency in many locales) become plain
+ * spaces: printer-resident fonts often lack them.
+ */
 function escapeField(s: string): string {
-  return s.replace(/[_^~]/g, (c) => (c === '_' ? '_5F' : c === '^' ? '_5E' : '_7E'));
+  return s
+    .replace(/[\u00a0\u202f]/g, ' ')
+    .replace(/[_^~]/g, (c) => (c === '_' ? '_5F' : c === '^' ? '_5E' : '_7E'));
 }

@@ -64,7 +64,8 @@ export const shelf = defineTemplate({
     const nameH = Math.round(H * 0.1);
     const barY = Math.round(H * 0.4);
     const hriH = Math.max(dots(2), Math.round(H * 0.06));
-    const barH = H - barY - hriH - 2 * m;
+    // Room under the bars for the digits: printers extend EAN guard bars below the bar height.
+    const barH = H - barY - hriH - 3 * m;
     const priceX = Math.round(W * 0.56);
     const priceW = W - priceX - m;
     const elements: LabelElement[] = [
@@ -75,7 +76,7 @@ export const shelf = defineTemplate({
       {
         kind: 'text',
         x: m,
-        y: barY + barH + Math.round(m / 2),
+        y: barY + barH + m,
         width: barcodeColumn,
         height: hriH,
         maxLines: 1,
