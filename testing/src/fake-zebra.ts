@@ -16,6 +16,12 @@ export interface FakeZebraState {
   silentWhenFaulted: boolean;
   /** Milliseconds before each `~HS` reply is written. */
   replyDelayMs: number;
+  /**
+   * Accept connections but read nothing and never close them, like a printer stuck mid-job:
+   * a sender waiting for the printer to take the job stays waiting. Setting it back to false
+   * reads everything that was held.
+   */
+  hold: boolean;
 }
 
 /** One `^XA…^XZ` label format as received. */
@@ -68,6 +74,7 @@ export async function startFakeZebra(
     labelsRemaining: 0,
     silentWhenFaulted: false,
     replyDelayMs: 0,
+    hold: false,
     ...options.state,
   };
   const jobs: FakeZebraJob[] = [];
@@ -91,6 +98,7 @@ export async function startFakeZebra(
     sockets.add(socket);
     let pending = '';
     socket.on('error', () => {});
+    if (state.hold) socket.pause();
     socket.on('close', () => sockets.delete(socket));
     socket.on('data', (chunk: Buffer) => {
       connections[id] = Buffer.concat([connections[id] ?? Buffer.alloc(0), chunk]);
@@ -151,6 +159,7 @@ export async function startFakeZebra(
     },
     set(patch) {
       Object.assign(state, patch);
+      if (patch.hold === false) for (const s of sockets) s.resume();
     },
     down: close,
     up: listen,
