@@ -85,17 +85,5 @@ describe.concurrent('store-edge label render', () => {
     const r = await storeEdge(['label', 'render', '--template', 'poster', '--format', 'zpl']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("unknown template 'poster' (one of: shelf, item, gs1-datamatrix, sscc, rfid)");
-    const missing = await storeEdge([
-      'label',
-      'render',
-      '--template',
-      'item',
-      '--format',
-      'zpl',
-      '--data',
-      '/nonexistent.json',
-    ]);
-    expect(missing.status).toBe(2);
-    expect(missing.stderr).toContain('--data /nonexistent.json: no such file');
   });
 });

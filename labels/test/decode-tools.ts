@@ -73,7 +73,7 @@ export async function zbar(png: string): Promise<Decoded[]> {
 export async function dmtx(png: string): Promise<Decoded[]> {
   let stdout: string;
   try {
-    ({ stdout } = await run('dmtxread', ['-G29', '-n', '-m', '5000', png]));
+    ({ stdout } = await run('dmtxread', ['-G29', '-n', '-N1', '-m', '5000', png]));
   } catch (err) {
     if ((err as { code?: number }).code === 1) return [];
     throw err;
