@@ -57,6 +57,14 @@ const cases: Case[] = [
     expected: { type: 'CODE-128', data: 'SKU-42/AB', gs1: false },
   },
   {
+    name: 'shelf for a case: GTIN-14 with indicator 1 as GS1-128 (01)',
+    req: {
+      template: 'shelf',
+      data: { sku: 'APL-CASE', name: 'Äpfel Gala, Karton 12 × 1 kg', gtin: '14006381333938', price: '27.90' },
+    },
+    expected: { type: 'CODE-128', data: '0114006381333938', gs1: true },
+  },
+  {
     name: 'item: UPC-A (GTIN-12)',
     req: { template: 'item', data: { gtin: '036000291452', price: '1.99' } },
     expected: { type: 'EAN-13', data: '0036000291452', gs1: false },
