@@ -1,8 +1,10 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import {
+  PrinterDeliveryUncertainError,
   PrinterTimeoutError,
   type PrinterTransport,
+  PrinterUnreachableError,
   type QueryOptions,
   toBuffer,
   untilFirstEtx,
@@ -29,6 +31,8 @@ export class FilePrinterTransport implements PrinterTransport {
     const fh = await this.#openFor(constants.O_WRONLY | constants.O_APPEND);
     try {
       await fh.write(toBuffer(bytes));
+    } catch (err) {
+      throw new PrinterDeliveryUncertainError(this.address, (err as Error).message);
     } finally {
       await fh.close();
     }
@@ -70,7 +74,7 @@ export class FilePrinterTransport implements PrinterTransport {
     try {
       return await open(this.path, flags, 0o644);
     } catch (err) {
-      throw new Error(`${this.address}: ${(err as Error).message}`);
+      throw new PrinterUnreachableError(this.address, (err as Error).message);
     }
   }
 }

@@ -1,7 +1,9 @@
 import { SerialPort } from 'serialport';
 import {
+  PrinterDeliveryUncertainError,
   PrinterTimeoutError,
   type PrinterTransport,
+  PrinterUnreachableError,
   type QueryOptions,
   toBuffer,
   untilFirstEtx,
@@ -20,7 +22,11 @@ export class SerialPrinterTransport implements PrinterTransport {
 
   async send(bytes: Uint8Array | string): Promise<void> {
     const port = await this.#open();
-    await write(port, toBuffer(bytes));
+    try {
+      await write(port, toBuffer(bytes));
+    } catch (err) {
+      throw new PrinterDeliveryUncertainError(this.address, (err as Error).message);
+    }
   }
 
   async query(cmd: Uint8Array | string, options: QueryOptions): Promise<Buffer> {
@@ -70,7 +76,7 @@ export class SerialPrinterTransport implements PrinterTransport {
       });
       port.open((err) => {
         if (err) {
-          reject(new Error(`${this.address}: ${err.message}`));
+          reject(new PrinterUnreachableError(this.address, err.message));
           return;
         }
         this.#port = port;

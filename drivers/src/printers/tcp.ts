@@ -1,7 +1,9 @@
 import { connect, type Socket } from 'node:net';
 import {
+  PrinterDeliveryUncertainError,
   PrinterTimeoutError,
   type PrinterTransport,
+  PrinterUnreachableError,
   type QueryOptions,
   toBuffer,
   untilFirstEtx,
@@ -37,11 +39,16 @@ export class TcpPrinterTransport implements PrinterTransport {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new PrinterTimeoutError(this.address, this.#sendTimeoutMs));
+        reject(
+          new PrinterDeliveryUncertainError(
+            this.address,
+            `printer did not take the job within ${this.#sendTimeoutMs} ms`,
+          ),
+        );
       }, this.#sendTimeoutMs);
       let failed: Error | null = null;
       socket.on('error', (err) => {
-        failed = new Error(`${this.address}: ${err.message}`);
+        failed = new PrinterDeliveryUncertainError(this.address, err.message);
       });
       socket.once('close', () => {
         clearTimeout(timer);
@@ -97,11 +104,13 @@ export class TcpPrinterTransport implements PrinterTransport {
       socket.once('close', () => this.#open.delete(socket));
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new PrinterTimeoutError(this.address, this.#connectTimeoutMs));
+        reject(
+          new PrinterUnreachableError(this.address, `no connection within ${this.#connectTimeoutMs} ms`),
+        );
       }, this.#connectTimeoutMs);
       const onError = (err: Error): void => {
         clearTimeout(timer);
-        reject(new Error(`${this.address}: ${err.message}`));
+        reject(new PrinterUnreachableError(this.address, err.message));
       };
       socket.once('error', onError);
       socket.once('connect', () => {

@@ -6,7 +6,11 @@
 export interface PrinterTransport {
   /** The address it was opened with, e.g. `tcp://10.0.0.5:9100`. */
   readonly address: string;
-  /** Resolves once the bytes are handed to the OS (written to the socket, port or device). */
+  /**
+   * Delivers one job. Rejects with {@link PrinterUnreachableError} when nothing was sent
+   * (safe to retry) and with {@link PrinterDeliveryUncertainError} when the link failed after
+   * bytes may have reached the printer (a retry could print twice).
+   */
   send(bytes: Uint8Array | string): Promise<void>;
   /**
    * Sends `cmd` and collects the reply until `until(received)` says it is complete (default:
@@ -25,6 +29,22 @@ export class PrinterTimeoutError extends Error {
   constructor(address: string, timeoutMs: number) {
     super(`${address}: no reply within ${timeoutMs} ms`);
     this.name = 'PrinterTimeoutError';
+  }
+}
+
+/** The printer could not be reached; no byte of the job left this host. */
+export class PrinterUnreachableError extends Error {
+  constructor(address: string, reason: string) {
+    super(`${address}: ${reason}`);
+    this.name = 'PrinterUnreachableError';
+  }
+}
+
+/** The link failed during a job: the printer may or may not have printed it. */
+export class PrinterDeliveryUncertainError extends Error {
+  constructor(address: string, reason: string) {
+    super(`${address}: ${reason} (the job may have printed)`);
+    this.name = 'PrinterDeliveryUncertainError';
   }
 }
 
