@@ -30,7 +30,7 @@ export function labelFonts(env: NodeJS.ProcessEnv = process.env): LabelFonts {
 function findFonts(env: NodeJS.ProcessEnv): LabelFonts {
   const configured = env.STORE_EDGE_LABEL_FONT;
   const pairs: ReadonlyArray<readonly [string, string | undefined]> = configured
-    ? [[configured, env.STORE_EDGE_LABEL_FONT_BOLD]]
+    ? [[configured, env.STORE_EDGE_LABEL_FONT_BOLD], ...CANDIDATES]
     : CANDIDATES;
   for (const [regularPath, boldPath] of pairs) {
     const regular = read(regularPath);
