@@ -1,13 +1,34 @@
 import { FilePrinterTransport } from './file.js';
 import { SerialPrinterTransport } from './serial.js';
-import { TcpPrinterTransport } from './tcp.js';
+import { TcpPrinterTransport, type TcpTransportOptions } from './tcp.js';
 import { type PrinterTransport, parsePrinterAddress } from './transport.js';
 
-export * from './file.js';
-export * from './host-status.js';
-export * from './serial.js';
-export * from './tcp.js';
-export * from './transport.js';
+export { FilePrinterTransport } from './file.js';
+export {
+  checkPrinterStatus,
+  formatHostStatus,
+  type HostStatus,
+  HostStatusParseError,
+  hostStatusFrames,
+  hostStatusProblems,
+  isCompleteHostStatus,
+  type PrinterStatus,
+  type PrintMode,
+  parseHostStatus,
+} from './host-status.js';
+export { SerialPrinterTransport } from './serial.js';
+export {
+  DEFAULT_ZPL_PORT,
+  type PrinterAddress,
+  PrinterAddressError,
+  PrinterDeliveryUncertainError,
+  PrinterTimeoutError,
+  type PrinterTransport,
+  PrinterUnreachableError,
+  parsePrinterAddress,
+  type QueryOptions,
+} from './transport.js';
+export { TcpPrinterTransport, type TcpTransportOptions };
 
 /** Opens (lazily: nothing connects until the first send or query) a transport for an address. */
 export function openPrinterTransport(address: string): PrinterTransport {
