@@ -68,6 +68,12 @@ const t1 = performance.now();
 const pdf = await renderPdfBatch(batch);
 const batchS = (performance.now() - t1) / 1000;
 report({
+  name: 'labels.pdf_ms_per_label_in_batch',
+  value: (batchS * 1000) / 1000,
+  unit: 'ms',
+  template: 'shelf',
+});
+report({
   name: 'labels.pdf_batch_1000_s',
   value: batchS,
   unit: 's',
