@@ -16,10 +16,11 @@ export function formatUnitPrice(amount: number, unit: string, currency: string, 
   return `${formatMoney(amount, currency, locale)}/${unit}`;
 }
 
-/** Checks a locale and currency code once, with a message a person can act on. */
+/** Checks a locale and currency code, with a message a person can act on (cached when valid). */
 export function checkLocaleAndCurrency(locale: string, currency: string): string | null {
+  if (formatters.has(`${locale}|${currency}`)) return null;
   try {
-    new Intl.NumberFormat(locale, { style: 'currency', currency });
+    formatMoney(0, currency, locale);
     return null;
   } catch (err) {
     return `locale '${locale}' / currency '${currency}': ${(err as Error).message}`;
