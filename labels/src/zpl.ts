@@ -57,8 +57,8 @@ function barcode(e: BarcodeElement): string {
     case 'ean8':
       return `${at}^B8N,${e.height},N,N^FD${s.digits.slice(0, 7)}^FS`;
     case 'code128':
-      // Mode A: the printer picks subsets; `>` would start an invocation code, so it is doubled as `><`.
-      return `${at}^BCN,${e.height},N,N,N,A^FH_^FD${escapeField(s.text).replaceAll('>', '><')}^FS`;
+      // Mode A (automatic): the printer picks subsets and takes `>` literally.
+      return `${at}^BCN,${e.height},N,N,N,A^FH_^FD${escapeField(s.text)}^FS`;
     case 'gs1-128': {
       // FNC1 in first position makes Code 128 GS1-128 (GenSpecs §5.4.3.2); `>;` starts subset C
       // for all-numeric data (two digits per symbol), `>:` subset B otherwise. `>8` is FNC1.

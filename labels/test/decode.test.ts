@@ -48,13 +48,13 @@ const cases: Case[] = [
     req: {
       template: 'shelf',
       data: {
-        sku: 'SKU-42/AB',
+        sku: 'SKU>42/A_B^1',
         name: 'Ελληνικό μέλι 450 g',
         price: '7.50',
         unitPrice: { amount: '16.67', unit: 'kg' },
       },
     },
-    expected: { type: 'CODE-128', data: 'SKU-42/AB', gs1: false },
+    expected: { type: 'CODE-128', data: 'SKU>42/A_B^1', gs1: false },
   },
   {
     name: 'shelf for a case: GTIN-14 with indicator 1 as GS1-128 (01)',
