@@ -1,4 +1,5 @@
 export * from './epc/index.js';
+export * from './printers/index.js';
 export type { TagReadEvent } from './rfid/events.js';
 export {
   type ParseOptions,
