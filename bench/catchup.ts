@@ -12,7 +12,15 @@ import { acquireMysql, createTestDatabase, makeTempDir } from '@store-edge/testi
 import mysql from 'mysql2/promise';
 import { openDatabase } from '../edge-agent/src/db/database.js';
 import { toOutboxRecord } from '../edge-agent/src/ledger/ledger.js';
-import { createItems, edgeToken, readBoth, replicationStatus, type Stack, startEdge, startStack } from '../test/e2e/harness.js';
+import {
+  createItems,
+  edgeToken,
+  readBoth,
+  replicationStatus,
+  type Stack,
+  startEdge,
+  startStack,
+} from '../test/e2e/harness.js';
 import { report } from './_report.js';
 
 const N = Number(process.env.BENCH_MOVEMENTS ?? 1_000_000);
@@ -41,13 +49,27 @@ function bufferMovements(dataDir: string, n: number): void {
         const qty = 1 + (seq % 3);
         const id = randomUUID();
         insM.run(seq, id, sku, location, qty, qty, now, 'bench', now);
-        const rec = toOutboxRecord({ seq, id, type: 'receive', sku, location, qty, at: now, ref: null, reason: null, source: 'api', actor: 'bench' });
+        const rec = toOutboxRecord({
+          seq,
+          id,
+          type: 'receive',
+          sku,
+          location,
+          qty,
+          at: now,
+          ref: null,
+          reason: null,
+          source: 'api',
+          actor: 'bench',
+        });
         insO.run(seq, JSON.stringify(rec), now);
         stock.set(`${sku}|${location}`, (stock.get(`${sku}|${location}`) ?? 0) + qty);
       }
     })();
   }
-  const put = db.prepare('INSERT INTO stock (sku, location, on_hand, reserved, last_seq) VALUES (?, ?, ?, 0, ?)');
+  const put = db.prepare(
+    'INSERT INTO stock (sku, location, on_hand, reserved, last_seq) VALUES (?, ?, ?, 0, ?)',
+  );
   for (const [k, v] of stock) {
     const [sku, location] = k.split('|');
     put.run(sku, location, v, n);
@@ -70,7 +92,21 @@ async function rawLimit(serverUrl: string, rows: number): Promise<number> {
     for (let done = 0; done < rows; done += 1000) {
       const values = Array.from({ length: 1000 }, (_, i) => {
         const seq = done + i + 1;
-        return ['bench-store', seq, randomUUID(), 'tenant', 'receive', SKUS[seq % 4], 'salesfloor', 1, now, null, null, 'api', 'bench'];
+        return [
+          'bench-store',
+          seq,
+          randomUUID(),
+          'tenant',
+          'receive',
+          SKUS[seq % 4],
+          'salesfloor',
+          1,
+          now,
+          null,
+          null,
+          'api',
+          'bench',
+        ];
       });
       await conn.beginTransaction();
       await conn.query(
@@ -121,7 +157,9 @@ async function main(): Promise<void> {
       peak = Math.max(peak, peakRss(edge.child.pid ?? 0));
       if (performance.now() - lastLog > 5000) {
         lastLog = performance.now();
-        log(`catch-up: ${acked}/${N} (${Math.round(acked / ((performance.now() - t0) / 1000))}/s), edge peak RSS ${Math.round(peak / 1e6)} MB`);
+        log(
+          `catch-up: ${acked}/${N} (${Math.round(acked / ((performance.now() - t0) / 1000))}/s), edge peak RSS ${Math.round(peak / 1e6)} MB`,
+        );
       }
     }
     const secs = (performance.now() - t0) / 1000;
@@ -131,12 +169,26 @@ async function main(): Promise<void> {
     const limitAfter = await rawLimit(server.url, 200_000);
     const limit = Math.max(limitBefore, limitAfter);
     const rate = N / secs;
-    report({ name: 'mariadb_raw_insert', value: limit, unit: 'rows/s', note: '1000-row multi-row INSERT, one transaction each; best of before/after' });
-    report({ name: 'catchup_rate', value: rate, unit: 'movements/s', limit, ratio: rate / limit, movements: N, seconds: Math.round(secs) });
+    report({
+      name: 'mariadb_raw_insert',
+      value: limit,
+      unit: 'rows/s',
+      note: '1000-row multi-row INSERT, one transaction each; best of before/after',
+    });
+    report({
+      name: 'catchup_rate',
+      value: rate,
+      unit: 'movements/s',
+      limit,
+      ratio: rate / limit,
+      movements: N,
+      seconds: Math.round(secs),
+    });
     report({ name: 'edge_peak_rss', value: peak / 1e6, unit: 'MB' });
     if (process.env.BENCH_VERIFY !== '0') {
       const both = await readBoth(stack, dir.path);
-      const equal = both.cloudRows.length === N && JSON.stringify(both.cloudRows) === JSON.stringify(both.edgeRows);
+      const equal =
+        both.cloudRows.length === N && JSON.stringify(both.cloudRows) === JSON.stringify(both.edgeRows);
       report({ name: 'catchup_rows_equal', value: equal ? 1 : 0, unit: 'bool' });
     }
   } finally {

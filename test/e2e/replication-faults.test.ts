@@ -22,7 +22,10 @@ afterEach(async () => {
 async function setup(serverUrl = inject('mysqlUrl')): Promise<{ stack: Stack; dir: TempDir }> {
   const stack = await startStack(serverUrl);
   const dir = makeTempDir('e2e-faults-');
-  cleanups.push(() => stack.stop(), () => dir.remove());
+  cleanups.push(
+    () => stack.stop(),
+    () => dir.remove(),
+  );
   return { stack, dir };
 }
 
@@ -99,7 +102,10 @@ describe('replication under crashes and a bad link', () => {
   it('survives a MariaDB restart mid-stream', async () => {
     const mariadbd = which('mariadbd');
     const installDb = which('mariadb-install-db');
-    expect(mariadbd && installDb, 'mariadb-server must be installed (apt-get install mariadb-server)').toBeTruthy();
+    expect(
+      mariadbd && installDb,
+      'mariadb-server must be installed (apt-get install mariadb-server)',
+    ).toBeTruthy();
     const server = await startThrowawayMariadb(mariadbd as string, installDb as string);
     cleanups.push(() => server.stop());
     const { stack, dir } = await setup(server.url);
@@ -123,7 +129,10 @@ describe('replication under crashes and a bad link', () => {
   it('stays exactly-once through a proxy that cuts connections mid-request and delivers requests twice', async () => {
     const { stack, dir } = await setup();
     await buffer(stack, dir.path, 15_000);
-    const proxy = await startChaosProxy(Number(new URL(stack.cloud!.baseUrl).port), { cutRate: 0.2, duplicateRate: 0.3 });
+    const proxy = await startChaosProxy(Number(new URL(stack.cloud!.baseUrl).port), {
+      cutRate: 0.2,
+      duplicateRate: 0.3,
+    });
     cleanups.push(() => proxy.close());
     const edge = await startEdge(stack, dir.path, proxy.url, smallBatches(dir));
     cleanups.push(() => edge.kill('SIGKILL'));

@@ -39,7 +39,9 @@ export async function tsWorker(
   entry: URL,
   data: Record<string, unknown>,
   /** V8 heap limits of the thread: a store node is small, and each thread's young generation counts. */
-  resourceLimits: { maxYoungGenerationSizeMb?: number; maxOldGenerationSizeMb?: number } = { maxYoungGenerationSizeMb: 8 },
+  resourceLimits: { maxYoungGenerationSizeMb?: number; maxOldGenerationSizeMb?: number } = {
+    maxYoungGenerationSizeMb: 8,
+  },
 ): Promise<Worker> {
   const entryPath = fileURLToPath(entry);
   const result = await build({
