@@ -29,7 +29,12 @@ export const kubeVersion = '1.33.0';
 export interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   [key: string]: unknown;
 }
 
@@ -67,7 +72,8 @@ export function extractZipEntry(zip: Buffer, name: string): Buffer {
     const entryName = zip.toString('utf8', p + 46, p + 46 + nameLen);
     if (entryName === name) {
       if (zip.readUInt32LE(localOffset) !== 0x04034b50) throw new Error('corrupt zip local header');
-      const dataStart = localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
+      const dataStart =
+        localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
       const data = zip.subarray(dataStart, dataStart + compressedSize);
       if (method === 0) return Buffer.from(data);
       if (method === 8) return inflateRawSync(data);
@@ -151,8 +157,12 @@ const HelmChartSpec = Type.Object(
     targetNamespace: Type.Optional(Type.String()),
     createNamespace: Type.Optional(Type.Boolean()),
     valuesContent: Type.Optional(Type.String()),
-    valuesSecrets: Type.Optional(Type.Array(Type.Object({ name: Type.String(), keys: Type.Array(Type.String()) }))),
-    set: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]))),
+    valuesSecrets: Type.Optional(
+      Type.Array(Type.Object({ name: Type.String(), keys: Type.Array(Type.String()) })),
+    ),
+    set: Type.Optional(
+      Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
+    ),
     helmVersion: Type.Optional(Type.String()),
     bootstrap: Type.Optional(Type.Boolean()),
     jobImage: Type.Optional(Type.String()),
@@ -179,8 +189,11 @@ type Validator = (obj: unknown) => string[];
 
 function modelModule(apiVersion: string, kind: string): string {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-  if (group === 'monitoring.coreos.com') return `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}`;
-  return group === '' ? `kubernetes-models/${version}/${kind}` : `kubernetes-models/${group}/${version}/${kind}`;
+  if (group === 'monitoring.coreos.com')
+    return `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}`;
+  return group === ''
+    ? `kubernetes-models/${version}/${kind}`
+    : `kubernetes-models/${group}/${version}/${kind}`;
 }
 
 interface ModelInstance {
@@ -196,7 +209,8 @@ async function validatorFor(apiVersion: string, kind: string): Promise<Validator
   if (!v) {
     v = (async (): Promise<Validator | undefined> => {
       if (apiVersion === 'helm.cattle.io/v1' && kind === 'HelmChart') {
-        return (obj) => [...Value.Errors(HelmChart, obj)].map((e) => `${e.instancePath || '/'}: ${e.message}`);
+        return (obj) =>
+          [...Value.Errors(HelmChart, obj)].map((e) => `${e.instancePath || '/'}: ${e.message}`);
       }
       let mod: Record<string, unknown>;
       try {
@@ -272,16 +286,23 @@ export interface RenderOptions {
 
 /** `helm lint --strict` and `helm template` of one chart with one value file, then schema
  * validation of everything rendered. */
-export async function checkChart(chartDir: string, valuesFile?: string, opts: RenderOptions = {}): Promise<CheckResult> {
+export async function checkChart(
+  chartDir: string,
+  valuesFile?: string,
+  opts: RenderOptions = {},
+): Promise<CheckResult> {
   const chart = relative(repoRoot, resolve(repoRoot, chartDir));
-  const subject = valuesFile ? `${chart} + ${relative(resolve(repoRoot, chart), resolve(repoRoot, valuesFile))}` : chart;
+  const subject = valuesFile
+    ? `${chart} + ${relative(resolve(repoRoot, chart), resolve(repoRoot, valuesFile))}`
+    : chart;
   const valueArgs = valuesFile ? ['-f', resolve(repoRoot, valuesFile)] : [];
   const setArgs = (opts.set ?? []).flatMap((s) => ['--set', s]);
   const namespace = opts.namespace ?? 'inventory-dev';
   const errors: string[] = [];
 
   const lint = await helm(['lint', '--strict', chart, ...valueArgs, ...setArgs, '--namespace', namespace]);
-  if (lint.code !== 0) errors.push(`${subject}: helm lint --strict failed:\n${lint.stdout}${lint.stderr}`.trimEnd());
+  if (lint.code !== 0)
+    errors.push(`${subject}: helm lint --strict failed:\n${lint.stdout}${lint.stderr}`.trimEnd());
 
   const tpl = await helm([
     'template',
@@ -314,7 +335,9 @@ async function listDir(dir: string): Promise<string[]> {
 /** Value sets a chart is checked with: its defaults, ci/*.yaml and values-<env>.yaml. */
 export async function valueSets(chartDir: string): Promise<(string | undefined)[]> {
   const abs = resolve(repoRoot, chartDir);
-  const ci = (await listDir(join(abs, 'ci'))).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(chartDir, 'ci', f));
+  const ci = (await listDir(join(abs, 'ci')))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => join(chartDir, 'ci', f));
   const envs = (await listDir(abs)).filter((f) => /^values-.+\.ya?ml$/.test(f)).map((f) => join(chartDir, f));
   return [undefined, ...ci, ...envs];
 }
@@ -350,14 +373,53 @@ export async function checkK3s(): Promise<CheckResult[]> {
         () => false,
       );
       if (!known || spec.valuesContent === undefined) continue;
-      const tmp = join(repoRoot, 'node_modules', '.cache', 'store-edge-charts', `${obj.metadata.name}.values.yaml`);
+      const tmp = join(
+        repoRoot,
+        'node_modules',
+        '.cache',
+        'store-edge-charts',
+        `${obj.metadata.name}.values.yaml`,
+      );
       await mkdir(dirname(tmp), { recursive: true });
       await writeFile(tmp, spec.valuesContent);
       const rendered = await checkChart(chartDir, tmp, { namespace: spec.targetNamespace ?? 'store-edge' });
-      results.push({ ...rendered, subject: `${relative(repoRoot, file)} (${obj.metadata.name} valuesContent)` });
+      results.push({
+        ...rendered,
+        subject: `${relative(repoRoot, file)} (${obj.metadata.name} valuesContent)`,
+      });
     }
   }
   return results;
+}
+
+/** charts/helmfile.yaml, the per-environment entry point: every environment installs into its
+ * inventory-<env> namespace and has the cloud chart's values-<env>.yaml (which checkAll renders).
+ * Only its first document (environments) is plain YAML; the releases are helmfile templates. */
+export async function checkHelmfile(): Promise<CheckResult> {
+  const subject = 'charts/helmfile.yaml';
+  const errors: string[] = [];
+  const text = await readFile(join(repoRoot, subject), 'utf8');
+  const first = parseAllDocuments(text.split(/^---$/m)[0] ?? '')[0];
+  const envs = (
+    first?.toJS() as { environments?: Record<string, { values?: { namespace?: string }[] }> } | undefined
+  )?.environments;
+  if (!envs) errors.push(`${subject}: no environments`);
+  for (const [name, env] of Object.entries(envs ?? {})) {
+    const ns = env.values?.find((v) => v.namespace)?.namespace;
+    if (ns !== `inventory-${name}`)
+      errors.push(`${subject}: environment ${name} installs into ${ns}, not inventory-${name}`);
+    const values = join(repoRoot, 'charts', 'cloud', `values-${name}.yaml`);
+    if (
+      !(await stat(values).then(
+        () => true,
+        () => false,
+      ))
+    )
+      errors.push(`${subject}: environment ${name} has no charts/cloud/values-${name}.yaml`);
+  }
+  if (!text.includes('./cloud/values-{{ .Environment.Name }}.yaml'))
+    errors.push(`${subject}: the cloud release does not take values-<env>.yaml`);
+  return { subject, errors, objects: [] };
 }
 
 export async function checkAll(): Promise<CheckResult[]> {
@@ -365,6 +427,7 @@ export async function checkAll(): Promise<CheckResult[]> {
   for (const chart of await chartDirs()) {
     for (const values of await valueSets(chart)) results.push(await checkChart(chart, values));
   }
+  results.push(await checkHelmfile());
   results.push(...(await checkK3s()));
   return results;
 }
