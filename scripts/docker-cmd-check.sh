@@ -6,6 +6,8 @@
 #
 #   scripts/docker-cmd-check.sh [REF]        (REF defaults to HEAD)
 #
+# The application source comes from REF; Dockerfile.edge/Dockerfile.cloud always come from this
+# checkout (so the Dockerfiles under review can be tried against main's code).
 # Environment: STORE_EDGE_MYSQL_URL for the cloud (default: a fresh database on the local
 # MariaDB/MySQL at 127.0.0.1:3306, root without password), READY_TIMEOUT seconds (default 90),
 # KEEP=1 keeps the temp dir. As root, the commands run as uid/gid 65534 (like the image's
@@ -41,6 +43,7 @@ free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0
 echo "== source: $(git -C "$repo" rev-parse --short "$ref") ($ref) into $work/app"
 mkdir -p "$work/app"
 git -C "$repo" archive "$ref" | tar -x -C "$work/app"
+cp "$repo/Dockerfile.edge" "$repo/Dockerfile.cloud" "$work/app/"
 cd "$work/app"
 
 install_edge=$(instruction Dockerfile.edge '^RUN npm ci')
@@ -48,9 +51,23 @@ install_cloud=$(instruction Dockerfile.cloud '^RUN npm ci')
 [ -n "$install_edge" ] || { echo "no 'RUN npm ci' in Dockerfile.edge" >&2; exit 1; }
 [ "$install_edge" = "$install_cloud" ] || { echo "Dockerfile.edge and Dockerfile.cloud install differently; this script assumes one tree" >&2; exit 1; }
 install=${install_edge#RUN }
+if [ "${NPM_INSTALL_INSTEAD_OF_CI:-0}" = 1 ]; then
+  # Deviation, for a lockfile `npm ci` rejects: same flags, but `npm install` may fix up the lock.
+  install=${install/npm ci /npm install --no-save }
+  echo "== NOTE: NPM_INSTALL_INSTEAD_OF_CI=1, not the Dockerfile's exact install command"
+fi
 echo "== install (Dockerfile builder stage): $install"
 t=$SECONDS
-sh -ec "$install"
+# A private npm cache: the Dockerfile line ends with `npm cache clean --force`, which must not
+# empty the developer's own cache.
+if ! npm_config_cache="$work/npm-cache" sh -ec "$install" >"$work/install.log" 2>&1; then
+  tail -n 25 "$work/install.log"
+  if grep -q 'from lock file' "$work/install.log"; then
+    echo "docker-cmd-check: npm ci rejects package-lock.json (entries missing); fix the lockfile, or" \
+      "rerun with NPM_INSTALL_INSTEAD_OF_CI=1 to try the rest" >&2
+  fi
+  exit 1
+fi
 echo "== install took $((SECONDS - t)) s; node_modules: $(du -sh node_modules | cut -f1)"
 
 as_user=()
