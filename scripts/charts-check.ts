@@ -332,6 +332,32 @@ async function listDir(dir: string): Promise<string[]> {
   );
 }
 
+/** Bitnami readme-generator convention: every value in values.yaml carries an `## @param path
+ * description` comment (on itself or on an enclosing object documented as a whole), and every
+ * @param names a value that exists. */
+export async function checkParamDocs(chartDir: string): Promise<CheckResult> {
+  const subject = `${chartDir}/values.yaml @param`;
+  const text = await readFile(join(repoRoot, chartDir, 'values.yaml'), 'utf8');
+  const params = new Set([...text.matchAll(/^\s*## @param (\S+) \S/gm)].map((m) => m[1]!));
+  const values: unknown = parseAllDocuments(text)[0]?.toJS();
+  const paths: string[] = [];
+  const walk = (v: unknown, path: string): void => {
+    if (path) paths.push(path);
+    if (path && params.has(path)) return;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      for (const [k, child] of Object.entries(v)) walk(child, path ? `${path}.${k}` : k);
+    } else if (path) {
+      // A leaf without its own @param.
+      paths.push(`!${path}`);
+    }
+  };
+  walk(values, '');
+  const errors: string[] = [];
+  for (const p of paths) if (p.startsWith('!')) errors.push(`${subject}: ${p.slice(1)} has no ## @param`);
+  for (const p of params) if (!paths.includes(p)) errors.push(`${subject}: @param ${p} names no value`);
+  return { subject, errors, objects: [] };
+}
+
 /** Value sets a chart is checked with: its defaults, ci/*.yaml and values-<env>.yaml. */
 export async function valueSets(chartDir: string): Promise<(string | undefined)[]> {
   const abs = resolve(repoRoot, chartDir);
@@ -425,6 +451,7 @@ export async function checkHelmfile(): Promise<CheckResult> {
 export async function checkAll(): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const chart of await chartDirs()) {
+    results.push(await checkParamDocs(chart));
     for (const values of await valueSets(chart)) results.push(await checkChart(chart, values));
   }
   results.push(await checkHelmfile());
