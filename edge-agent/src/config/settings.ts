@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import { type Static, Type } from 'typebox';
+import Value from 'typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { literals } from '../util/schema.js';
+
+/**
+ * Edge agent settings (CONTRACT.md "Edge agent settings"): a config file named by
+ * STORE_EDGE_CONFIG (YAML or JSON) and environment variables; the environment wins.
+ */
+const Port = Type.Integer({ minimum: 0, maximum: 65535, description: 'TCP port (0-65535)' });
+
+const ScannerMode = literals(['lookup', 'receive', 'sale', 'return', 'count', 'damage']);
+
+// Device entries are checked for their common fields here; each device kind's driver checks
+// its own fields when the device is added (the same path the devices API takes).
+export const DeviceSettings = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+    kind: literals(['serial-scanner', 'hid-scanner', 'rfid-reader', 'zpl-printer']),
+    mode: Type.Optional(ScannerMode),
+    location: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: true },
+);
+
+export const SettingsSchema = Type.Object(
+  {
+    dataDir: Type.String({ minLength: 1 }),
+    storeId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+    http: Type.Object({ host: Type.String({ minLength: 1 }), port: Port }),
+    mqtt: Type.Object({
+      /** Embedded broker port; 0 turns the broker off. */
+      port: Port,
+      /** Optional external broker (e.g. the store's Mosquitto) the agent connects to as a client. */
+      url: Type.Optional(Type.String({ pattern: '^mqtts?://' })),
+      username: Type.Optional(Type.String()),
+      password: Type.Optional(Type.String()),
+    }),
+    adminPassword: Type.Optional(Type.String({ minLength: 8 })),
+    cloud: Type.Object({
+      url: Type.Optional(Type.String({ pattern: '^https?://' })),
+      token: Type.Optional(Type.String({ minLength: 1 })),
+    }),
+    logLevel: literals(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    devices: Type.Array(DeviceSettings),
+  },
+  { additionalProperties: false },
+);
+
+export type Settings = Static<typeof SettingsSchema>;
+export type DeviceConfig = Static<typeof DeviceSettings> & Record<string, unknown>;
+
+export interface SettingsProblem {
+  path: string;
+  message: string;
+}
+
+export class SettingsError extends Error {
+  constructor(readonly problems: SettingsProblem[]) {
+    super(`invalid settings:\n${problems.map((p) => `- ${p.path}: ${p.message}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+const defaults: Settings = {
+  dataDir: './data',
+  storeId: 'store-1',
+  http: { host: '0.0.0.0', port: 8080 },
+  mqtt: { port: 1883 },
+  cloud: {},
+  logLevel: 'info',
+  devices: [],
+};
+
+/** Environment variable → settings path (the contract's names). */
+const envMap: Array<[string, string[], 'string' | 'port']> = [
+  ['STORE_EDGE_DATA_DIR', ['dataDir'], 'string'],
+  ['STORE_EDGE_STORE_ID', ['storeId'], 'string'],
+  ['STORE_EDGE_HTTP_HOST', ['http', 'host'], 'string'],
+  ['STORE_EDGE_HTTP_PORT', ['http', 'port'], 'port'],
+  ['STORE_EDGE_MQTT_PORT', ['mqtt', 'port'], 'port'],
+  ['STORE_EDGE_MQTT_URL', ['mqtt', 'url'], 'string'],
+  ['STORE_EDGE_ADMIN_PASSWORD', ['adminPassword'], 'string'],
+  ['STORE_EDGE_CLOUD_URL', ['cloud', 'url'], 'string'],
+  ['STORE_EDGE_CLOUD_TOKEN', ['cloud', 'token'], 'string'],
+  ['STORE_EDGE_LOG_LEVEL', ['logLevel'], 'string'],
+];
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (!isRecord(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isRecord(b) && isRecord(v) ? merge(b, v) : v;
+  }
+  return out;
+}
+
+/**
+ * Reads the config file and the environment, and validates the result. Throws a
+ * SettingsError that lists every problem, never only the first.
+ */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const problems: SettingsProblem[] = [];
+  let fromFile: Record<string, unknown> = {};
+  const file = env.STORE_EDGE_CONFIG;
+  if (file) {
+    try {
+      const text = readFileSync(file, 'utf8');
+      const parsed: unknown = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+      if (parsed === null || parsed === undefined) fromFile = {};
+      else if (isRecord(parsed)) fromFile = parsed;
+      else problems.push({ path: 'STORE_EDGE_CONFIG', message: `${file} must hold a mapping of settings` });
+    } catch (err) {
+      problems.push({ path: 'STORE_EDGE_CONFIG', message: `cannot read ${file}: ${(err as Error).message}` });
+    }
+  }
+
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, path, kind] of envMap) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (kind === 'port') {
+      const n = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+      if (!Number.isInteger(n) || n < 0 || n > 65535) {
+        problems.push({ path: name, message: `must be a port number 0-65535, got '${raw}'` });
+        continue;
+      }
+      setPath(fromEnv, path, n);
+    } else {
+      setPath(fromEnv, path, raw);
+    }
+  }
+
+  const candidate = merge(merge(defaults as unknown as Record<string, unknown>, fromFile), fromEnv);
+  for (const e of Value.Errors(SettingsSchema, candidate)) {
+    const path = e.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)';
+    const extra =
+      e.keyword === 'additionalProperties' &&
+      isRecord(e.params) &&
+      Array.isArray(e.params.additionalProperties)
+        ? ` (${e.params.additionalProperties.join(', ')})`
+        : '';
+    problems.push({ path, message: `${e.message}${extra}` });
+  }
+  const ids = new Set<string>();
+  if (Array.isArray(candidate.devices)) {
+    candidate.devices.forEach((d: unknown, i: number) => {
+      if (isRecord(d) && typeof d.id === 'string') {
+        if (ids.has(d.id))
+          problems.push({ path: `devices.${i}.id`, message: `duplicate device id '${d.id}'` });
+        ids.add(d.id);
+      }
+    });
+  }
+  if (problems.length > 0) throw new SettingsError(dedupe(problems));
+  return candidate as unknown as Settings;
+}
+
+function dedupe(problems: SettingsProblem[]): SettingsProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.path}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,124 @@
+import type { DeviceConfig } from '../config/settings.js';
+import type { Db } from '../db/database.js';
+import type { EventBus } from '../events.js';
+
+export type DeviceState = 'online' | 'offline' | 'error';
+
+export interface DeviceStatus {
+  status: DeviceState;
+  lastSeenAt: string | null;
+  lastError: string | null;
+  /** Kind-specific live details (printer problems, reader read rate, ...). */
+  details?: Record<string, unknown>;
+}
+
+export interface DeviceView extends DeviceStatus {
+  id: string;
+  kind: string;
+  config: DeviceConfig;
+}
+
+/** Keeps the device list (seeded from the config file, managed through the API) and live status. */
+export class DeviceRegistry {
+  private readonly live = new Map<string, DeviceStatus>();
+  /** Notified when a device is added, changed or removed, so its driver can be (re)started. */
+  private readonly watchers: Array<(id: string, config: DeviceConfig | null) => void> = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventBus,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Config file devices are written over what the API stored: the file is the seed of truth at start. */
+  seed(devices: DeviceConfig[]): void {
+    const put = this.db.prepare(
+      `INSERT INTO devices (id, kind, config, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, config = excluded.config, updated_at = excluded.updated_at`,
+    );
+    this.db.transaction(() => {
+      for (const d of devices) put.run(d.id, d.kind, JSON.stringify(d), this.clock().toISOString());
+    })();
+  }
+
+  list(): DeviceView[] {
+    return (this.db.prepare('SELECT config FROM devices ORDER BY id').all() as Array<{ config: string }>).map(
+      (r) => this.view(JSON.parse(r.config) as DeviceConfig),
+    );
+  }
+
+  get(id: string): DeviceView | null {
+    const row = this.db.prepare('SELECT config FROM devices WHERE id = ?').get(id) as
+      | { config: string }
+      | undefined;
+    return row ? this.view(JSON.parse(row.config) as DeviceConfig) : null;
+  }
+
+  configs(kind?: string): DeviceConfig[] {
+    return this.list()
+      .map((d) => d.config)
+      .filter((c) => kind === undefined || c.kind === kind);
+  }
+
+  put(config: DeviceConfig): void {
+    this.db
+      .prepare(
+        `INSERT INTO devices (id, kind, config, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, config = excluded.config, updated_at = excluded.updated_at`,
+      )
+      .run(config.id, config.kind, JSON.stringify(config), this.clock().toISOString());
+    for (const w of this.watchers) w(config.id, config);
+  }
+
+  remove(id: string): boolean {
+    const r = this.db.prepare('DELETE FROM devices WHERE id = ?').run(id);
+    this.live.delete(id);
+    if (r.changes > 0) for (const w of this.watchers) w(id, null);
+    return r.changes > 0;
+  }
+
+  watch(fn: (id: string, config: DeviceConfig | null) => void): void {
+    this.watchers.push(fn);
+  }
+
+  setStatus(
+    id: string,
+    status: DeviceState,
+    opts: { error?: string | null; details?: Record<string, unknown> } = {},
+  ): void {
+    const prev = this.live.get(id);
+    const now = this.clock().toISOString();
+    const next: DeviceStatus = {
+      status,
+      lastSeenAt: status === 'online' ? now : (prev?.lastSeenAt ?? null),
+      lastError: opts.error !== undefined ? opts.error : (prev?.lastError ?? null),
+      details: opts.details ?? prev?.details,
+    };
+    this.live.set(id, next);
+    if (prev?.status !== status || opts.error) {
+      this.events.emit('device', { id, status, lastError: next.lastError, at: now });
+    }
+  }
+
+  /** A device was heard from (a scan, a tag read): refreshes lastSeenAt without an event. */
+  seen(id: string): void {
+    const prev = this.live.get(id);
+    const now = this.clock().toISOString();
+    if (prev?.status !== 'online') this.setStatus(id, 'online');
+    else prev.lastSeenAt = now;
+  }
+
+  status(id: string): DeviceStatus {
+    return this.live.get(id) ?? { status: 'offline', lastSeenAt: null, lastError: null };
+  }
+
+  private view(config: DeviceConfig): DeviceView {
+    return { id: config.id, kind: config.kind, config: redact(config), ...this.status(config.id) };
+  }
+}
+
+/** Device passwords never leave the agent through the API. */
+function redact(config: DeviceConfig): DeviceConfig {
+  if (typeof config.password === 'string') return { ...config, password: '********' };
+  return config;
+}

@@ -1,0 +1,76 @@
+import { Type } from 'typebox';
+import type { DeviceConfig } from '../config/settings.js';
+import { DeviceSettings } from '../config/settings.js';
+import type { AgentContext } from '../context.js';
+import { allow, EVERYONE } from '../http/auth.js';
+import { HttpProblem } from '../http/problem.js';
+import type { App } from '../http/server.js';
+import type { DeviceRegistry } from './registry.js';
+
+/** Checks a device's kind-specific fields; each driver module registers its own. */
+export type DeviceValidator = (config: DeviceConfig) => Array<{ path: string; message: string }>;
+
+export function deviceRoutes(devices: DeviceRegistry, validators: Map<string, DeviceValidator>) {
+  return async (app: App, _ctx: AgentContext): Promise<void> => {
+    app.get(
+      '/devices',
+      { preHandler: allow(...EVERYONE), schema: { summary: 'Devices with live status' } },
+      async () => ({
+        devices: devices.list(),
+      }),
+    );
+
+    app.get(
+      '/devices/:id',
+      { preHandler: allow(...EVERYONE), schema: { params: Type.Object({ id: Type.String() }) } },
+      async (req) => {
+        const d = devices.get(req.params.id);
+        if (!d) throw new HttpProblem(404, 'Not found', `no device '${req.params.id}'`);
+        return d;
+      },
+    );
+
+    app.put(
+      '/devices/:id',
+      {
+        preHandler: allow('admin', 'manager'),
+        schema: {
+          summary: 'Add or change a device; its driver restarts with the new settings',
+          params: Type.Object({
+            id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+          }),
+          body: DeviceSettings,
+        },
+      },
+      async (req) => {
+        const config = { ...req.body, id: req.params.id } as DeviceConfig;
+        const problems = validators.get(config.kind)?.(config) ?? [];
+        if (problems.length > 0) {
+          throw new HttpProblem(
+            400,
+            'Invalid request',
+            problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+            { errors: problems },
+            'validation',
+          );
+        }
+        // Keep a stored password when the console sends back the redacted placeholder.
+        const prev = devices.configs().find((c) => c.id === config.id);
+        if (config.password === '********' && prev && typeof prev.password === 'string')
+          config.password = prev.password;
+        devices.put(config);
+        return devices.get(config.id);
+      },
+    );
+
+    app.delete(
+      '/devices/:id',
+      { preHandler: allow('admin', 'manager'), schema: { params: Type.Object({ id: Type.String() }) } },
+      async (req, reply) => {
+        if (!devices.remove(req.params.id))
+          throw new HttpProblem(404, 'Not found', `no device '${req.params.id}'`);
+        return reply.code(204).send();
+      },
+    );
+  };
+}

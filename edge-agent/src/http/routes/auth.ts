@@ -1,0 +1,47 @@
+import { Type } from 'typebox';
+import { LoginLimiter } from '../../auth/users.js';
+import type { AgentContext } from '../../context.js';
+import { HttpProblem } from '../problem.js';
+import type { App } from '../server.js';
+
+const Credentials = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 128 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+
+export async function authRoutes(app: App, ctx: AgentContext): Promise<void> {
+  const limiter = new LoginLimiter();
+  app.post(
+    '/auth/token',
+    {
+      schema: {
+        summary: 'Log in: exchanges a username and password for a bearer token',
+        security: [],
+        body: Credentials,
+        response: {
+          200: Type.Object({ token: Type.String(), role: Type.String(), expiresAt: Type.String() }),
+        },
+      },
+    },
+    async (req, reply) => {
+      const { username, password } = req.body;
+      const keys = [`u:${username}`, `ip:${req.ip}`];
+      const wait = limiter.retryAfter(keys);
+      if (wait > 0) {
+        reply.header('retry-after', String(wait));
+        throw new HttpProblem(429, 'Too many requests', `too many failed logins; try again in ${wait} s`);
+      }
+      const issued = await ctx.users.login(username, password);
+      if (!issued) {
+        limiter.fail(keys);
+        ctx.metrics.loginFailures.inc();
+        throw new HttpProblem(401, 'Unauthorized', 'wrong username or password');
+      }
+      limiter.succeed(keys);
+      return issued;
+    },
+  );
+}

@@ -1,0 +1,57 @@
+import { Type } from 'typebox';
+import { ROLES } from '../../auth/users.js';
+import type { AgentContext } from '../../context.js';
+import { literals } from '../../util/schema.js';
+import { allow } from '../auth.js';
+import { HttpProblem } from '../problem.js';
+import type { App } from '../server.js';
+
+const Role = literals(ROLES);
+const Username = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' });
+const Password = Type.String({ minLength: 8, maxLength: 1024 });
+
+export async function userRoutes(app: App, ctx: AgentContext): Promise<void> {
+  app.get('/users', { preHandler: allow('admin') }, async () => ({ users: ctx.users.list() }));
+
+  app.get('/me', async (req) => req.principal);
+
+  app.post(
+    '/users',
+    {
+      preHandler: allow('admin'),
+      schema: {
+        body: Type.Object(
+          { username: Username, password: Password, role: Role },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      const { username, password, role } = req.body;
+      if (ctx.users.exists(username)) throw new HttpProblem(409, 'Conflict', `user '${username}' exists`);
+      await ctx.users.create(username, password, role);
+      return reply.code(201).send({ username, role });
+    },
+  );
+
+  app.put(
+    '/users/:username',
+    {
+      preHandler: allow('admin'),
+      schema: {
+        params: Type.Object({ username: Username }),
+        body: Type.Object(
+          { password: Type.Optional(Password), role: Type.Optional(Role) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      const { username } = req.params;
+      if (!ctx.users.exists(username)) throw new HttpProblem(404, 'Not found', `no user '${username}'`);
+      if (req.body.role) ctx.users.setRole(username, req.body.role);
+      if (req.body.password) await ctx.users.setPassword(username, req.body.password);
+      return { username, role: req.body.role };
+    },
+  );
+}

@@ -1,0 +1,414 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/database.js';
+import type { Catalog } from './catalog.js';
+import {
+  type Actor,
+  LedgerError,
+  type Movement,
+  type MovementInput,
+  type MovementResult,
+  type MovementType,
+  type StockRow,
+} from './types.js';
+
+interface StockState {
+  on_hand: number;
+  reserved: number;
+}
+
+/** The wire record the outbox carries to the cloud (see protocol/). */
+export interface OutboxRecord {
+  seq: number;
+  movement: {
+    id: string;
+    type: MovementType;
+    sku: string;
+    location: string;
+    qty: number;
+    deltaOnHand: number;
+    deltaReserved: number;
+    at: string;
+    ref?: string;
+    reason?: string;
+    code?: string;
+    source: string;
+    actor: string;
+  };
+}
+
+/** Canonical hash of a request as the client sent it: the same id with another hash is a conflict. */
+export function requestHash(m: MovementInput): string {
+  const canonical = [
+    m.id,
+    m.type,
+    m.sku ?? '',
+    m.code ?? '',
+    m.location ?? '',
+    m.qty,
+    m.ref ?? '',
+    m.reason ?? '',
+    m.at ?? '',
+  ];
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 32);
+}
+
+const ADDS_ONLY: ReadonlySet<MovementType> = new Set(['receive', 'return', 'transfer_in', 'adjust']);
+const ZERO: StockState = { on_hand: 0, reserved: 0 };
+const NEEDS_REF: ReadonlySet<MovementType> = new Set([
+  'transfer_out',
+  'transfer_in',
+  'reserve',
+  'release',
+  'ship',
+]);
+
+/**
+ * Applies movements to the ledger: the movement row, the stock projection and the outbox row,
+ * all in the caller's transaction. Synchronous by design (better-sqlite3): a transaction never
+ * spans an await.
+ */
+export class Ledger {
+  private readonly findById;
+  private readonly insertMovement;
+  private readonly getStock;
+  private readonly upsertStock;
+  private readonly insertOutbox;
+  private readonly maxSeq;
+  private readonly getReservation;
+  private readonly upsertReservation;
+  private readonly closeReservation;
+  private nextSeq = 0;
+  /** Movements created since the last `takeCreated()`, for events after the commit. */
+  private created: Movement[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly catalog: Catalog,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.findById = db.prepare<[string], { seq: number; request_hash: string }>(
+      'SELECT seq, request_hash FROM movements WHERE id = ?',
+    );
+    this.insertMovement = db.prepare(
+      `INSERT INTO movements (seq, id, type, sku, location, qty, delta_on_hand, delta_reserved, at, ref, reason, code,
+         source, actor, flags, request_hash, recorded_at)
+       VALUES (@seq, @id, @type, @sku, @location, @qty, @deltaOnHand, @deltaReserved, @at, @ref, @reason, @code,
+         @source, @actor, @flags, @requestHash, @recordedAt)`,
+    );
+    this.getStock = db.prepare<[string, string], StockState>(
+      'SELECT on_hand, reserved FROM stock WHERE sku = ? AND location = ?',
+    );
+    this.upsertStock = db.prepare(
+      `INSERT INTO stock (sku, location, on_hand, reserved, last_seq) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (sku, location) DO UPDATE SET on_hand = on_hand + excluded.on_hand,
+         reserved = reserved + excluded.reserved, last_seq = excluded.last_seq`,
+    );
+    this.insertOutbox = db.prepare('INSERT INTO outbox (seq, payload, created_at) VALUES (?, ?, ?)');
+    this.maxSeq = db.prepare<[], { m: number | null }>('SELECT MAX(seq) AS m FROM movements');
+    this.getReservation = db.prepare<[string], { sku: string; location: string; qty_open: number }>(
+      'SELECT sku, location, qty_open FROM reservations WHERE ref = ?',
+    );
+    this.upsertReservation = db.prepare(
+      `INSERT INTO reservations (ref, sku, location, qty_open) VALUES (?, ?, ?, ?)
+       ON CONFLICT (ref) DO UPDATE SET qty_open = qty_open + excluded.qty_open`,
+    );
+    this.closeReservation = db.prepare('UPDATE reservations SET qty_open = qty_open - ? WHERE ref = ?');
+    this.reloadSeq();
+  }
+
+  /** Re-reads the last seq from the database (after a rolled-back transaction). */
+  reloadSeq(): void {
+    this.nextSeq = (this.maxSeq.get()?.m ?? 0) + 1;
+  }
+
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
+  /** A reader learns about commits made by the writer thread. */
+  noteCommitted(created: Movement[]): void {
+    const last = created[created.length - 1];
+    if (last && last.seq >= this.nextSeq) this.nextSeq = last.seq + 1;
+  }
+
+  /**
+   * Applies one request's movements. Must run inside a transaction (or savepoint) the caller
+   * rolls back when this throws: on error nothing of the request may stay.
+   */
+  applyBatch(inputs: MovementInput[], who: Actor, pathPrefix = '/movements'): MovementResult[] {
+    const startSeq = this.nextSeq;
+    const startCreated = this.created.length;
+    try {
+      return inputs.map((m, i) => this.applyOne(m, who, `${pathPrefix}/${i}`));
+    } catch (err) {
+      this.nextSeq = startSeq;
+      this.created.length = startCreated;
+      throw err;
+    }
+  }
+
+  /** Hands over (and forgets) the movements created since the last call. */
+  takeCreated(): Movement[] {
+    const out = this.created;
+    this.created = [];
+    return out;
+  }
+
+  /** Forgets created movements of a transaction that was rolled back. */
+  dropCreated(): void {
+    this.created = [];
+  }
+
+  private applyOne(m: MovementInput, who: Actor, path: string): MovementResult {
+    const hash = requestHash(m);
+    const existing = this.findById.get(m.id);
+    if (existing) {
+      if (existing.request_hash === hash) return { id: m.id, seq: existing.seq, status: 'duplicate' };
+      throw new LedgerError(
+        409,
+        'Movement id reused',
+        `movement ${m.id} was already recorded (seq ${existing.seq}) with different content`,
+        `${path}/id`,
+        { seq: existing.seq },
+      );
+    }
+
+    let sku: string;
+    let packQty = 1;
+    if (m.code !== undefined && m.sku === undefined) {
+      const hit = this.catalog.resolve(m.code);
+      if (!hit)
+        throw new LedgerError(422, 'Unknown code', `no item has the code '${m.code}'`, `${path}/code`);
+      sku = hit.sku;
+      packQty = hit.packQty;
+    } else if (m.sku !== undefined) {
+      if (!this.catalog.has(m.sku))
+        throw new LedgerError(422, 'Unknown sku', `no item has the sku '${m.sku}'`, `${path}/sku`);
+      sku = m.sku;
+    } else {
+      throw new LedgerError(422, 'Missing item', 'a movement needs a sku or a code', path);
+    }
+
+    if (NEEDS_REF.has(m.type) && !m.ref) {
+      throw new LedgerError(422, 'Missing ref', `a ${m.type} movement needs a ref`, `${path}/ref`);
+    }
+    if (m.type === 'adjust' && !m.reason) {
+      throw new LedgerError(422, 'Missing reason', 'an adjust movement needs a reason', `${path}/reason`);
+    }
+
+    const location = m.location ?? 'store';
+    const qty = m.qty * packQty;
+    // Receipts add whatever stands there; only the other types need the current figures.
+    const stock = ADDS_ONLY.has(m.type) ? ZERO : (this.getStock.get(sku, location) ?? ZERO);
+    let dOn = 0;
+    let dRes = 0;
+    let flags: string | null = null;
+    switch (m.type) {
+      case 'receive':
+      case 'return':
+      case 'transfer_in':
+        dOn = qty;
+        break;
+      case 'sale':
+        // A till never refuses a sale: negative on-hand is a signal, not an error (DOMAIN.md).
+        dOn = -qty;
+        if (stock.on_hand - qty < 0) flags = 'negative';
+        break;
+      case 'transfer_out':
+      case 'damage':
+        dOn = -qty;
+        if (stock.on_hand - qty < 0) flags = 'negative';
+        break;
+      case 'adjust':
+        dOn = qty;
+        break;
+      case 'count':
+        // A count states the total found; the ledger records the difference.
+        dOn = qty - stock.on_hand;
+        break;
+      case 'reserve': {
+        const available = stock.on_hand - stock.reserved;
+        if (qty > available) {
+          throw new LedgerError(
+            409,
+            'Not enough available stock',
+            `cannot reserve ${qty} of ${sku} at ${location}: on hand ${stock.on_hand}, reserved ${stock.reserved}, available ${available}`,
+            `${path}/qty`,
+            { onHand: stock.on_hand, reserved: stock.reserved, available },
+          );
+        }
+        dRes = qty;
+        this.upsertReservation.run(m.ref, sku, location, qty);
+        break;
+      }
+      case 'release':
+      case 'ship': {
+        const r = this.getReservation.get(m.ref as string);
+        if (!r || r.sku !== sku || r.location !== location || r.qty_open < qty) {
+          const open = r && r.sku === sku && r.location === location ? r.qty_open : 0;
+          throw new LedgerError(
+            409,
+            'No such open reservation',
+            `reservation '${m.ref}' has ${open} of ${sku} at ${location} open; cannot ${m.type} ${qty}`,
+            `${path}/qty`,
+            { open },
+          );
+        }
+        this.closeReservation.run(qty, m.ref);
+        dRes = -qty;
+        if (m.type === 'ship') dOn = -qty;
+        break;
+      }
+    }
+
+    const seq = this.nextSeq++;
+    const now = this.clock().toISOString();
+    const at = m.at ?? now;
+    const movement = {
+      seq,
+      id: m.id,
+      type: m.type,
+      sku,
+      location,
+      qty,
+      deltaOnHand: dOn,
+      deltaReserved: dRes,
+      at,
+      ref: m.ref ?? null,
+      reason: m.reason ?? (m.type === 'damage' ? 'damaged' : null),
+      code: m.code ?? null,
+      source: who.source,
+      actor: who.actor,
+      flags,
+      requestHash: hash,
+      recordedAt: now,
+    };
+    this.insertMovement.run(movement);
+    this.upsertStock.run(sku, location, dOn, dRes, seq);
+    this.insertOutbox.run(seq, JSON.stringify(toOutboxRecord(movement)), now);
+    const { requestHash: _hash, ...kept } = movement;
+    this.created.push(kept);
+    return { id: m.id, seq, status: 'created' };
+  }
+
+  stock(filter: { sku?: string; location?: string }): StockRow[] {
+    const where: string[] = [];
+    const args: string[] = [];
+    if (filter.sku) {
+      where.push('sku = ?');
+      args.push(filter.sku);
+    }
+    if (filter.location) {
+      where.push('location = ?');
+      args.push(filter.location);
+    }
+    const rows = this.db
+      .prepare<string[], { sku: string; location: string; on_hand: number; reserved: number }>(
+        `SELECT sku, location, on_hand, reserved FROM stock ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY sku, location LIMIT 10000`,
+      )
+      .all(...args);
+    return rows.map((r) => ({
+      sku: r.sku,
+      location: r.location,
+      onHand: r.on_hand,
+      reserved: r.reserved,
+      available: r.on_hand - r.reserved,
+    }));
+  }
+
+  movements(afterSeq: number, limit: number, filter: { sku?: string; location?: string } = {}): Movement[] {
+    const where = ['seq > ?'];
+    const args: Array<string | number> = [afterSeq];
+    if (filter.sku) {
+      where.push('sku = ?');
+      args.push(filter.sku);
+    }
+    if (filter.location) {
+      where.push('location = ?');
+      args.push(filter.location);
+    }
+    args.push(limit);
+    return this.db
+      .prepare<Array<string | number>, MovementRow>(
+        `SELECT * FROM movements WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`,
+      )
+      .all(...args)
+      .map(fromRow);
+  }
+}
+
+export interface MovementRow {
+  seq: number;
+  id: string;
+  type: MovementType;
+  sku: string;
+  location: string;
+  qty: number;
+  delta_on_hand: number;
+  delta_reserved: number;
+  at: string;
+  ref: string | null;
+  reason: string | null;
+  code: string | null;
+  source: string;
+  actor: string;
+  flags: string | null;
+  recorded_at: string;
+}
+
+export function fromRow(r: MovementRow): Movement {
+  return {
+    seq: r.seq,
+    id: r.id,
+    type: r.type,
+    sku: r.sku,
+    location: r.location,
+    qty: r.qty,
+    deltaOnHand: r.delta_on_hand,
+    deltaReserved: r.delta_reserved,
+    at: r.at,
+    ref: r.ref,
+    reason: r.reason,
+    code: r.code,
+    source: r.source,
+    actor: r.actor,
+    flags: r.flags,
+    recordedAt: r.recorded_at,
+  };
+}
+
+function toOutboxRecord(m: Omit<Movement, 'flags' | 'recordedAt'> & { flags: string | null }): OutboxRecord {
+  const movement: OutboxRecord['movement'] = {
+    id: m.id,
+    type: m.type,
+    sku: m.sku,
+    location: m.location,
+    qty: m.qty,
+    deltaOnHand: m.deltaOnHand,
+    deltaReserved: m.deltaReserved,
+    at: m.at,
+    source: m.source,
+    actor: m.actor,
+  };
+  if (m.ref !== null) movement.ref = m.ref;
+  if (m.reason !== null) movement.reason = m.reason;
+  if (m.code !== null) movement.code = m.code;
+  return { seq: m.seq, movement };
+}
+
+/** Stock as the ledger says it should be: the projection rebuilt from every movement. */
+export function rebuildStock(db: Db): StockRow[] {
+  return db
+    .prepare<[], { sku: string; location: string; on_hand: number; reserved: number }>(
+      `SELECT sku, location, SUM(delta_on_hand) AS on_hand, SUM(delta_reserved) AS reserved
+       FROM movements GROUP BY sku, location ORDER BY sku, location`,
+    )
+    .all()
+    .map((r) => ({
+      sku: r.sku,
+      location: r.location,
+      onHand: r.on_hand,
+      reserved: r.reserved,
+      available: r.on_hand - r.reserved,
+    }));
+}

@@ -1,0 +1,102 @@
+import type { Worker } from 'node:worker_threads';
+import { tsWorker } from '../util/ts-worker.js';
+import type { MovementWriter } from './group-commit.js';
+import { type Actor, LedgerError, type Movement, type MovementInput, type MovementResult } from './types.js';
+
+export type WriterRequest =
+  | { kind: 'submit'; reqId: number; inputs: MovementInput[]; who: Actor }
+  | { kind: 'stop' };
+
+export type WriterReply =
+  | { kind: 'ready'; lastSeq: number }
+  | { kind: 'result'; reqId: number; results: MovementResult[] }
+  | {
+      kind: 'result';
+      reqId: number;
+      error:
+        | {
+            ledger: true;
+            status: 409 | 422;
+            title: string;
+            message: string;
+            path?: string;
+            extra?: Record<string, unknown>;
+          }
+        | { ledger: false; message: string };
+    }
+  | { kind: 'committed'; created: Movement[] }
+  | { kind: 'stopped' };
+
+/** The ledger writer in its own thread; answers each request after its commit is durable. */
+export class WorkerLedgerWriter implements MovementWriter {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: MovementResult[]) => void; reject: (e: unknown) => void }
+  >();
+  private stopped: Promise<void> | null = null;
+  onCommit: (created: Movement[]) => void = () => {};
+
+  constructor(private readonly file: string) {}
+
+  async start(): Promise<void> {
+    const worker = tsWorker(new URL('./writer-thread.ts', import.meta.url), { file: this.file });
+    this.worker = worker;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      worker.once('error', onError);
+      worker.on('message', (msg: WriterReply) => {
+        switch (msg.kind) {
+          case 'ready':
+            worker.off('error', onError);
+            resolve();
+            break;
+          case 'committed':
+            this.onCommit(msg.created);
+            break;
+          case 'result': {
+            const p = this.pending.get(msg.reqId);
+            this.pending.delete(msg.reqId);
+            if (!p) break;
+            if ('results' in msg) p.resolve(msg.results);
+            else if (msg.error.ledger) {
+              const e = msg.error;
+              p.reject(new LedgerError(e.status, e.title, e.message, e.path, e.extra));
+            } else p.reject(new Error(msg.error.message));
+            break;
+          }
+          default:
+            break;
+        }
+      });
+    });
+    worker.on('error', (err) => {
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    });
+  }
+
+  submit(inputs: MovementInput[], who: Actor): Promise<MovementResult[]> {
+    const worker = this.worker;
+    if (!worker || this.stopped) return Promise.reject(new Error('the ledger is shutting down'));
+    const reqId = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(reqId, { resolve, reject });
+      worker.postMessage({ kind: 'submit', reqId, inputs, who } satisfies WriterRequest);
+    });
+  }
+
+  stop(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return Promise.resolve();
+    this.stopped ??= new Promise<void>((resolve) => {
+      worker.on('message', (msg: WriterReply) => {
+        if (msg.kind === 'stopped') void worker.terminate().then(() => resolve());
+      });
+      worker.once('exit', () => resolve());
+      worker.postMessage({ kind: 'stop' } satisfies WriterRequest);
+    });
+    return this.stopped;
+  }
+}

@@ -1,0 +1,48 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from '../db/database.js';
+import { Catalog } from './catalog.js';
+import { GroupCommitWriter } from './group-commit.js';
+import { Ledger } from './ledger.js';
+import { LedgerError } from './types.js';
+import type { WriterReply, WriterRequest } from './worker-writer.js';
+
+/**
+ * The ledger's writer thread. SQLite writes, and the fsync each durable COMMIT waits for, run
+ * here so the HTTP thread keeps parsing and validating the next requests meanwhile.
+ */
+const port = parentPort;
+if (!port) throw new Error('writer-thread must run as a worker');
+const { file } = workerData as { file: string };
+const db = openDatabase(file);
+// Checkpoints run in the checkpointer thread: a COMMIT here never waits for one.
+db.pragma('wal_autocheckpoint = 0');
+const ledger = new Ledger(db, new Catalog(db));
+const writer = new GroupCommitWriter(db, ledger);
+writer.onCommit = (created) => port.postMessage({ kind: 'committed', created } satisfies WriterReply);
+
+port.on('message', (msg: WriterRequest) => {
+  if (msg.kind === 'stop') {
+    writer.stop();
+    db.close();
+    port.postMessage({ kind: 'stopped' } satisfies WriterReply);
+    return;
+  }
+  writer.submit(msg.inputs, msg.who).then(
+    (results) => port.postMessage({ kind: 'result', reqId: msg.reqId, results } satisfies WriterReply),
+    (err: unknown) => {
+      const error =
+        err instanceof LedgerError
+          ? {
+              ledger: true as const,
+              status: err.status,
+              title: err.title,
+              message: err.message,
+              path: err.path,
+              extra: err.extra,
+            }
+          : { ledger: false as const, message: err instanceof Error ? err.message : String(err) };
+      port.postMessage({ kind: 'result', reqId: msg.reqId, error } satisfies WriterReply);
+    },
+  );
+});
+port.postMessage({ kind: 'ready', lastSeq: ledger.lastSeq } satisfies WriterReply);

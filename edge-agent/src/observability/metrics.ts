@@ -1,0 +1,44 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The agent's Prometheus metrics, on a registry of its own (several agents can share a process in tests). */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly movementsTotal = new Counter({
+    name: 'store_edge_movements_total',
+    help: 'Movements recorded in the ledger, by type',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+  readonly movementRequests = new Counter({
+    name: 'store_edge_movement_requests_total',
+    help: 'Movement batches received, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly commitBatchSize = new Histogram({
+    name: 'store_edge_group_commit_movements',
+    help: 'Movements per durable group commit',
+    buckets: [1, 10, 100, 500, 1000, 5000, 20000],
+    registers: [this.registry],
+  });
+  readonly quarantined = new Counter({
+    name: 'store_edge_quarantined_total',
+    help: 'Inputs that could not become movements, kept in quarantine, by source',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+  readonly outboxPending = new Gauge({
+    name: 'store_edge_outbox_pending',
+    help: 'Movements not yet acknowledged by the cloud',
+    registers: [this.registry],
+  });
+  readonly loginFailures = new Counter({
+    name: 'store_edge_login_failures_total',
+    help: 'Failed login attempts',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'store_edge_' });
+  }
+}
