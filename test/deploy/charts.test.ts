@@ -3,9 +3,12 @@
 // deployment relies on (SQLite volume, non-root, devices; probes, PDB, HPA, default deny).
 // helm is unpacked once into node_modules/.cache by scripts/charts-check.ts.
 import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '@store-edge/testing';
+import Database from 'better-sqlite3';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CheckResult,
   checkAll,
@@ -149,6 +152,64 @@ describe('rendered edge chart', () => {
     expect(
       Object.keys(pod.containers[0]?.resources?.limits ?? {}).some((k) => k.startsWith('squat.ai/')),
     ).toBe(false);
+  });
+});
+
+describe('edge backup CronJob', () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const c of cleanups.splice(0)) c();
+  });
+
+  it("writes a readable backup with the agent's command and keeps only the newest `retention` files", async () => {
+    const result = await checkChart('charts/edge-agent', undefined, {
+      set: ['backup.retention=2', 'storeId=s1'],
+    });
+    const cron = only(result, 'CronJob') as unknown as {
+      spec: { jobTemplate: { spec: { template: { spec: PodSpec } } } };
+    };
+    const container = cron.spec.jobTemplate.spec.template.spec.containers[0]!;
+    const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value ?? '']));
+    expect(env).toMatchObject({ STORE_EDGE_DATA_DIR: '/data', RETAIN: '2' });
+
+    const tmp = makeTempDir('store-edge-backup-');
+    cleanups.push(() => tmp.remove());
+    const data = join(tmp.path, 'data');
+    const backups = join(tmp.path, 'backups');
+    mkdirSync(data);
+    mkdirSync(backups);
+    const ledger = new Database(join(data, 'ledger.sqlite'));
+    ledger.exec("CREATE TABLE movements (id TEXT PRIMARY KEY); INSERT INTO movements VALUES ('m-1')");
+    ledger.close();
+    // Three older backups (oldest first) and the leftover of an interrupted run.
+    const old = [
+      'store-edge-s1-20260101T031700Z.db',
+      'store-edge-s1-20260102T031700Z.db',
+      'store-edge-s1-20260103T031700Z.db',
+    ];
+    old.forEach((name, i) => {
+      writeFileSync(join(backups, name), 'old');
+      const t = new Date(Date.UTC(2026, 0, 1 + i)).getTime() / 1000;
+      utimesSync(join(backups, name), t, t);
+    });
+    writeFileSync(join(backups, 'store-edge-s1-20260104T031700Z.db.partial'), 'torn');
+
+    // The container's script, with the pod's mount points pointed at the temp dirs.
+    const script = container.args![0]!.replaceAll('/backups', backups);
+    const { stdout } = await run('/bin/sh', ['-ec', script], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env, STORE_EDGE_DATA_DIR: data },
+    });
+    expect(stdout).toContain('backup: wrote');
+
+    const left = readdirSync(backups).sort();
+    expect(left).toHaveLength(2);
+    expect(left).toContain(old[2]);
+    const fresh = left.find((f) => !old.includes(f))!;
+    expect(fresh).toMatch(/^store-edge-s1-\d{8}T\d{6}Z\.db$/);
+    const copy = new Database(join(backups, fresh), { readonly: true });
+    expect(copy.prepare('SELECT id FROM movements').all()).toEqual([{ id: 'm-1' }]);
+    copy.close();
   });
 });
 
