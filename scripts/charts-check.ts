@@ -384,6 +384,22 @@ export async function chartDirs(): Promise<string[]> {
  * the store values shipped to k3s are checked against the chart's values.schema.json). */
 export async function checkK3s(): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
+  // The k3s server config is not a Kubernetes object; it must be a YAML mapping of k3s flags.
+  const config = parseAllDocuments(await readFile(join(repoRoot, 'k3s', 'config.yaml'), 'utf8'));
+  const configValue: unknown = config[0]?.toJS();
+  results.push({
+    subject: 'k3s/config.yaml',
+    errors: [
+      ...config.flatMap((d) => d.errors.map((e) => `k3s/config.yaml: YAML: ${e.message}`)),
+      ...(config.length === 1 &&
+      typeof configValue === 'object' &&
+      configValue !== null &&
+      !Array.isArray(configValue)
+        ? []
+        : ['k3s/config.yaml: not a single YAML mapping']),
+    ],
+    objects: [],
+  });
   const dir = join(repoRoot, 'k3s', 'manifests');
   for (const f of (await listDir(dir)).filter((n) => /\.ya?ml$/.test(n))) {
     const file = join(dir, f);
