@@ -28,13 +28,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The Dockerfile's logical line (continuations joined) for the first instruction matching $2.
+# The first logical line (continuations joined) of a Dockerfile that matches the regex $2.
 instruction() {
   awk -v pat="$2" '
-    BEGIN { line = "" }
-    { if (line != "") line = line " " $0; else if ($0 ~ pat) line = $0; else next }
+    { line = (line == "" ? $0 : line " " $0) }
     /\\$/ { sub(/\\$/, "", line); next }
-    { print line; exit }
+    { if (line ~ pat) { print line; exit } line = "" }
   ' "$1"
 }
 
@@ -46,11 +45,12 @@ git -C "$repo" archive "$ref" | tar -x -C "$work/app"
 cp "$repo/Dockerfile.edge" "$repo/Dockerfile.cloud" "$work/app/"
 cd "$work/app"
 
-install_edge=$(instruction Dockerfile.edge '^RUN npm ci')
-install_cloud=$(instruction Dockerfile.cloud '^RUN npm ci')
+install_edge=$(instruction Dockerfile.edge '^RUN .*npm ci ')
+install_cloud=$(instruction Dockerfile.cloud '^RUN .*npm ci ')
 [ -n "$install_edge" ] || { echo "no 'RUN npm ci' in Dockerfile.edge" >&2; exit 1; }
 [ "$install_edge" = "$install_cloud" ] || { echo "Dockerfile.edge and Dockerfile.cloud install differently; this script assumes one tree" >&2; exit 1; }
-install=${install_edge#RUN }
+# RUN's own flags (--mount=type=cache...) are BuildKit's, not part of the shell command.
+install=$(sed -E 's/^RUN +(--[^ ]+ +)*//' <<<"$install_edge")
 if [ "${NPM_INSTALL_INSTEAD_OF_CI:-0}" = 1 ]; then
   # Deviation, for a lockfile `npm ci` rejects: same flags, but `npm install` may fix up the lock.
   install=${install/npm ci /npm install --no-save }
@@ -58,9 +58,7 @@ if [ "${NPM_INSTALL_INSTEAD_OF_CI:-0}" = 1 ]; then
 fi
 echo "== install (Dockerfile builder stage): $install"
 t=$SECONDS
-# A private npm cache: the Dockerfile line ends with `npm cache clean --force`, which must not
-# empty the developer's own cache.
-if ! npm_config_cache="$work/npm-cache" sh -ec "$install" >"$work/install.log" 2>&1; then
+if ! sh -ec "$install" >"$work/install.log" 2>&1; then
   tail -n 25 "$work/install.log"
   if grep -q 'from lock file' "$work/install.log"; then
     echo "docker-cmd-check: npm ci rejects package-lock.json (entries missing); fix the lockfile, or" \
@@ -77,7 +75,9 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 fi
 
 # CMD ["a", "b", ...] -> bash array
-cmd_of() { instruction "$1" '^CMD ' | sed 's/^CMD //' | node -e "process.stdout.write(JSON.parse(require('fs').readFileSync(0,'utf8')).join('\n'))"; }
+json_args() { node -e "process.stdout.write(JSON.parse(require('fs').readFileSync(0,'utf8')).join('\n'))"; }
+cmd_of() { instruction "$1" '^CMD ' | sed 's/^CMD //' | json_args; }
+healthcheck_of() { instruction "$1" '^HEALTHCHECK ' | sed 's/^.* CMD \[/[/' | json_args; }
 
 failures=0
 check() { # name dockerfile port env...
@@ -102,6 +102,14 @@ check() { # name dockerfile port env...
     echo "   GET /readyz -> 200 $(head -c 300 "$work/$name.readyz")"
     echo "   GET /healthz -> $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")," \
       "GET /metrics -> $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics")"
+    local -a hc
+    mapfile -t hc < <(healthcheck_of "$dockerfile")
+    if env -i PATH="$PATH" HOME=/nonexistent "$@" "${as_user[@]}" "${hc[@]}"; then
+      echo "   HEALTHCHECK command of $dockerfile -> exit 0"
+    else
+      failures=$((failures + 1))
+      echo "   FAIL: HEALTHCHECK command of $dockerfile -> exit $?"
+    fi
   else
     failures=$((failures + 1))
     if kill -0 "$pid" 2>/dev/null; then echo "   FAIL: no 200 from /readyz within ${timeout}s (last: ${code:-none})"
