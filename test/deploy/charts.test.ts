@@ -79,7 +79,7 @@ describe('charts:check', () => {
   });
 
   it('fails on an invalid PodSpec field in the edge chart too', async () => {
-    const result = await checkChart('charts/edge-agent', 'test/deploy/broken/edge-invalid-env.yaml');
+    const result = await checkChart('charts/edge-agent', 'test/deploy/broken/edge-invalid-toleration.yaml');
     expect(result.errors.join('\n')).toMatch(
       /StatefulSet\/store-edge-edge-agent: .*tolerations\/0\/effect must be string/,
     );
