@@ -32,8 +32,17 @@ describe('store-edge edge backup', () => {
       let acked = 0;
       const writer = (async () => {
         while (writing) {
-          const movements = Array.from({ length: 50 }, () => ({ id: crypto.randomUUID(), type: 'receive', sku: 'A', qty: 1 }));
-          const r = await fetch(`${agent.baseUrl}/api/v1/movements`, { method: 'POST', headers, body: JSON.stringify({ movements }) });
+          const movements = Array.from({ length: 50 }, () => ({
+            id: crypto.randomUUID(),
+            type: 'receive',
+            sku: 'A',
+            qty: 1,
+          }));
+          const r = await fetch(`${agent.baseUrl}/api/v1/movements`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({ movements }),
+          });
           if (r.status === 200) acked += 50;
         }
       })();
@@ -53,11 +62,15 @@ describe('store-edge edge backup', () => {
 
       // The copy is a consistent ledger: gapless seq, stock equal to the movements.
       const copy = new Database(backupFile, { readonly: true });
-      const n = (copy.prepare('SELECT COUNT(*) AS n, MAX(seq) AS m FROM movements').get() as { n: number; m: number });
+      const n = copy.prepare('SELECT COUNT(*) AS n, MAX(seq) AS m FROM movements').get() as {
+        n: number;
+        m: number;
+      };
       expect(n.n).toBeGreaterThan(0);
       expect(n.m).toBe(n.n);
       expect(n.n).toBeLessThanOrEqual(ackedBeforeStop);
-      const onHand = (copy.prepare("SELECT on_hand FROM stock WHERE sku = 'A'").get() as { on_hand: number }).on_hand;
+      const onHand = (copy.prepare("SELECT on_hand FROM stock WHERE sku = 'A'").get() as { on_hand: number })
+        .on_hand;
       expect(onHand).toBe(n.n);
       copy.close();
 
@@ -66,7 +79,9 @@ describe('store-edge edge backup', () => {
       copyFileSync(backupFile, join(dataDir, 'ledger.sqlite'));
       const restored = await startAgent({ dataDir });
       const t2 = await token(restored.baseUrl);
-      const stock = await (await fetch(`${restored.baseUrl}/api/v1/stock?sku=A`, { headers: { authorization: `Bearer ${t2}` } })).json();
+      const stock = await (
+        await fetch(`${restored.baseUrl}/api/v1/stock?sku=A`, { headers: { authorization: `Bearer ${t2}` } })
+      ).json();
       expect(stock.items[0].onHand).toBe(n.n);
       restored.kill('SIGTERM');
       expect(await restored.exited).toBe(0);
