@@ -141,7 +141,7 @@ if [ -z "$mysql_url" ]; then
 fi
 cloud_port=$(free_port)
 check cloud Dockerfile.cloud "$cloud_port" \
-  STORE_EDGE_MYSQL_URL="$mysql_url" STORE_EDGE_CLOUD_PORT="$cloud_port" STORE_EDGE_ADMIN_TOKEN=docker-cmd-check
+  STORE_EDGE_MYSQL_URL="$mysql_url" STORE_EDGE_CLOUD_PORT="$cloud_port" STORE_EDGE_ADMIN_TOKEN=docker-cmd-check-admin-token
 
 if [ "$failures" -eq 0 ]; then echo "docker-cmd-check: edge and cloud serve /readyz"; else echo "docker-cmd-check: $failures of 2 failed"; fi
 [ "$failures" -eq 0 ]
