@@ -87,7 +87,10 @@ check() { # name dockerfile port env...
   mapfile -t cmd < <(cmd_of "$dockerfile")
   echo "== $name: ${cmd[*]}   (CMD of $dockerfile)"
   local log="$work/$name.log"
-  env -i PATH="$PATH" HOME=/nonexistent NODE_ENV=production TSX_DISABLE_CACHE=1 "$@" \
+  # TMPDIR: a private, empty /tmp as the pod's emptyDir (the agent bundles worker code there).
+  mkdir -p "$work/tmp-$name"
+  [ ${#as_user[@]} -eq 0 ] || chown 65534:65534 "$work/tmp-$name"
+  env -i PATH="$PATH" HOME=/nonexistent TMPDIR="$work/tmp-$name" NODE_ENV=production TSX_DISABLE_CACHE=1 "$@" \
     "${as_user[@]}" "${cmd[@]}" >"$log" 2>&1 &
   local pid=$!
   pids+=("$pid")
