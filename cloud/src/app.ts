@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
+  AGENT_INSTANCE_HEADER,
   ChangeFeedSchema,
   MAX_BATCH_RECORDS,
   MAX_WAIT_SECONDS,
@@ -267,9 +268,14 @@ export async function buildApp(opts: AppOptions) {
         async (request) => {
           const store = requireStore(await principal(request), request.params.storeId);
           try {
-            const result = await ingestBatch(pool, store, request.body.records, {
-              onRetry: () => metrics.txRetries.inc(),
-            });
+            const instance = request.headers[AGENT_INSTANCE_HEADER];
+            const result = await ingestBatch(
+              pool,
+              store,
+              request.body.records,
+              { onRetry: () => metrics.txRetries.inc() },
+              typeof instance === 'string' ? instance.slice(0, 64) : undefined,
+            );
             metrics.batches.labels(result.inserted > 0 ? 'applied' : 'duplicate').inc();
             metrics.movements.inc(result.inserted);
             if (result.changed) notifier.notify(store.tenantId);

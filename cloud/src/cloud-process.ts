@@ -19,8 +19,10 @@ export async function startCloudProcess(opts: {
   env?: Record<string, string>;
   args?: string[];
   readyTimeoutMs?: number;
+  /** A fixed port (to restart the cloud where the edge expects it); default: a free one. */
+  port?: number;
 }): Promise<CloudProcess> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const child = spawn(process.execPath, [storeEdgeBin, 'cloud', ...(opts.args ?? [])], {
     cwd: repoRoot,
     env: {

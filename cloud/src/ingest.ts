@@ -1,4 +1,5 @@
 import {
+  AGENT_LEASE_SECONDS,
   type Movement,
   movementQtyProblem,
   PROBLEM_CODES,
@@ -59,22 +60,38 @@ export async function ingestBatch(
   store: { storeId: string; tenantId: string },
   records: ReplicationRecord[],
   hooks: IngestHooks = {},
+  agentInstance?: string,
 ): Promise<IngestResult> {
   checkBatchShape(records);
-  return withTransaction(pool, (conn) => applyBatch(conn, store, records), { onRetry: hooks.onRetry });
+  return withTransaction(pool, (conn) => applyBatch(conn, store, records, agentInstance), { onRetry: hooks.onRetry });
 }
 
 async function applyBatch(
   conn: PoolConnection,
   { storeId, tenantId }: { storeId: string; tenantId: string },
   records: ReplicationRecord[],
+  agentInstance?: string,
 ): Promise<IngestResult> {
   const [storeRows] = await conn.query(
-    'SELECT applied_seq FROM stores WHERE id = ? AND tenant_id = ? FOR UPDATE',
+    `SELECT applied_seq, agent_instance, TIMESTAMPDIFF(SECOND, agent_seen_at, NOW(6)) AS silent_s
+     FROM stores WHERE id = ? AND tenant_id = ? FOR UPDATE`,
     [storeId, tenantId],
   );
-  const storeRow = (storeRows as Array<{ applied_seq: number }>)[0];
+  const storeRow = (storeRows as Array<{ applied_seq: number; agent_instance: string | null; silent_s: number | null }>)[0];
   if (!storeRow) throw notFound(`store '${storeId}' does not exist`);
+  if (agentInstance) {
+    const other = storeRow.agent_instance;
+    if (other && other !== agentInstance && storeRow.silent_s !== null && Number(storeRow.silent_s) < AGENT_LEASE_SECONDS) {
+      throw new HttpProblem(
+        409,
+        'Conflict',
+        `store '${storeId}' is being replicated by another edge agent installation (${other}, heard from ${storeRow.silent_s} s ago); ` +
+          'two agents must not share one store credential. Stop the other agent, or give this one its own store.',
+        { code: PROBLEM_CODES.anotherAgent },
+      );
+    }
+    await conn.query('UPDATE stores SET agent_instance = ?, agent_seen_at = NOW(6) WHERE id = ?', [agentInstance, storeId]);
+  }
   const applied = Number(storeRow.applied_seq);
   const first = records[0]?.seq ?? applied + 1;
   const last = records[records.length - 1]?.seq ?? applied;

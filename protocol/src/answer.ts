@@ -11,6 +11,8 @@ export type BatchOutcome =
   | { kind: 'sequence-reuse'; seq: number; appliedSeq: number; detail: string }
   /** A movement id already replicated under another seq: an edge bug; stop and report. */
   | { kind: 'movement-id-conflict'; seq: number; detail: string }
+  /** Another agent installation pushes for this store with the same credential. */
+  | { kind: 'another-agent'; detail: string }
   /** Split the batch. */
   | { kind: 'too-large'; detail: string }
   /** Credential problem (401 unknown/revoked token, 403 another store's token): needs an operator. */
@@ -34,6 +36,7 @@ export function classifyBatchAnswer(status: number, body: unknown): BatchOutcome
   if (status === 409 && code === PROBLEM_CODES.movementIdConflict) {
     return { kind: 'movement-id-conflict', seq: body.seq ?? 0, detail };
   }
+  if (status === 409 && code === PROBLEM_CODES.anotherAgent) return { kind: 'another-agent', detail };
   if (status === 413) return { kind: 'too-large', detail };
   if (status === 401 || status === 403) return { kind: 'auth', status, detail };
   return { kind: 'retry', status, detail };

@@ -60,7 +60,17 @@ export const PROBLEM_CODES = {
   forbidden: 'forbidden',
   notFound: 'not-found',
   conflict: 'conflict',
+  anotherAgent: 'another-agent',
 } as const;
+
+/**
+ * Header naming the edge agent installation (a random id kept in its data dir, not in the
+ * ledger, so a restored backup still counts as the same installation). While one installation
+ * pushes for a store, another one with the same credential is refused with 409 `another-agent`
+ * until the first has been silent for `AGENT_LEASE_SECONDS`.
+ */
+export const AGENT_INSTANCE_HEADER = 'x-store-edge-instance';
+export const AGENT_LEASE_SECONDS = 60;
 export type ProblemCode = (typeof PROBLEM_CODES)[keyof typeof PROBLEM_CODES];
 
 /** RFC 9457 problem details, as every cloud error is answered (`application/problem+json`). */

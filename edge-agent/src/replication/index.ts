@@ -1,3 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AGENT_INSTANCE_HEADER } from '@store-edge/protocol';
 import type { EdgeAgent } from '../agent.js';
 import { CloudClient } from './cloud-client.js';
 import { ChangeFeed } from './feed.js';
@@ -30,4 +34,16 @@ export function registerReplication(agent: EdgeAgent): void {
       await shipper?.stop();
     },
   });
+}
+
+/**
+ * This installation's id: a file beside the ledger, not inside it, so a restored backup is still
+ * the same installation while a second machine with a copy of the data is not.
+ */
+export function installationId(dataDir: string): string {
+  const file = join(dataDir, 'installation-id');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const id = randomUUID();
+  writeFileSync(file, `${id}\n`);
+  return id;
 }

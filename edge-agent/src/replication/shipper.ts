@@ -1,4 +1,4 @@
-import { classifyBatchAnswer, type StoredMovement } from '@store-edge/protocol';
+import { AGENT_LEASE_SECONDS, classifyBatchAnswer, type StoredMovement } from '@store-edge/protocol';
 import type { AgentParts, Component } from '../agent.js';
 import { type MovementRow, toOutboxRecord } from '../ledger/ledger.js';
 import type { WorkerLedgerWriter } from '../ledger/worker-writer.js';
@@ -15,15 +15,15 @@ export interface ShipperStatus {
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -95,14 +95,16 @@ export class Shipper implements Component {
   }
 
   private async waitForWork(ms: number): Promise<void> {
+    const signal = this.abort.signal;
     await new Promise<void>((resolve) => {
       const t = setTimeout(done, ms);
       function done() {
         clearTimeout(t);
+        signal.removeEventListener('abort', done);
         resolve();
       }
       this.wake = done;
-      this.abort.signal.addEventListener('abort', done, { once: true });
+      signal.addEventListener('abort', done, { once: true });
     });
     this.wake = null;
   }
@@ -146,6 +148,9 @@ export class Shipper implements Component {
             this.parts.metrics.outboxPending.set(r.pending);
             this.backoffMs = 0;
             this.status.lastError = null;
+            // A passing alarm (another agent) ends with a successful batch; a cloud that lost data
+            // stays on the console until a person has seen it (it is also in the logs).
+            if (this.status.alarm && !this.status.alarm.startsWith('the cloud')) this.status.alarm = null;
             this.progress(r.ackedSeq, r.pending);
             break;
           }
@@ -184,6 +189,15 @@ export class Shipper implements Component {
             this.raiseAlarm(`the cloud refused a movement: ${outcome.detail}`);
             this.status.state = 'stopped';
             return;
+          case 'another-agent':
+            // Two agents on one store credential would interleave two ledgers: wait until the
+            // other one has gone quiet, and say why loudly meanwhile.
+            this.raiseAlarm(outcome.detail);
+            this.status.state = 'backoff';
+            this.status.lastError = outcome.detail;
+            await this.writer.call('setError', outcome.detail);
+            await this.pause(signal, AGENT_LEASE_SECONDS * 1000);
+            break;
           case 'too-large':
             this.batchSize = Math.max(1, Math.floor(this.batchSize / 2));
             break;
