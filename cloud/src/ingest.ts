@@ -63,7 +63,9 @@ export async function ingestBatch(
   agentInstance?: string,
 ): Promise<IngestResult> {
   checkBatchShape(records);
-  return withTransaction(pool, (conn) => applyBatch(conn, store, records, agentInstance), { onRetry: hooks.onRetry });
+  return withTransaction(pool, (conn) => applyBatch(conn, store, records, agentInstance), {
+    onRetry: hooks.onRetry,
+  });
 }
 
 async function applyBatch(
@@ -77,11 +79,18 @@ async function applyBatch(
      FROM stores WHERE id = ? AND tenant_id = ? FOR UPDATE`,
     [storeId, tenantId],
   );
-  const storeRow = (storeRows as Array<{ applied_seq: number; agent_instance: string | null; silent_s: number | null }>)[0];
+  const storeRow = (
+    storeRows as Array<{ applied_seq: number; agent_instance: string | null; silent_s: number | null }>
+  )[0];
   if (!storeRow) throw notFound(`store '${storeId}' does not exist`);
   if (agentInstance) {
     const other = storeRow.agent_instance;
-    if (other && other !== agentInstance && storeRow.silent_s !== null && Number(storeRow.silent_s) < AGENT_LEASE_SECONDS) {
+    if (
+      other &&
+      other !== agentInstance &&
+      storeRow.silent_s !== null &&
+      Number(storeRow.silent_s) < AGENT_LEASE_SECONDS
+    ) {
       throw new HttpProblem(
         409,
         'Conflict',
@@ -90,7 +99,10 @@ async function applyBatch(
         { code: PROBLEM_CODES.anotherAgent },
       );
     }
-    await conn.query('UPDATE stores SET agent_instance = ?, agent_seen_at = NOW(6) WHERE id = ?', [agentInstance, storeId]);
+    await conn.query('UPDATE stores SET agent_instance = ?, agent_seen_at = NOW(6) WHERE id = ?', [
+      agentInstance,
+      storeId,
+    ]);
   }
   const applied = Number(storeRow.applied_seq);
   const first = records[0]?.seq ?? applied + 1;

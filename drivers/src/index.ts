@@ -1,31 +1,3 @@
-export * from './epc/index.js';
-export * from './printers/index.js';
-export type { TagReadEvent } from './rfid/events.js';
-export {
-  type ParseOptions,
-  type ParseResult,
-  parseReaderPayload,
-  READER_FORMATS,
-  type ReaderFormat,
-  type RejectedPayload,
-} from './rfid/parsers/index.js';
-export {
-  buildImpinjEvents,
-  buildZebraBatch,
-  demoGtins,
-  type ImpinjEventOptions,
-  makeTagPopulation,
-  type SimulatedRead,
-  type ZebraBatchOptions,
-} from './rfid/payloads.js';
-export {
-  DEFAULT_SMOOTHER_SETTINGS,
-  type Presence,
-  type PresenceEvent,
-  PresenceSmoother,
-  type SmootherClock,
-  type SmootherSettings,
-} from './rfid/smoother.js';
 // Scanners: events, code parsing, HID and serial drivers. (gs1CheckDigit is not re-exported
 // here: the EPC module exports an equivalent one under that name.)
 export { AI_TABLE, type AiDefinition, matchAi } from './codes/ai-table.js';
@@ -69,7 +41,35 @@ export {
   type RcnRegion,
   type VariableMeasure,
 } from './codes/variable-measure.js';
+export * from './epc/index.js';
 export type { DeviceStatus, DeviceStatusEvent, ScanEvent, Scanner, ScannerEvents } from './events.js';
 export * from './hid/index.js';
+export * from './printers/index.js';
+export type { TagReadEvent } from './rfid/events.js';
+export {
+  type ParseOptions,
+  type ParseResult,
+  parseReaderPayload,
+  READER_FORMATS,
+  type ReaderFormat,
+  type RejectedPayload,
+} from './rfid/parsers/index.js';
+export {
+  buildImpinjEvents,
+  buildZebraBatch,
+  demoGtins,
+  type ImpinjEventOptions,
+  makeTagPopulation,
+  type SimulatedRead,
+  type ZebraBatchOptions,
+} from './rfid/payloads.js';
+export {
+  DEFAULT_SMOOTHER_SETTINGS,
+  type Presence,
+  type PresenceEvent,
+  PresenceSmoother,
+  type SmootherClock,
+  type SmootherSettings,
+} from './rfid/smoother.js';
 export { ScannerBase } from './scanner-base.js';
 export * from './serial/index.js';

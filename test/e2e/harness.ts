@@ -22,7 +22,10 @@ export interface Stack {
 export async function adminCall(cloud: CloudProcess, method: string, path: string, body?: unknown) {
   const r = await fetch(`${cloud.baseUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${ADMIN_TOKEN}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await r.text();
@@ -55,13 +58,22 @@ export async function startStack(serverUrl: string, storeId = 'store-e2e'): Prom
   const cloud = await stack.startCloud();
   const t = await adminCall(cloud, 'POST', '/v1/tenants', { id: stack.tenantId, name: 'E2E' });
   if (t.status !== 201) throw new Error(`tenant: ${t.status} ${JSON.stringify(t.body)}`);
-  const s = await adminCall(cloud, 'POST', '/v1/stores', { id: storeId, tenantId: stack.tenantId, name: 'E2E store' });
+  const s = await adminCall(cloud, 'POST', '/v1/stores', {
+    id: storeId,
+    tenantId: stack.tenantId,
+    name: 'E2E store',
+  });
   if (s.status !== 201) throw new Error(`store: ${s.status} ${JSON.stringify(s.body)}`);
   stack.storeToken = String(s.body.token);
   return stack;
 }
 
-export async function startEdge(stack: Stack, dataDir: string, cloudUrl: string, env: Record<string, string> = {}): Promise<AgentProcess> {
+export async function startEdge(
+  stack: Stack,
+  dataDir: string,
+  cloudUrl: string,
+  env: Record<string, string> = {},
+): Promise<AgentProcess> {
   return startAgent({
     dataDir,
     env: {
@@ -84,25 +96,43 @@ export async function edgeToken(edge: AgentProcess): Promise<string> {
   return ((await r.json()) as { token: string }).token;
 }
 
-export async function edgeApi(edge: AgentProcess, token: string, method: string, path: string, body?: unknown) {
+export async function edgeApi(
+  edge: AgentProcess,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+) {
   const r = await fetch(`${edge.baseUrl}/api/v1${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await r.text();
-  return { status: r.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> & { [k: string]: unknown } };
+  return {
+    status: r.status,
+    body: (text ? JSON.parse(text) : {}) as Record<string, unknown> & { [k: string]: unknown },
+  };
 }
 
 export async function createItems(edge: AgentProcess, token: string): Promise<void> {
   for (const sku of SKUS) {
-    const r = await edgeApi(edge, token, 'PUT', `/items/${sku}`, { name: `Item ${sku}`, gtins: [], price: { amount: '1.00', currency: 'EUR' } });
+    const r = await edgeApi(edge, token, 'PUT', `/items/${sku}`, {
+      name: `Item ${sku}`,
+      gtins: [],
+      price: { amount: '1.00', currency: 'EUR' },
+    });
     if (r.status !== 200) throw new Error(`item ${sku}: ${r.status}`);
   }
 }
 
 /** Mixed receipts and sales over several skus and locations, in batches of up to 1000. */
-export async function makeMovements(edge: AgentProcess, token: string, n: number, batch = 1000): Promise<number> {
+export async function makeMovements(
+  edge: AgentProcess,
+  token: string,
+  n: number,
+  batch = 1000,
+): Promise<number> {
   let made = 0;
   while (made < n) {
     const size = Math.min(batch, n - made);
@@ -138,7 +168,8 @@ export async function waitReplicated(edge: AgentProcess, token: string, timeoutM
   for (;;) {
     const s = await replicationStatus(edge, token);
     if (s.pending === 0 && s.lastAckedSeq === s.lastSeq && s.lastSeq > 0) return;
-    if (Date.now() > deadline) throw new Error(`not replicated in time: ${JSON.stringify(s)}\n${edge.output().slice(-3000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`not replicated in time: ${JSON.stringify(s)}\n${edge.output().slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -155,9 +186,13 @@ interface Row {
 /** The edge ledger and the cloud, row for row (id, seq, type, sku, location, qty), and stock. */
 export async function readBoth(stack: Stack, dataDir: string) {
   const sqlite = new Database(join(dataDir, 'ledger.sqlite'), { readonly: true });
-  const edgeRows = sqlite.prepare('SELECT seq, id, type, sku, location, qty FROM movements ORDER BY seq').all() as Row[];
+  const edgeRows = sqlite
+    .prepare('SELECT seq, id, type, sku, location, qty FROM movements ORDER BY seq')
+    .all() as Row[];
   const edgeStock = sqlite
-    .prepare('SELECT sku, location, on_hand AS onHand, reserved FROM stock WHERE on_hand != 0 OR reserved != 0 ORDER BY sku, location')
+    .prepare(
+      'SELECT sku, location, on_hand AS onHand, reserved FROM stock WHERE on_hand != 0 OR reserved != 0 ORDER BY sku, location',
+    )
     .all() as Array<{ sku: string; location: string; onHand: number; reserved: number }>;
   sqlite.close();
   const conn = await mysql.createConnection({ uri: stack.db.url });
@@ -171,7 +206,9 @@ export async function readBoth(stack: Stack, dataDir: string) {
   );
   await conn.end();
   const cloudRows = (cloudRowsRaw as Row[]).map((r) => ({ ...r, seq: Number(r.seq), qty: Number(r.qty) }));
-  const cloudStock = (cloudStockRaw as Array<{ sku: string; location: string; onHand: number; reserved: number }>).map((r) => ({
+  const cloudStock = (
+    cloudStockRaw as Array<{ sku: string; location: string; onHand: number; reserved: number }>
+  ).map((r) => ({
     ...r,
     onHand: Number(r.onHand),
     reserved: Number(r.reserved),

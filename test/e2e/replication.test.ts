@@ -24,7 +24,10 @@ afterEach(async () => {
 async function setup(): Promise<{ stack: Stack; dir: TempDir }> {
   const stack = await startStack(inject('mysqlUrl'));
   const dir = makeTempDir('e2e-edge-');
-  cleanups.push(() => stack.stop(), () => dir.remove());
+  cleanups.push(
+    () => stack.stop(),
+    () => dir.remove(),
+  );
   return { stack, dir };
 }
 
@@ -124,21 +127,39 @@ describe('replication edge → cloud, real processes', () => {
       if ((item.price as { amount?: string } | undefined)?.amount === '2.49') break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    expect(item).toMatchObject({ name: 'Item A (new name)', price: { amount: '2.49', currency: 'EUR' }, gtins: ['4006381333931'] });
+    expect(item).toMatchObject({
+      name: 'Item A (new name)',
+      price: { amount: '2.49', currency: 'EUR' },
+      gtins: ['4006381333931'],
+    });
 
-    const ok = await adminCall(cloud, 'POST', '/v1/reservations', { storeId: stack.storeId, sku: 'A', qty: 2, ref: 'WEB-1001' });
-    const tooMany = await adminCall(cloud, 'POST', '/v1/reservations', { storeId: stack.storeId, sku: 'A', qty: 50, ref: 'WEB-1002' });
+    const ok = await adminCall(cloud, 'POST', '/v1/reservations', {
+      storeId: stack.storeId,
+      sku: 'A',
+      qty: 2,
+      ref: 'WEB-1001',
+    });
+    const tooMany = await adminCall(cloud, 'POST', '/v1/reservations', {
+      storeId: stack.storeId,
+      sku: 'A',
+      qty: 50,
+      ref: 'WEB-1002',
+    });
     expect(ok.status).toBe(201);
     expect(tooMany.status).toBe(201);
-    const statusOf = async (id: unknown) => (await adminCall(cloud, 'GET', `/v1/reservations/${id}`)).body.status;
+    const statusOf = async (id: unknown) =>
+      (await adminCall(cloud, 'GET', `/v1/reservations/${id}`)).body.status;
     const until = Date.now() + 30_000;
     while (Date.now() < until) {
-      if ((await statusOf(ok.body.id)) === 'accepted' && (await statusOf(tooMany.body.id)) === 'rejected') break;
+      if ((await statusOf(ok.body.id)) === 'accepted' && (await statusOf(tooMany.body.id)) === 'rejected')
+        break;
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(await statusOf(ok.body.id)).toBe('accepted');
     expect(await statusOf(tooMany.body.id)).toBe('rejected');
-    const stock = (await edgeApi(edge, token, 'GET', '/stock?sku=A&location=store')).body as { items: Array<{ reserved: number; available: number }> };
+    const stock = (await edgeApi(edge, token, 'GET', '/stock?sku=A&location=store')).body as {
+      items: Array<{ reserved: number; available: number }>;
+    };
     expect(stock.items[0]).toMatchObject({ reserved: 2, available: 3 });
 
     // The price change was applied once: one catalog write, however often the feed is read.

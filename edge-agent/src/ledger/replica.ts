@@ -143,7 +143,7 @@ export class Replica {
     );
     const rows = this.db
       .prepare('SELECT seq, type, sku, location, qty FROM movements WHERE seq >= ? ORDER BY seq')
-      .iterate(fromSeq) as IterableIterator<{
+      .all(fromSeq) as Array<{
       seq: number;
       type: MovementType;
       sku: string;

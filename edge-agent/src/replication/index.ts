@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AGENT_INSTANCE_HEADER } from '@store-edge/protocol';
 import type { EdgeAgent } from '../agent.js';
 import { CloudClient } from './cloud-client.js';
 import { ChangeFeed } from './feed.js';

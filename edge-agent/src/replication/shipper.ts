@@ -90,10 +90,6 @@ export class Shipper implements Component {
     ).acked_seq;
   }
 
-  private pendingCount(): number {
-    return (this.parts.db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
-  }
-
   private async waitForWork(ms: number): Promise<void> {
     const signal = this.abort.signal;
     await new Promise<void>((resolve) => {
