@@ -42,6 +42,23 @@ export const SettingsSchema = Type.Object(
       url: Type.Optional(Type.String({ pattern: '^https?://' })),
       token: Type.Optional(Type.String({ minLength: 1 })),
     }),
+    /** RFID presence smoothing and input limits (drivers' PresenceSmoother; unset fields keep its defaults). */
+    rfid: Type.Object(
+      {
+        smoothing: Type.Object(
+          {
+            arriveReads: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+            arriveWindowMs: Type.Optional(Type.Integer({ minimum: 1 })),
+            departAfterMs: Type.Optional(Type.Integer({ minimum: 1 })),
+            moveHysteresisDb: Type.Optional(Type.Number({ minimum: 0 })),
+          },
+          { additionalProperties: false },
+        ),
+        /** Rejected reader payloads kept in quarantine per reader and second; the rest are only counted. */
+        quarantinePerSecond: Type.Integer({ minimum: 0 }),
+      },
+      { additionalProperties: false },
+    ),
     logLevel: literals(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     devices: Type.Array(DeviceSettings),
   },
@@ -69,6 +86,7 @@ const defaults: Settings = {
   http: { host: '0.0.0.0', port: 8080 },
   mqtt: { port: 1883 },
   cloud: {},
+  rfid: { smoothing: {}, quarantinePerSecond: 10 },
   logLevel: 'info',
   devices: [],
 };
