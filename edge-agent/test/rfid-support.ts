@@ -21,15 +21,16 @@ export const TAGS = {
   shirt: vectors.find((v) => v.hex === '3036015FFC22928003456588') as SgtinVector,
 };
 
-export const zebraFixture = loadFixture('zebra-iot-connector-events.json') as {
-  singleEvent: Json;
+const zebra = loadFixture('zebra-iot-connector-events.json') as {
+  tagDataEvent: { singleEvent: Json };
   batchedTagDataEvents: { example: Json[] };
 };
+export const zebraFixture = { singleEvent: zebra.tagDataEvent.singleEvent, batched: zebra.batchedTagDataEvents };
 export const impinjFixture = loadFixture('impinj-iot-events.json') as { tagInventoryEventExample: Json };
 
 /** The fixture's batched Zebra message with each event's idHex replaced by the given EPCs. */
 export function zebraBatch(epcs: string[]): string {
-  const template = zebraFixture.batchedTagDataEvents.example[0];
+  const template = zebraFixture.batched.example[0];
   return JSON.stringify(
     epcs.map((epc, i) => ({ ...template, data: { ...template.data, idHex: epc, eventNum: i + 1 } })),
   );
