@@ -58,14 +58,16 @@ describe('RFID cycle counts', () => {
     expect((await move('receive', 'SKU-A', 10)).status).toBe(200);
     expect((await move('receive', 'SKU-B', 5)).status).toBe(200);
 
-    expect((await t.api('/api/v1/rfid/counts', { body: { zone: 'backroom' }, role: 'associate' })).status).toBe(
-      403,
-    );
+    expect(
+      (await t.api('/api/v1/rfid/counts', { body: { zone: 'backroom' }, role: 'associate' })).status,
+    ).toBe(403);
     const started = await t.api('/api/v1/rfid/counts', { body: { zone: 'backroom' }, role: 'manager' });
     expect(started.status).toBe(201);
     const id: string = started.body.id;
     expect(started.body).toMatchObject({ zone: 'backroom', status: 'running' });
-    expect((await t.api('/api/v1/rfid/counts', { body: { zone: 'backroom' }, role: 'manager' })).status).toBe(409);
+    expect((await t.api('/api/v1/rfid/counts', { body: { zone: 'backroom' }, role: 'manager' })).status).toBe(
+      409,
+    );
 
     // Physically there are 8 A (2 missing) and 6 B (1 more than the books); each tag is read
     // several times, plus a tag that is no item of ours.
@@ -83,8 +85,20 @@ describe('RFID cycle counts', () => {
     expect(finished.status).toBe(200);
     expect(finished.body).toMatchObject({ status: 'finished', finishedBy: 'test-manager', tagsSeen: 15 });
     const lines = new Map(finished.body.result.lines.map((l: Json) => [l.sku, l]));
-    expect(lines.get('SKU-A')).toMatchObject({ expected: 10, counted: 8, difference: -2, movedSince: -1, booked: 7 });
-    expect(lines.get('SKU-B')).toMatchObject({ expected: 5, counted: 6, difference: 1, movedSince: 4, booked: 10 });
+    expect(lines.get('SKU-A')).toMatchObject({
+      expected: 10,
+      counted: 8,
+      difference: -2,
+      movedSince: -1,
+      booked: 7,
+    });
+    expect(lines.get('SKU-B')).toMatchObject({
+      expected: 5,
+      counted: 6,
+      difference: 1,
+      movedSince: 4,
+      booked: 10,
+    });
     expect(finished.body.result.unresolvedCount).toBe(1);
     expect(finished.body.result.unresolved[0]).toMatchObject({ epc: UNKNOWN_EPC, scheme: 'unknown' });
 
@@ -143,9 +157,12 @@ describe('RFID cycle count across a restart', () => {
     try {
       await putItem(t, 'SKU-A', GTIN_A);
       await t.api('/api/v1/movements', {
-        body: { movements: [{ id: randomUUID(), type: 'receive', sku: 'SKU-A', qty: 3, location: 'backroom' }] },
+        body: {
+          movements: [{ id: randomUUID(), type: 'receive', sku: 'SKU-A', qty: 3, location: 'backroom' }],
+        },
       });
-      const id = (await t.api('/api/v1/rfid/counts', { body: { zone: 'backroom' }, role: 'manager' })).body.id;
+      const id = (await t.api('/api/v1/rfid/counts', { body: { zone: 'backroom' }, role: 'manager' })).body
+        .id;
       const reader = await mqtt.connectAsync(`mqtt://127.0.0.1:${t.settings.mqtt.port}`, {
         username: READERS.backroom.username,
         password: READERS.backroom.password,

@@ -155,3 +155,54 @@ describe('RFID readers on the embedded broker', () => {
     ).rejects.toThrow();
   });
 });
+
+describe('RFID reader devices through the API', () => {
+  it('checks a reader’s fields, and a reader added through the API can log in and be read at once', async () => {
+    const config = rfidConfig();
+    const t = await startTestAgent({ mqtt: true, env: { STORE_EDGE_CONFIG: config.file } });
+    try {
+      const bad = await t.api('/api/v1/devices/door-2', {
+        method: 'PUT',
+        body: { id: 'door-2', kind: 'rfid-reader', format: 'acme', topic: 'door/#/x', username: 'door2' },
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors.map((e: Json) => e.path).sort()).toEqual([
+        '/format',
+        '/password',
+        '/topic',
+        '/zone',
+      ]);
+
+      const ok = await t.api('/api/v1/devices/door-2', {
+        method: 'PUT',
+        body: {
+          id: 'door-2',
+          kind: 'rfid-reader',
+          format: 'zebra-iot',
+          topic: 'zebra/door-2/data',
+          username: 'door2',
+          password: 'door2-secret',
+          zone: 'dock',
+        },
+      });
+      expect(ok.status).toBeLessThan(300);
+      const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${t.settings.mqtt.port}`, {
+        username: 'door2',
+        password: 'door2-secret',
+        reconnectPeriod: 0,
+      });
+      try {
+        await c.publishAsync('zebra/door-2/data', zebraBatch([TAGS.shirt.hex]));
+        const tag = await until('tag from the new reader', async () =>
+          (await tags(t)).find((x) => x.epc === TAGS.shirt.hex),
+        );
+        expect(tag).toMatchObject({ zone: 'dock', gtin: TAGS.shirt.gtin14 });
+      } finally {
+        await c.endAsync(true);
+      }
+    } finally {
+      await t.stop();
+      config.remove();
+    }
+  });
+});

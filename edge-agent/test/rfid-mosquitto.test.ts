@@ -28,7 +28,11 @@ describe('RFID readers through an external Mosquitto', () => {
     const m = await startMosquitto({
       users: [
         { username: 'agent', password: 'agent-secret-1', acl: ['topic read #', 'topic write store-edge/#'] },
-        { username: READERS.dock.username, password: READERS.dock.password, acl: ['topic write zebra/dock/#'] },
+        {
+          username: READERS.dock.username,
+          password: READERS.dock.password,
+          acl: ['topic write zebra/dock/#'],
+        },
         {
           username: READERS.floor.username,
           password: READERS.floor.password,

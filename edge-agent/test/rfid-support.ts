@@ -25,7 +25,10 @@ const zebra = loadFixture('zebra-iot-connector-events.json') as {
   tagDataEvent: { singleEvent: Json };
   batchedTagDataEvents: { example: Json[] };
 };
-export const zebraFixture = { singleEvent: zebra.tagDataEvent.singleEvent, batched: zebra.batchedTagDataEvents };
+export const zebraFixture = {
+  singleEvent: zebra.tagDataEvent.singleEvent,
+  batched: zebra.batchedTagDataEvents,
+};
 export const impinjFixture = loadFixture('impinj-iot-events.json') as { tagInventoryEventExample: Json };
 
 /** The fixture's batched Zebra message with each event's idHex replaced by the given EPCs. */

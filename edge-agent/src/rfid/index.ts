@@ -18,8 +18,15 @@ export function validateReader(config: DeviceConfig): Array<{ path: string; mess
     if (typeof config[f] !== 'string' || config[f] === '')
       problems.push({ path: `/${f}`, message: 'is required' });
   }
-  if (typeof config.topic === 'string' && /(^|\/)#(?!$)|[^/]#|#[^$]/.test(config.topic))
-    problems.push({ path: '/topic', message: "'#' may only be the last level (MQTT 3.1.1 §4.7.1.2)" });
+  // MQTT 3.1.1 §4.7.1: '#' only as the whole last level, '+' only as a whole level.
+  if (typeof config.topic === 'string') {
+    const levels = config.topic.split('/');
+    const bad = levels.some(
+      (l, i) => (l.includes('#') && (l !== '#' || i !== levels.length - 1)) || (l.includes('+') && l !== '+'),
+    );
+    if (bad)
+      problems.push({ path: '/topic', message: "'#' only as the last level, '+' only as a whole level" });
+  }
   return problems;
 }
 
