@@ -6,11 +6,11 @@ import { EdgeAgent } from '../src/agent.js';
 import { registerFeatures } from '../src/features.js';
 import { createLogger } from '../src/observability/logger.js';
 import { type Json, startTestAgent, type TestAgent } from './helpers.js';
-import { putItem, READERS, rfidConfig, zebraBatch } from './rfid-support.js';
+import { putItem, READERS, rfidConfig, tags, zebraBatch } from './rfid-support.js';
 
 const [GTIN_A, GTIN_B] = demoGtins(2) as [string, string];
 // makeTagPopulation alternates GTINs: even indexes are A, odd are B (serials 1, 2, ...).
-const population = makeTagPopulation(40, [GTIN_A, GTIN_B]);
+const population = makeTagPopulation(60, [GTIN_A, GTIN_B]);
 const tagsOf = (gtinIndex: 0 | 1, n: number) => population.filter((_, i) => i % 2 === gtinIndex).slice(0, n);
 const UNKNOWN_EPC = '7EDA9038051002710002C0AE';
 
@@ -19,12 +19,12 @@ describe('RFID cycle counts', () => {
   let config: { file: string; remove(): void };
   let reader: MqttClient;
 
-  const move = (type: string, sku: string, qty: number) =>
+  const move = (type: string, sku: string, qty: number, location = 'backroom') =>
     t.api('/api/v1/movements', {
-      body: { movements: [{ id: randomUUID(), type, sku, qty, location: 'backroom' }] },
+      body: { movements: [{ id: randomUUID(), type, sku, qty, location }] },
     });
-  const onHand = async (sku: string) =>
-    (await t.api(`/api/v1/stock?sku=${sku}&location=backroom`)).body.items[0]?.onHand;
+  const onHand = async (sku: string, location = 'backroom') =>
+    (await t.api(`/api/v1/stock?sku=${sku}&location=${location}`)).body.items[0]?.onHand;
   const seen = async (id: string, n: number) => {
     const deadline = Date.now() + 10_000;
     for (;;) {
@@ -128,18 +128,86 @@ describe('RFID cycle counts', () => {
   });
 
   it('books nothing for a sku whose count matches the books', async () => {
-    const id = (await t.api('/api/v1/rfid/counts', { body: { zone: 'backroom' }, role: 'manager' })).body.id;
-    // After the first count the books say 7 A; the reader sees the 7 still there.
-    await reader.publishAsync(READERS.backroom.topic, zebraBatch(tagsOf(0, 7)));
-    await seen(id, 7);
-    const r = await t.api(`/api/v1/rfid/counts/${id}/finish`, { method: 'POST', role: 'admin' });
-    const a = r.body.result.lines.find((l: Json) => l.sku === 'SKU-A');
-    expect(a).toMatchObject({ expected: 7, counted: 7, difference: 0, booked: null, movementIds: [] });
-    // B was not read at all this time: all 10 are missing from the zone.
-    const b = r.body.result.lines.find((l: Json) => l.sku === 'SKU-B');
-    expect(b).toMatchObject({ expected: 10, counted: 0, difference: -10, booked: 0 });
-    expect(await onHand('SKU-A')).toBe(7);
-    expect(await onHand('SKU-B')).toBe(0);
+    const dock = await mqtt.connectAsync(`mqtt://127.0.0.1:${t.settings.mqtt.port}`, {
+      username: READERS.dock.username,
+      password: READERS.dock.password,
+      reconnectPeriod: 0,
+    });
+    try {
+      expect((await move('receive', 'SKU-A', 7, 'dock')).status).toBe(200);
+      expect((await move('receive', 'SKU-B', 3, 'dock')).status).toBe(200);
+      const id = (await t.api('/api/v1/rfid/counts', { body: { zone: 'dock' }, role: 'manager' })).body.id;
+      // The 7 A are there; none of the B is read.
+      await dock.publishAsync(READERS.dock.topic, zebraBatch(tagsOf(0, 7)));
+      await seen(id, 7);
+      const r = await t.api(`/api/v1/rfid/counts/${id}/finish`, { method: 'POST', role: 'admin' });
+      const a = r.body.result.lines.find((l: Json) => l.sku === 'SKU-A');
+      expect(a).toMatchObject({ expected: 7, counted: 7, difference: 0, booked: null, movementIds: [] });
+      const b = r.body.result.lines.find((l: Json) => l.sku === 'SKU-B');
+      expect(b).toMatchObject({ expected: 3, counted: 0, difference: -3, booked: 0 });
+      expect(await onHand('SKU-A', 'dock')).toBe(7);
+      expect(await onHand('SKU-B', 'dock')).toBe(0);
+      // Other locations are not touched by a count of the dock.
+      expect(await onHand('SKU-A')).toBe(7);
+      expect(await onHand('SKU-B')).toBe(10);
+    } finally {
+      await dock.endAsync(true);
+    }
+  });
+
+  it('counts what was in the zone at the snapshot: a tag sold before it was read again counts, a tag moved in after does not', async () => {
+    const front = await mqtt.connectAsync(`mqtt://127.0.0.1:${t.settings.mqtt.port}`, {
+      username: READERS.front.username,
+      password: READERS.front.password,
+      reconnectPeriod: 0,
+    });
+    const dock = await mqtt.connectAsync(`mqtt://127.0.0.1:${t.settings.mqtt.port}`, {
+      username: READERS.dock.username,
+      password: READERS.dock.password,
+      reconnectPeriod: 0,
+    });
+    try {
+      const [c1, c2, c3, c4] = tagsOf(1, 24).slice(20) as [string, string, string, string];
+      expect((await move('receive', 'SKU-B', 3, 'front')).status).toBe(200);
+      // The front reader has been reading C1-C3 (on the books: 3 B at the front).
+      await front.publishAsync(READERS.front.topic, zebraBatch([c1, c2, c3], -60));
+      const present = async (epc: string, zone: string) => (await tags(t, zone)).some((x) => x.epc === epc);
+      const deadline = Date.now() + 10_000;
+      while (!(await present(c3, 'front'))) {
+        if (Date.now() > deadline) throw new Error('C3 not present');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const id = (await t.api('/api/v1/rfid/counts', { body: { zone: 'front' }, role: 'manager' })).body.id;
+      // The count starts with what is in the zone now.
+      expect((await t.api(`/api/v1/rfid/counts/${id}`)).body.tagsSeen).toBe(3);
+
+      // C3 is sold right away and is never read at the front again.
+      expect((await move('sale', 'SKU-B', 1, 'front')).status).toBe(200);
+      // C4 is received: read at the dock, then carried to the front (read clearly stronger there).
+      expect((await move('receive', 'SKU-B', 1, 'front')).status).toBe(200);
+      await dock.publishAsync(READERS.dock.topic, zebraBatch([c4], -75));
+      while (!(await present(c4, 'dock'))) {
+        if (Date.now() > deadline) throw new Error('C4 not at the dock');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await front.publishAsync(READERS.front.topic, zebraBatch([c1, c2, c4, c4], -50));
+      while (!(await present(c4, 'front'))) {
+        if (Date.now() > deadline) throw new Error('C4 did not move to the front');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+
+      const r = await t.api(`/api/v1/rfid/counts/${id}/finish`, { method: 'POST', role: 'manager' });
+      expect(r.status).toBe(200);
+      expect(r.body.result.movedIn).toBe(1);
+      const b = r.body.result.lines.find((l: Json) => l.sku === 'SKU-B');
+      // Snapshot: 3 on the books, 3 there (C1-C3). The sale and the receipt are on top.
+      expect(b).toMatchObject({ expected: 3, counted: 3, difference: 0, movedSince: 0, booked: null });
+      // Physically now: C1, C2, C4.
+      expect(await onHand('SKU-B', 'front')).toBe(3);
+    } finally {
+      await front.endAsync(true);
+      await dock.endAsync(true);
+    }
   });
 
   it('refuses a count of a zone no reader covers', async () => {

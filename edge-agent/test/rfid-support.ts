@@ -32,10 +32,18 @@ export const zebraFixture = {
 export const impinjFixture = loadFixture('impinj-iot-events.json') as { tagInventoryEventExample: Json };
 
 /** The fixture's batched Zebra message with each event's idHex replaced by the given EPCs. */
-export function zebraBatch(epcs: string[]): string {
+export function zebraBatch(epcs: string[], peakRssi?: number): string {
   const template = zebraFixture.batched.example[0];
   return JSON.stringify(
-    epcs.map((epc, i) => ({ ...template, data: { ...template.data, idHex: epc, eventNum: i + 1 } })),
+    epcs.map((epc, i) => ({
+      ...template,
+      data: {
+        ...template.data,
+        idHex: epc,
+        eventNum: i + 1,
+        ...(peakRssi === undefined ? {} : { peakRssi }),
+      },
+    })),
   );
 }
 
@@ -79,6 +87,15 @@ export const READERS = {
     username: 'backroom',
     password: 'backroom-secret-1',
     zone: 'backroom',
+  },
+  front: {
+    id: 'front-reader',
+    kind: 'rfid-reader',
+    format: 'zebra-iot',
+    topic: 'zebra/front/data',
+    username: 'front',
+    password: 'front-secret-1',
+    zone: 'front',
   },
 } as const;
 

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { TagReadEvent } from '@store-edge/drivers';
+import type { PresenceEvent, TagReadEvent } from '@store-edge/drivers';
 import type { AgentParts } from '../agent.js';
 import { HttpProblem } from '../http/problem.js';
 import type { MovementInput } from '../ledger/types.js';
@@ -30,6 +30,8 @@ export interface CountResult {
   /** Tags read that are not a known item (other EPC schemes, GTINs not in the catalog); first 100. */
   unresolved: Array<{ epc: string; scheme: string; gtin: string | null }>;
   unresolvedCount: number;
+  /** Tags that came into the zone from another zone after the snapshot: not counted. */
+  movedIn: number;
 }
 
 export interface CountView {
@@ -58,11 +60,15 @@ interface CountRow {
   result: string | null;
 }
 
+/** How a tag became part of a count (see 003_rfid.sql). */
+type How = 'present' | 'read' | 'moved-in';
+
 interface Running {
   id: string;
   zone: string;
-  epcs: Set<string>;
-  pending: Array<[string, string]>;
+  epcs: Map<string, How>;
+  /** Tags new or reclassified since the last flush: epc, first seen, how. */
+  pending: Array<[string, string, How]>;
 }
 
 /** A movement id derived from the count, so booking it again (a retried finish) is a duplicate, not a second count. */
@@ -87,6 +93,7 @@ export class CycleCounts {
     private readonly pipeline: RfidPipeline,
   ) {
     pipeline.observeReads((reader, reads) => this.onReads(reader, reads));
+    pipeline.observeChanges((changes) => this.onChanges(changes));
   }
 
   /** Picks up counts that were running when the agent stopped. */
@@ -95,9 +102,11 @@ export class CycleCounts {
     const rows = db
       .prepare<[], { id: string; zone: string }>("SELECT id, zone FROM rfid_counts WHERE status = 'running'")
       .all();
-    const tags = db.prepare<[string], { epc: string }>('SELECT epc FROM rfid_count_tags WHERE count_id = ?');
+    const tags = db.prepare<[string], { epc: string; how: How }>(
+      'SELECT epc, how FROM rfid_count_tags WHERE count_id = ?',
+    );
     for (const r of rows) {
-      const epcs = new Set(tags.all(r.id).map((t) => t.epc));
+      const epcs = new Map(tags.all(r.id).map((t) => [t.epc, t.how] as const));
       this.running.set(r.zone, { id: r.id, zone: r.zone, epcs, pending: [] });
     }
   }
@@ -107,9 +116,25 @@ export class CycleCounts {
     if (!session) return;
     for (const r of reads) {
       if (!session.epcs.has(r.epc)) {
-        session.epcs.add(r.epc);
-        session.pending.push([r.epc, r.at.toISOString()]);
+        session.epcs.set(r.epc, 'read');
+        session.pending.push([r.epc, r.at.toISOString(), 'read']);
       }
+    }
+  }
+
+  /**
+   * A tag that moves into a counted zone from another zone after the snapshot was not there at
+   * the snapshot: the receipt or transfer that brought it is added on top, so counting it too
+   * would count it twice. (A plain arrival may be an item that simply had not been read yet,
+   * and stays counted.)
+   */
+  private onChanges(changes: readonly PresenceEvent[]): void {
+    for (const c of changes) {
+      if (c.type !== 'move') continue;
+      const session = this.running.get(c.zone);
+      if (session?.epcs.get(c.epc) !== 'read') continue;
+      session.epcs.set(c.epc, 'moved-in');
+      session.pending.push([c.epc, c.at.toISOString(), 'moved-in']);
     }
   }
 
@@ -119,11 +144,12 @@ export class CycleCounts {
     if (sessions.length === 0) return;
     const { db } = this.parts;
     const put = db.prepare(
-      'INSERT INTO rfid_count_tags (count_id, epc, first_seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      `INSERT INTO rfid_count_tags (count_id, epc, first_seen_at, how) VALUES (?, ?, ?, ?)
+       ON CONFLICT (count_id, epc) DO UPDATE SET how = excluded.how`,
     );
     db.transaction(() => {
       for (const s of sessions) {
-        for (const [epc, at] of s.pending) put.run(s.id, epc, at);
+        for (const [epc, at, how] of s.pending) put.run(s.id, epc, at, how);
         s.pending = [];
       }
     })();
@@ -149,10 +175,22 @@ export class CycleCounts {
     // MAX(seq) on this connection is the last durable commit of the writer thread.
     const startSeq =
       db.prepare<[], { m: number | null }>('SELECT MAX(seq) AS m FROM movements').get()?.m ?? 0;
+    // The snapshot's physical side: tags present in the zone and read just now. A fixed reader
+    // reads what is in its field several times a second, so a tag unread for longer than the
+    // arrival window may already be gone (it departs only after departAfterMs); if it is still
+    // there, its next read adds it.
+    const fresh = clock().getTime() - this.pipeline.smoother.settings.arriveWindowMs;
+    const present = this.pipeline.smoother.present(zone).filter((p) => p.lastSeenAt.getTime() >= fresh);
+    const session: Running = { id, zone, epcs: new Map(), pending: [] };
+    for (const p of present) {
+      session.epcs.set(p.epc, 'present');
+      session.pending.push([p.epc, p.lastSeenAt.toISOString(), 'present']);
+    }
     db.prepare(
       "INSERT INTO rfid_counts (id, zone, start_seq, started_at, started_by, status) VALUES (?, ?, ?, ?, ?, 'running')",
     ).run(id, zone, startSeq, now, user);
-    this.running.set(zone, { id, zone, epcs: new Set(), pending: [] });
+    this.running.set(zone, session);
+    this.flush();
     this.parts.events.emit('tags', { type: 'count-started', countId: id, zone, startSeq, at: now });
     return this.get(id) as CountView;
   }
@@ -239,9 +277,14 @@ export class CycleCounts {
     let unresolvedCount = 0;
     const seenIdentity = new Set<string>();
     const epcs = db
-      .prepare<[string], { epc: string }>('SELECT epc FROM rfid_count_tags WHERE count_id = ?')
+      .prepare<[string], { epc: string; how: How }>('SELECT epc, how FROM rfid_count_tags WHERE count_id = ?')
       .all(row.id);
-    for (const { epc } of epcs) {
+    let movedIn = 0;
+    for (const { epc, how } of epcs) {
+      if (how === 'moved-in') {
+        movedIn++;
+        continue;
+      }
       const id = this.pipeline.identify(epc);
       const hit = id.gtin ? catalog.resolve(id.gtin) : null;
       if (!hit || id.uri === null) {
@@ -292,7 +335,7 @@ export class CycleCounts {
           movementIds: difference === 0 ? [] : [stableUuid(row.id, sku, 'count')],
         });
       }
-      return { asOfSeq, lines, unresolved, unresolvedCount };
+      return { asOfSeq, lines, unresolved, unresolvedCount, movedIn };
     })();
   }
 

@@ -48,6 +48,8 @@ export interface TagEvent {
 
 /** Listens to raw reads; cycle counts use it to collect what was read in their zone. */
 export type ReadObserver = (reader: Reader, reads: readonly TagReadEvent[]) => void;
+/** Listens to presence changes (after the reads that caused them were observed). */
+export type ChangeObserver = (changes: readonly PresenceEvent[]) => void;
 
 /**
  * Reader messages → tag reads → presence. Everything per read stays in memory (parse, cached
@@ -59,6 +61,7 @@ export class RfidPipeline {
   readonly epcs = new EpcCache();
   private readonly readers = new Map<string, Reader>();
   private readonly observers: ReadObserver[] = [];
+  private readonly changeObservers: ChangeObserver[] = [];
   private readonly readsTotal: Counter<'reader'>;
   private readonly rejectedTotal: Counter<'reader'>;
   private readonly readsBy = new Map<string, Counter.Internal>();
@@ -114,6 +117,10 @@ export class RfidPipeline {
 
   observeReads(fn: ReadObserver): void {
     this.observers.push(fn);
+  }
+
+  observeChanges(fn: ChangeObserver): void {
+    this.changeObservers.push(fn);
   }
 
   /** One MQTT message from `readerId`. Never throws: a bad message is quarantined, the reader stays. */
@@ -174,6 +181,7 @@ export class RfidPipeline {
   }
 
   private announce(changes: readonly PresenceEvent[]): void {
+    for (const o of this.changeObservers) o(changes);
     const { broker, events, settings } = this.parts;
     const topic = `store-edge/${settings.storeId}/tags`;
     const skus = new Map<string, string | null>();

@@ -143,12 +143,6 @@ export class ExternalReaderSource implements ReaderSource {
     }
   }
 
-  /** Resolves once subscribed to every reader topic (tests and start-up checks). */
-  get ready(): boolean {
-    const want = this.pipeline.allReaders().map((r) => r.topic);
-    return this.client?.connected === true && want.every((t) => this.subscribed.has(t));
-  }
-
   async stop(): Promise<void> {
     this.pipeline.external = null;
     const client = this.client;

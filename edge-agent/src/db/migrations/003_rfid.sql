@@ -15,10 +15,13 @@ CREATE TABLE rfid_counts (
 -- One running count per zone at a time.
 CREATE UNIQUE INDEX rfid_counts_running_zone ON rfid_counts (zone) WHERE status <> 'finished';
 
--- Each tag read in the zone during the count, once (not every read).
+-- Each tag of the count, once (not every read). how: 'present' = in the zone at the snapshot,
+-- 'read' = read in the zone during the count, 'moved-in' = came from another zone after the
+-- snapshot (not counted: the movement that brought it is added on top).
 CREATE TABLE rfid_count_tags (
   count_id      TEXT NOT NULL REFERENCES rfid_counts (id) ON DELETE CASCADE,
   epc           TEXT NOT NULL,
   first_seen_at TEXT NOT NULL,
+  how           TEXT NOT NULL DEFAULT 'read' CHECK (how IN ('present', 'read', 'moved-in')),
   PRIMARY KEY (count_id, epc)
 ) WITHOUT ROWID;
