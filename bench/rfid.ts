@@ -1,5 +1,5 @@
 /**
- * npm run bench -- rfid [--readers 4] [--batch 100] [--seconds 5] [--tags 4000]
+ * npm run bench -- rfid [--readers 4] [--batch 1,10,100] [--seconds 2] [--rounds 3] [--tags 4000]
  *
  * Fixed readers (mqtt.js clients) publish batched Zebra IoT Connector tag data events as fast
  * as the broker takes them into a running edge agent (a child process, readers from its config
@@ -13,12 +13,13 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort, makeTempDir, startAgent, waitForPort } from '@store-edge/testing';
+import { type AgentProcess, freePort, makeTempDir, startAgent, waitForPort } from '@store-edge/testing';
 import mqtt, { type MqttClient } from 'mqtt';
 import { buildZebraBatch, demoGtins, makeTagPopulation } from '../drivers/src/rfid/payloads.js';
 import { report } from './_report.js';
 
 const here = fileURLToPath(import.meta.url);
+const WARMUP_MS = 1000;
 
 // A child mode: the bare broker of the raw limit, in a process of its own like the agent.
 if (process.argv.includes('--raw-broker')) {
@@ -37,35 +38,19 @@ async function main(): Promise<void> {
     args: process.argv.slice(2).filter((a) => a !== 'rfid'),
     options: {
       readers: { type: 'string', default: '4' },
-      batch: { type: 'string', default: '100' },
-      seconds: { type: 'string', default: '5' },
+      batch: { type: 'string', default: '1,10,100' },
+      seconds: { type: 'string', default: '2' },
+      rounds: { type: 'string', default: '3' },
       tags: { type: 'string', default: '4000' },
     },
   });
   const readers = Number(values.readers);
-  const batch = Number(values.batch);
+  const batches = values.batch.split(',').map(Number);
   const seconds = Number(values.seconds);
   const tagCount = Number(values.tags);
+  const rounds = Number(values.rounds);
 
-  // Each reader sees its own share of the tag population, in batches that cycle through it.
   const epcs = makeTagPopulation(tagCount, demoGtins(20));
-  const payloads: Buffer[][] = [];
-  for (let r = 0; r < readers; r++) {
-    const mine = epcs.filter((_, i) => i % readers === r);
-    const list: Buffer[] = [];
-    for (let off = 0; off < mine.length; off += batch) {
-      const reads = Array.from({ length: batch }, (_, k) => ({
-        epc: mine[(off + k) % mine.length] as string,
-        antenna: 1 + (k % 4),
-        rssi: -45 - ((off + k) % 30),
-        at: new Date(),
-      }));
-      list.push(
-        Buffer.from(buildZebraBatch(reads, { mac: `C4:7D:CC:00:00:${r.toString(16).padStart(2, '0')}` })),
-      );
-    }
-    payloads.push(list);
-  }
   const config = {
     readers: Array.from({ length: readers }, (_, r) => ({
       id: `reader-${r}`,
@@ -78,95 +63,138 @@ async function main(): Promise<void> {
     })),
   };
 
-  // 1. The raw limit: the same publishers into a bare aedes with one subscriber.
+  // Both brokers run side by side (each a child process, idle while the other is measured);
+  // the phases alternate for `rounds` rounds and the medians are reported, because this
+  // machine is shared and a single window is noisy.
   const rawPort = await freePort();
   const raw = spawn(process.execPath, ['--import', 'tsx', here, '--raw-broker', String(rawPort)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  let rawRate: number;
-  try {
-    await waitForPort(rawPort, '127.0.0.1', 20_000);
-    const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${rawPort}`, { reconnectPeriod: 0 });
-    let received = 0;
-    sub.on('message', () => {
-      received++;
-    });
-    await sub.subscribeAsync('zebra/#', { qos: 0 });
-    const run = await publishers(
-      `mqtt://127.0.0.1:${rawPort}`,
-      config.readers.map((r) => ({ topic: r.topic })),
-      payloads,
-    );
-    await sleep(1000);
-    const r0 = received;
-    const t0 = performance.now();
-    await sleep(seconds * 1000);
-    const r1 = received;
-    const t1 = performance.now();
-    await run.stop();
-    await sub.endAsync(true);
-    rawRate = ((r1 - r0) * batch) / ((t1 - t0) / 1000);
-    report({
-      name: 'rfid_broker_passthrough_raw',
-      value: rawRate,
-      unit: 'reads/s',
-      note: 'bare aedes, one subscriber, no decoding; same payloads and publishers',
-      readers,
-      batch,
-    });
-  } finally {
-    await stopChild(raw);
-  }
-
-  // 2. The agent: embedded broker, readers from the config file, decoding + presence.
   const dir = makeTempDir('bench-rfid-');
   const configFile = join(dir.path, 'config.json');
   writeFileSync(configFile, JSON.stringify({ devices: config.readers }));
-  const agent = await startAgent({
-    dataDir: join(dir.path, 'data'),
-    env: { STORE_EDGE_CONFIG: configFile, STORE_EDGE_LOG_LEVEL: 'warn' },
-  });
+  let agent: AgentProcess | null = null;
   try {
-    const url = `mqtt://127.0.0.1:${agent.mqttPort}`;
-    const run = await publishers(url, config.readers, payloads);
-    await sleep(1000);
-    const m0 = await scrape(agent.baseUrl);
-    const t0 = performance.now();
-    await sleep(seconds * 1000);
-    const m1 = await scrape(agent.baseUrl);
-    const t1 = performance.now();
-    const sent = await run.stop();
-    const secs = (t1 - t0) / 1000;
-    const rate = (m1.reads - m0.reads) / secs;
-    report({
-      name: 'rfid_agent_decoded_reads',
-      value: rate,
-      unit: 'reads/s',
-      limit: rawRate,
-      ratio: rate / rawRate,
-      target: 20_000,
-      readers,
-      batch,
-      tags: tagCount,
-      rejected: m1.rejected,
-      messagesSent: sent,
+    await waitForPort(rawPort, '127.0.0.1', 20_000);
+    agent = await startAgent({
+      dataDir: join(dir.path, 'data'),
+      env: { STORE_EDGE_CONFIG: configFile, STORE_EDGE_LOG_LEVEL: 'warn' },
     });
-    report({
-      name: 'rfid_agent_cpu',
-      value: ((m1.cpu - m0.cpu) / secs) * 100,
-      unit: '% of one core',
-      note: 'process_cpu_seconds_total of the agent process over the measured window',
-    });
-    report({ name: 'rfid_agent_rss', value: m1.rss / 2 ** 20, unit: 'MiB' });
-    report({ name: 'rfid_tags_present', value: m1.present, unit: 'tags' });
+    for (const batch of batches) {
+      const payloads = buildPayloads(epcs, readers, batch);
+      const rawRates: number[] = [];
+      const agentRates: number[] = [];
+      const cpus: number[] = [];
+      let last = { reads: 0, rejected: 0, cpu: 0, rss: 0, present: 0 };
+      for (let round = 0; round < rounds; round++) {
+        // 1. The raw limit: the same publishers into a bare aedes with one subscriber.
+        const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${rawPort}`, { reconnectPeriod: 0 });
+        let received = 0;
+        sub.on('message', () => {
+          received++;
+        });
+        await sub.subscribeAsync('zebra/#', { qos: 0 });
+        const rawRun = await publishers(
+          `mqtt://127.0.0.1:${rawPort}`,
+          config.readers.map((r) => ({ topic: r.topic })),
+          payloads,
+        );
+        await sleep(WARMUP_MS);
+        const r0 = received;
+        const rt0 = performance.now();
+        await sleep(seconds * 1000);
+        const r1 = received;
+        const rt1 = performance.now();
+        await rawRun.stop();
+        await sub.endAsync(true);
+        rawRates.push(((r1 - r0) * batch) / ((rt1 - rt0) / 1000));
+
+        // 2. The agent: embedded broker, readers from its config file, decoding + presence.
+        const run = await publishers(`mqtt://127.0.0.1:${agent.mqttPort}`, config.readers, payloads);
+        await sleep(WARMUP_MS);
+        const m0 = await scrape(agent.baseUrl);
+        const t0 = performance.now();
+        await sleep(seconds * 1000);
+        const m1 = await scrape(agent.baseUrl);
+        const t1 = performance.now();
+        await run.stop();
+        const secs = (t1 - t0) / 1000;
+        agentRates.push((m1.reads - m0.reads) / secs);
+        cpus.push(((m1.cpu - m0.cpu) / secs) * 100);
+        last = m1;
+      }
+      const rawRate = median(rawRates);
+      const rate = median(agentRates);
+      report({
+        name: `rfid_broker_passthrough_raw_batch${batch}`,
+        value: rawRate,
+        unit: 'reads/s',
+        note: 'bare aedes, one subscriber, no decoding; same payloads and publishers',
+        readers,
+        batch,
+        rounds: rawRates.map(Math.round),
+      });
+      report({
+        name: `rfid_agent_decoded_reads_batch${batch}`,
+        value: rate,
+        unit: 'reads/s',
+        limit: rawRate,
+        ratio: rate / rawRate,
+        target: 20_000,
+        readers,
+        batch,
+        tags: tagCount,
+        rejected: last.rejected,
+        rounds: agentRates.map(Math.round),
+      });
+      report({
+        name: `rfid_agent_cpu_batch${batch}`,
+        value: median(cpus),
+        unit: '% of one core',
+        note: 'process_cpu_seconds_total of the agent process over the measured windows (median)',
+      });
+      report({ name: `rfid_agent_rss_batch${batch}`, value: last.rss / 2 ** 20, unit: 'MiB' });
+    }
   } finally {
-    agent.kill('SIGTERM');
-    await agent.exited;
+    if (agent) {
+      agent.kill('SIGTERM');
+      await agent.exited;
+    }
+    await stopChild(raw);
     dir.remove();
   }
 }
 
+/** Per reader, batched Zebra messages cycling through that reader's share of the tags. */
+function buildPayloads(epcs: string[], readers: number, batch: number): Buffer[][] {
+  const payloads: Buffer[][] = [];
+  for (let r = 0; r < readers; r++) {
+    const mine = epcs.filter((_, i) => i % readers === r);
+    const list: Buffer[] = [];
+    for (let off = 0; off < mine.length; off += batch) {
+      const reads = Array.from({ length: batch }, (_, k) => ({
+        epc: mine[(off + k) % mine.length] as string,
+        antenna: 1 + (k % 4),
+        rssi: -45 - ((off + k) % 30),
+        at: new Date(),
+      }));
+      const mac = `C4:7D:CC:00:00:${r.toString(16).padStart(2, '0')}`;
+      list.push(Buffer.from(buildZebraBatch(reads, { mac })));
+    }
+    payloads.push(list);
+  }
+  return payloads;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
 interface Publishers {
+  /** Messages written to the sockets so far. */
+  sent(): number;
   /** Stops publishing; resolves with the number of messages sent. */
   stop(): Promise<number>;
 }
@@ -203,6 +231,7 @@ async function publishers(
     await Promise.all(Array.from({ length: WINDOW }, one));
   });
   return {
+    sent: () => sent,
     stop: async () => {
       running = false;
       await Promise.all(loops);
