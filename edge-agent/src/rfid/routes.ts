@@ -54,7 +54,7 @@ export function rfidRoutes(pipeline: RfidPipeline, counts: CycleCounts) {
         },
       },
       async (req, reply) => {
-        const view = counts.start(req.body.zone, req.principal?.username ?? 'unknown');
+        const view = counts.start(req.body.zone, req.caller?.username ?? 'unknown');
         return reply.code(201).send(view);
       },
     );
@@ -93,7 +93,7 @@ export function rfidRoutes(pipeline: RfidPipeline, counts: CycleCounts) {
           params: CountId,
         },
       },
-      async (req) => counts.finish(req.params.id, req.principal?.username ?? 'unknown'),
+      async (req) => counts.finish(req.params.id, req.caller?.username ?? 'unknown'),
     );
   };
 }
