@@ -8,7 +8,7 @@
  * to one subscriber, no decoding.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,9 @@ async function main(): Promise<void> {
       const rawRates: number[] = [];
       const agentRates: number[] = [];
       const cpus: number[] = [];
+      // CPU time per read of each broker process: a figure the shared machine's load does not skew.
+      const rawCpuPerRead: number[] = [];
+      const agentCpuPerRead: number[] = [];
       let last = { reads: 0, rejected: 0, cpu: 0, rss: 0, present: 0 };
       for (let round = 0; round < rounds; round++) {
         // 1. The raw limit: the same publishers into a bare aedes with one subscriber.
@@ -101,10 +104,13 @@ async function main(): Promise<void> {
         );
         await sleep(WARMUP_MS);
         const r0 = received;
+        const c0 = procCpuSeconds(raw.pid);
         const rt0 = performance.now();
         await sleep(seconds * 1000);
         const r1 = received;
         const rt1 = performance.now();
+        const c1 = procCpuSeconds(raw.pid);
+        rawCpuPerRead.push(((c1 - c0) * 1e6) / ((r1 - r0) * batch));
         await rawRun.stop();
         await sub.endAsync(true);
         rawRates.push(((r1 - r0) * batch) / ((rt1 - rt0) / 1000));
@@ -120,6 +126,7 @@ async function main(): Promise<void> {
         await run.stop();
         const secs = (t1 - t0) / 1000;
         agentRates.push((m1.reads - m0.reads) / secs);
+        agentCpuPerRead.push(((m1.cpu - m0.cpu) * 1e6) / (m1.reads - m0.reads));
         cpus.push(((m1.cpu - m0.cpu) / secs) * 100);
         last = m1;
       }
@@ -153,6 +160,16 @@ async function main(): Promise<void> {
         unit: '% of one core',
         note: 'process_cpu_seconds_total of the agent process over the measured windows (median)',
       });
+      const rawCost = median(rawCpuPerRead);
+      const agentCost = median(agentCpuPerRead);
+      report({
+        name: `rfid_agent_cpu_per_read_batch${batch}`,
+        value: agentCost,
+        unit: 'µs CPU/read',
+        limit: rawCost,
+        ratio: rawCost / agentCost,
+        note: 'limit: the bare aedes process CPU per read passed through (from /proc); ratio = raw cost / agent cost',
+      });
       report({ name: `rfid_agent_rss_batch${batch}`, value: last.rss / 2 ** 20, unit: 'MiB' });
     }
   } finally {
@@ -184,6 +201,15 @@ function buildPayloads(epcs: string[], readers: number, batch: number): Buffer[]
     payloads.push(list);
   }
   return payloads;
+}
+
+/** utime + stime of a process in seconds (Linux /proc/<pid>/stat fields 14 and 15, in clock ticks). */
+function procCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the command name: field 3 is index 0, so utime (14) and stime (15) are 11 and 12.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function median(xs: number[]): number {
