@@ -1,4 +1,5 @@
 import type { EdgeAgent } from './agent.js';
+import { registerPrinting } from './printing/index.js';
 import { registerReplication } from './replication/index.js';
 
 /**
@@ -8,4 +9,5 @@ import { registerReplication } from './replication/index.js';
  */
 export async function registerFeatures(agent: EdgeAgent): Promise<void> {
   registerReplication(agent);
+  registerPrinting(agent);
 }
