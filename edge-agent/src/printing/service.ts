@@ -110,7 +110,7 @@ export class PrintService {
   /** A new job with exactly the labels of an earlier one (after an uncertain or failed print). */
   reprint(of: PrintJob, actor: string | null, id?: string): InsertResult {
     const zpl = this.store.zplOf(of.id) ?? '';
-    return this.enqueue({
+    const result = this.enqueue({
       id: id ?? randomUUID(),
       printerId: of.printerId,
       template: of.template,
@@ -121,6 +121,15 @@ export class PrintService {
       actor,
       reprintOf: of.id,
     });
+    // Choosing to reprint an uncertain job settles it: a person saw it did not print.
+    if (
+      result.kind === 'created' &&
+      this.store.transition(of.id, 'uncertain', 'failed', {
+        error: `did not print (a person reprinted it as job ${result.job.id})`,
+      })
+    )
+      this.emit(this.store.get(of.id));
+    return result;
   }
 
   /** A person saw the labels of an uncertain job come out. */

@@ -41,6 +41,7 @@ export class PrinterWorker {
   private woken = false;
   private sending: PrintJob | null = null;
   private backoffMs = 0;
+  private lastCheckAt = 0;
 
   constructor(private readonly deps: WorkerDeps) {}
 
@@ -97,9 +98,10 @@ export class PrinterWorker {
       this.woken = false;
       const job = store.nextQueued(printerId);
       if (!job) {
-        // Idle: keep the console's view of the printer fresh without asking it all the time.
-        await this.sleep(this.deps.idleCheckMs ?? 30_000);
-        if (this.running && !this.woken) await this.check();
+        // Idle: keep the console's view of the printer fresh (at start, then every idleCheckMs).
+        const due = this.lastCheckAt + (this.deps.idleCheckMs ?? 30_000) - Date.now();
+        if (due <= 0) await this.check();
+        else await this.sleep(due);
         continue;
       }
       const status = await this.check();
@@ -117,6 +119,7 @@ export class PrinterWorker {
 
   /** Asks the printer for `~HS` and publishes what it says. */
   private async check(): Promise<PrinterStatus> {
+    this.lastCheckAt = Date.now();
     const status = await checkPrinterStatus(this.deps.transport, {
       timeoutMs: this.deps.statusTimeoutMs ?? 2000,
     });
