@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type FakeZebra, startFakeZebra, type TempDir } from '@store-edge/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ITEM, type Json, startTestAgent, type TestAgent } from './helpers.js';
@@ -218,6 +220,26 @@ describe('print queue', () => {
     expect((await t.api('/api/v1/devices/p2', { method: 'DELETE' })).status).toBe(204);
   });
 
+  it('prints to a file printer without a back channel (statusCheck: false)', async () => {
+    const out = join(cfg.dir.path, 'lp0');
+    writeFileSync(out, '');
+    const put = await t.api('/api/v1/devices/usb', {
+      method: 'PUT',
+      body: { id: 'usb', kind: 'zpl-printer', address: `file:${out}`, statusCheck: false },
+    });
+    expect(put.status).toBe(200);
+    const r = await t.api('/api/v1/print-jobs', {
+      body: { printerId: 'usb', template: 'shelf', items: [{ sku: 'SKU-2', copies: 3 }] },
+    });
+    expect(r.status).toBe(202);
+    await settled(r.body.id);
+    const zpl = readFileSync(out, 'utf8');
+    expect(zpl.match(/\^XA/g)).toHaveLength(1);
+    expect(zpl).toContain('^PQ3');
+    expect((await t.api('/api/v1/devices/usb')).body.status).toBe('online');
+    expect((await t.api('/api/v1/devices/usb', { method: 'DELETE' })).status).toBe(204);
+  });
+
   it('previews labels as ZPL and as a PDF whose barcode decodes', async () => {
     const zpl = await t.api('/api/v1/labels/shelf.zpl?sku=SKU-1', { role: 'associate' });
     expect(zpl.status).toBe(200);
@@ -240,11 +262,19 @@ describe('print queue', () => {
   });
 });
 
+const feed = { onPriceChange: (_skus: string[]): void => {} };
+
 describe('shelf labels on price changes', () => {
   beforeAll(async () => {
     fake = await startFakeZebra();
     cfg = printerConfig(fake, { onPriceChange: true, printerId: 'p1' });
-    t = await startTestAgent({ env: { STORE_EDGE_CONFIG: cfg.file } });
+    // Stands in for the cloud change feed, which replication sets before printing starts.
+    t = await startTestAgent({
+      env: { STORE_EDGE_CONFIG: cfg.file },
+      setup: (agent) => {
+        agent.feed = feed as never;
+      },
+    });
   });
   afterAll(async () => {
     await t?.stop();
@@ -286,5 +316,23 @@ describe('shelf labels on price changes', () => {
     expect(later[0].items).toEqual([{ sku: 'B', copies: 1 }]);
     expect(fake.jobs).toHaveLength(3);
     expect(fake.jobs[2]?.zpl).toContain('2.30');
+  });
+
+  it('queues labels for price changes from the cloud feed', async () => {
+    const { catalog, db } = t.agent.parts!;
+    db.transaction(() =>
+      catalog.put(
+        { sku: 'D', name: 'Dates', gtins: [], price: { amount: '4.50', currency: 'EUR' } },
+        'cloud',
+        new Date(),
+      ),
+    )();
+    feed.onPriceChange(['D']);
+    const jobs = await until('a job for the cloud change', async () => {
+      const r = (await t.api('/api/v1/print-jobs')).body.jobs as Json[];
+      return r.length > 2 && r.every((j) => j.status === 'done') ? r : undefined;
+    });
+    expect(jobs[0].items).toEqual([{ sku: 'D', copies: 1 }]);
+    expect(fake.jobs.at(-1)?.zpl).toContain('Dates');
   });
 });

@@ -32,6 +32,8 @@ export function validatePrinter(config: DeviceConfig): Array<{ path: string; mes
     if (v !== undefined && (typeof v !== 'number' || !(v >= 10 && v <= 300)))
       problems.push({ path: `/${k}`, message: 'must be a label size of 10-300 mm' });
   }
+  if (config.statusCheck !== undefined && typeof config.statusCheck !== 'boolean')
+    problems.push({ path: '/statusCheck', message: 'must be true or false' });
   if ((config.widthMm === undefined) !== (config.heightMm === undefined))
     problems.push({ path: '/heightMm', message: 'give widthMm and heightMm together' });
   return problems;

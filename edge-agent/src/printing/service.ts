@@ -28,7 +28,7 @@ export interface PrintServiceOptions {
  */
 export class PrintService {
   readonly store: PrintJobStore;
-  private readonly workers = new Map<string, { worker: PrinterWorker; address: string }>();
+  private readonly workers = new Map<string, { worker: PrinterWorker; link: string }>();
   private started = false;
 
   constructor(
@@ -177,7 +177,11 @@ export class PrintService {
     const current = this.workers.get(id);
     const address =
       config?.kind === PRINTER_KIND && typeof config.address === 'string' ? config.address : null;
-    if (current && current.address === address) return;
+    const statusCheck = config?.statusCheck !== false;
+    // The worker is only replaced when how to reach the printer changed (size and dpmm apply
+    // to jobs as they are queued).
+    const link = `${address}|${statusCheck}`;
+    if (current && current.link === link) return;
     if (current) {
       this.workers.delete(id);
       void current.worker.stop();
@@ -200,8 +204,9 @@ export class PrintService {
       retryMaxMs: this.parts.settings.labels.retryMaxMs,
       retryMinMs: this.opts.retryMinMs,
       idleCheckMs: this.opts.idleCheckMs,
+      statusCheck,
     });
-    this.workers.set(id, { worker, address });
+    this.workers.set(id, { worker, link });
     worker.start();
   }
 }

@@ -195,11 +195,15 @@ export class PrintJobStore {
     return r.changes === 1;
   }
 
-  /** Notes why a queued job is waiting (the printer's problem), for the console. */
-  noteWaiting(id: string, reason: string): void {
-    this.db
-      .prepare(`UPDATE print_jobs SET error = ?, updated_at = ? WHERE id = ? AND status = 'queued'`)
-      .run(reason, this.clock().toISOString(), id);
+  /** Notes why a queued job is waiting (the printer's problem); true when the reason changed. */
+  noteWaiting(id: string, reason: string): boolean {
+    const r = this.db
+      .prepare(
+        `UPDATE print_jobs SET error = ?, updated_at = ?
+         WHERE id = ? AND status = 'queued' AND error IS NOT ?`,
+      )
+      .run(reason, this.clock().toISOString(), id, reason);
+    return r.changes === 1;
   }
 
   /**

@@ -25,6 +25,11 @@ export interface WorkerDeps {
   /** How often an idle printer is asked for its status (the console's device list). */
   idleCheckMs?: number;
   statusTimeoutMs?: number;
+  /**
+   * False for a printer without a back channel (some USB/parallel links, a spool file): it
+   * cannot answer `~HS`, so jobs are sent without asking and only a failed send holds them.
+   */
+  statusCheck?: boolean;
 }
 
 /**
@@ -107,8 +112,8 @@ export class PrinterWorker {
       const status = await this.check();
       if (!this.running) break;
       if (!status.ready) {
-        store.noteWaiting(job.id, `printer not ready: ${status.problems.join(', ')}`);
-        this.emit(job.id);
+        // The console hears of a new reason, not of every retry.
+        if (store.noteWaiting(job.id, `printer not ready: ${status.problems.join(', ')}`)) this.emit(job.id);
         await this.sleep(this.nextBackoff());
         continue;
       }
@@ -120,6 +125,9 @@ export class PrinterWorker {
   /** Asks the printer for `~HS` and publishes what it says. */
   private async check(): Promise<PrinterStatus> {
     this.lastCheckAt = Date.now();
+    if (this.deps.statusCheck === false) {
+      return { ready: true, problems: [], hostStatus: null, checkedAt: new Date().toISOString() };
+    }
     const status = await checkPrinterStatus(this.deps.transport, {
       timeoutMs: this.deps.statusTimeoutMs ?? 2000,
     });
@@ -145,6 +153,7 @@ export class PrinterWorker {
     try {
       await this.deps.transport.send(zpl);
       this.finish(job.id, 'done', null);
+      this.deps.setStatus('online', { error: null });
     } catch (err) {
       if (err instanceof PrinterUnreachableError) {
         // Nothing left this host: safe to queue again.
