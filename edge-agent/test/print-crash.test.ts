@@ -9,7 +9,7 @@ import {
 } from '@store-edge/testing';
 import { describe, expect, it } from 'vitest';
 import { ITEM, type Json } from './helpers.js';
-import { until } from './print-helpers.js';
+import { holdNextJob, until } from './print-helpers.js';
 
 /**
  * The agent is SIGKILLed while two printers are taking a job each (the fakes hold the
@@ -34,13 +34,6 @@ async function client(agent: AgentProcess) {
     });
     return { status: res.status, body: await res.json() };
   };
-}
-
-/** Holds the job's connection: the fake answers `~HS` late, and turns on hold meanwhile. */
-async function holdNextJob(fake: FakeZebra): Promise<void> {
-  const queries = fake.statusQueries;
-  await until('the status check before the job', () => (fake.statusQueries > queries ? true : undefined));
-  fake.set({ hold: true });
 }
 
 describe('print queue across a SIGKILL', () => {

@@ -56,3 +56,14 @@ export async function decodePdfBarcodes(pdf: Buffer): Promise<string[]> {
     dir.remove();
   }
 }
+
+/**
+ * Makes the fake hold the connection of the next job: its `~HS` reply must be slow
+ * (`replyDelayMs`), and hold is turned on while the worker waits for it, so the status check
+ * passes and the job's own connection is accepted but never read.
+ */
+export async function holdNextJob(fake: FakeZebra): Promise<void> {
+  const queries = fake.statusQueries;
+  await until('the status check before the job', () => (fake.statusQueries > queries ? true : undefined));
+  fake.set({ hold: true });
+}

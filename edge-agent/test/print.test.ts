@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type FakeZebra, startFakeZebra, type TempDir } from '@store-edge/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ITEM, type Json, startTestAgent, type TestAgent } from './helpers.js';
-import { decodePdfBarcodes, printerConfig, until } from './print-helpers.js';
+import { decodePdfBarcodes, holdNextJob, printerConfig, until } from './print-helpers.js';
 
 /**
  * The print queue against a fake Zebra printer on real TCP (raw port 9100 semantics, `~HS`
@@ -179,12 +179,52 @@ describe('print queue', () => {
     expect((await t.api('/api/v1/devices/p1')).body.details.problems).toEqual([]);
   });
 
+  it('marks a job uncertain when the printer does not take it in time, and never resends it', async () => {
+    // A second printer entry for the same fake, with a short send timeout.
+    const put = await t.api('/api/v1/devices/slow', {
+      method: 'PUT',
+      body: { id: 'slow', kind: 'zpl-printer', address: fake.address, sendTimeoutMs: 300 },
+    });
+    expect(put.status).toBe(200);
+    await until('slow online', async () =>
+      (await t.api('/api/v1/devices/slow')).body.status === 'online' ? true : undefined,
+    );
+    fake.set({ replyDelayMs: 300 });
+    const before = fake.jobs.length;
+    const held = holdNextJob(fake);
+    await t.api('/api/v1/print-jobs', {
+      body: { id: 'job-cut', printerId: 'slow', template: 'shelf', items: [{ sku: 'SKU-1' }] },
+    });
+    await held;
+    fake.set({ replyDelayMs: 0 });
+    const cut = await settled('job-cut', 'uncertain');
+    expect(cut.error).toMatch(/may have printed/);
+    expect((await t.api('/api/v1/devices/slow')).body.lastError).toMatch(/may have printed/);
+
+    // The printer takes what it held (one label); the job is not sent again.
+    fake.set({ hold: false });
+    await fake.waitForJobs(before + 1);
+    const next = await t.api('/api/v1/print-jobs', {
+      body: { id: 'job-after-cut', printerId: 'slow', template: 'shelf', items: [{ sku: 'SKU-2' }] },
+    });
+    await settled(next.body.id);
+    expect(fake.jobs.slice(before).map((j) => (j.zpl.includes('Sparkling') ? 'cut' : 'after'))).toEqual([
+      'cut',
+      'after',
+    ]);
+    expect((await job('job-cut')).status).toBe('uncertain');
+    const confirmed = await t.api('/api/v1/print-jobs/job-cut/confirm', { method: 'POST' });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.status).toBe('done');
+    expect((await t.api('/api/v1/devices/slow', { method: 'DELETE' })).status).toBe(204);
+  });
+
   it('lists jobs by status, newest first', async () => {
     const r = await t.api('/api/v1/print-jobs?status=done&limit=2');
     expect(r.status).toBe(200);
     expect(r.body.jobs).toHaveLength(2);
     expect(r.body.jobs.every((j: Json) => j.status === 'done')).toBe(true);
-    expect(r.body.jobs[0].id).toBe('job-paper');
+    expect(r.body.jobs[0].id).toBe('job-after-cut');
   });
 
   it('test-prints the sample shelf label on a printer', async () => {

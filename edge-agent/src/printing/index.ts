@@ -34,6 +34,9 @@ export function validatePrinter(config: DeviceConfig): Array<{ path: string; mes
   }
   if (config.statusCheck !== undefined && typeof config.statusCheck !== 'boolean')
     problems.push({ path: '/statusCheck', message: 'must be true or false' });
+  const t = config.sendTimeoutMs;
+  if (t !== undefined && (typeof t !== 'number' || !Number.isInteger(t) || t < 100 || t > 600_000))
+    problems.push({ path: '/sendTimeoutMs', message: 'must be 100-600000 ms' });
   if ((config.widthMm === undefined) !== (config.heightMm === undefined))
     problems.push({ path: '/heightMm', message: 'give widthMm and heightMm together' });
   return problems;

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { openPrinterTransport, type PrinterTransport } from '@store-edge/drivers';
+import {
+  openPrinterTransport,
+  type PrinterTransport,
+  parsePrinterAddress,
+  TcpPrinterTransport,
+} from '@store-edge/drivers';
 import { renderZpl, renderZplBatch } from '@store-edge/labels';
 import type { AgentParts } from '../agent.js';
 import type { DeviceConfig } from '../config/settings.js';
@@ -17,7 +22,7 @@ export const PRINTER_KIND = 'zpl-printer';
 
 export interface PrintServiceOptions {
   /** Opens a printer's link; tests may pass their own. */
-  openTransport?: (address: string) => PrinterTransport;
+  openTransport?: (address: string, opts: { sendTimeoutMs?: number }) => PrinterTransport;
   retryMinMs?: number;
   idleCheckMs?: number;
 }
@@ -180,7 +185,8 @@ export class PrintService {
     const statusCheck = config?.statusCheck !== false;
     // The worker is only replaced when how to reach the printer changed (size and dpmm apply
     // to jobs as they are queued).
-    const link = `${address}|${statusCheck}`;
+    const sendTimeoutMs = typeof config?.sendTimeoutMs === 'number' ? config.sendTimeoutMs : undefined;
+    const link = `${address}|${statusCheck}|${sendTimeoutMs}`;
     if (current && current.link === link) return;
     if (current) {
       this.workers.delete(id);
@@ -189,7 +195,7 @@ export class PrintService {
     if (!address) return;
     let transport: PrinterTransport;
     try {
-      transport = (this.opts.openTransport ?? openPrinterTransport)(address);
+      transport = (this.opts.openTransport ?? openTransport)(address, { sendTimeoutMs });
     } catch (err) {
       this.parts.devices.setStatus(id, 'error', { error: (err as Error).message });
       return;
@@ -209,4 +215,16 @@ export class PrintService {
     this.workers.set(id, { worker, link });
     worker.start();
   }
+}
+
+/** The drivers' transport for an address, with the device's send timeout on TCP. */
+function openTransport(address: string, opts: { sendTimeoutMs?: number }): PrinterTransport {
+  const parsed = parsePrinterAddress(address);
+  if (parsed.kind === 'tcp' && opts.sendTimeoutMs !== undefined)
+    return new TcpPrinterTransport({
+      host: parsed.host,
+      port: parsed.port,
+      sendTimeoutMs: opts.sendTimeoutMs,
+    });
+  return openPrinterTransport(address);
 }
