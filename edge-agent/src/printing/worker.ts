@@ -98,28 +98,38 @@ export class PrinterWorker {
   }
 
   private async run(): Promise<void> {
-    const { store, printerId } = this.deps;
     while (this.running) {
-      this.woken = false;
-      const job = store.nextQueued(printerId);
-      if (!job) {
-        // Idle: keep the console's view of the printer fresh (at start, then every idleCheckMs).
-        const due = this.lastCheckAt + (this.deps.idleCheckMs ?? 30_000) - Date.now();
-        if (due <= 0) await this.check();
-        else await this.sleep(due);
-        continue;
-      }
-      const status = await this.check();
-      if (!this.running) break;
-      if (!status.ready) {
-        // The console hears of a new reason, not of every retry.
-        if (store.noteWaiting(job.id, `printer not ready: ${status.problems.join(', ')}`)) this.emit(job.id);
+      try {
+        await this.step();
+      } catch (err) {
+        // A bug or a database error must not silence the printer for good.
+        this.deps.log.error({ err, printer: this.deps.printerId }, 'print worker error; retrying');
         await this.sleep(this.nextBackoff());
-        continue;
       }
-      this.backoffMs = 0;
-      await this.print(job);
     }
+  }
+
+  private async step(): Promise<void> {
+    const { store, printerId } = this.deps;
+    this.woken = false;
+    const job = store.nextQueued(printerId);
+    if (!job) {
+      // Idle: keep the console's view of the printer fresh (at start, then every idleCheckMs).
+      const due = this.lastCheckAt + (this.deps.idleCheckMs ?? 30_000) - Date.now();
+      if (due <= 0) await this.check();
+      else await this.sleep(due);
+      return;
+    }
+    const status = await this.check();
+    if (!this.running) return;
+    if (!status.ready) {
+      // The console hears of a new reason, not of every retry.
+      if (store.noteWaiting(job.id, `printer not ready: ${status.problems.join(', ')}`)) this.emit(job.id);
+      await this.sleep(this.nextBackoff());
+      return;
+    }
+    this.backoffMs = 0;
+    await this.print(job);
   }
 
   /** Asks the printer for `~HS` and publishes what it says. */
@@ -201,10 +211,5 @@ export class PrinterWorker {
         resolve();
       };
     });
-  }
-
-  /** The job on the wire right now, if any. */
-  get busyWith(): PrintJob | null {
-    return this.sending;
   }
 }
