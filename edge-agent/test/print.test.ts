@@ -200,6 +200,8 @@ describe('print queue', () => {
     const cut = await settled('job-cut', 'uncertain');
     expect(cut.error).toMatch(/may have printed/);
     expect((await t.api('/api/v1/devices/slow')).body.lastError).toMatch(/may have printed/);
+    const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^store_edge_print_jobs\{status="uncertain"\} 1$/m);
 
     // The printer takes what it held (one label); the job is not sent again.
     fake.set({ hold: false });

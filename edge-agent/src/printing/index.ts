@@ -1,4 +1,5 @@
 import { PrinterAddressError, parsePrinterAddress } from '@store-edge/drivers';
+import { Gauge } from 'prom-client';
 import type { EdgeAgent } from '../agent.js';
 import type { DeviceConfig } from '../config/settings.js';
 import { PriceLabeler } from './price-labels.js';
@@ -90,6 +91,26 @@ export function registerPrinting(agent: EdgeAgent, opts: PrintServiceOptions = {
       });
       const lab = labeler;
       svc.start();
+      const metric = 'store_edge_print_jobs';
+      if (!parts.metrics.registry.getSingleMetric(metric)) {
+        const db = parts.db;
+        new Gauge({
+          name: metric,
+          help: 'Print jobs by status (uncertain ones wait for a person to confirm or reprint)',
+          labelNames: ['status'] as const,
+          registers: [parts.metrics.registry],
+          collect() {
+            this.reset();
+            const rows = db
+              .prepare('SELECT status, COUNT(*) AS n FROM print_jobs GROUP BY status')
+              .all() as Array<{
+              status: string;
+              n: number;
+            }>;
+            for (const r of rows) this.set({ status: r.status }, r.n);
+          },
+        });
+      }
       parts.events.on('item', onItem);
       // Started after replication (features.ts order), so the feed exists when there is one.
       if (agent.feed) agent.feed.onPriceChange = (skus) => lab.note(skus);
