@@ -1,4 +1,5 @@
 import type { EdgeAgent } from './agent.js';
+import { registerPrinting } from './printing/index.js';
 import { registerReplication } from './replication/index.js';
 import { registerRfid } from './rfid/index.js';
 
@@ -10,4 +11,5 @@ import { registerRfid } from './rfid/index.js';
 export async function registerFeatures(agent: EdgeAgent): Promise<void> {
   registerRfid(agent);
   registerReplication(agent);
+  registerPrinting(agent);
 }
