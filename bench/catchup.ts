@@ -186,7 +186,12 @@ async function main(): Promise<void> {
       movements: N,
       seconds: Math.round(secs),
     });
-    report({ name: 'edge_peak_rss', value: peak / 1e6, unit: 'MB', note: 'highest VmRSS sampled every 250 ms during catch-up' });
+    report({
+      name: 'edge_peak_rss',
+      value: peak / 1e6,
+      unit: 'MB',
+      note: 'highest VmRSS sampled every 250 ms during catch-up',
+    });
     report({
       name: 'edge_lifetime_vmhwm',
       value: lifetimePeak / 1e6,

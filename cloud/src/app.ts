@@ -29,7 +29,7 @@ import {
 } from './auth.js';
 import { ChangeNotifier, readChanges } from './changes.js';
 import type { Pool } from './db.js';
-import { ingestBatch } from './ingest.js';
+import { claimAgentLease, ingestBatch } from './ingest.js';
 import type { Metrics } from './metrics.js';
 import { WEBHOOK_EVENTS } from './outbox.js';
 import { HttpProblem, installProblemHandler } from './problem.js';
@@ -334,6 +334,12 @@ export async function buildApp(opts: AppOptions) {
         async (request) => {
           const p = await principal(request);
           requireAdminOrStore(p, request.params.storeId);
+          // An edge pulling its history back takes the store's agent lease too: a second
+          // installation must not adopt the first one's ledger.
+          const instance = request.headers[AGENT_INSTANCE_HEADER];
+          if (p.kind === 'store' && typeof instance === 'string') {
+            await claimAgentLease(pool, request.params.storeId, instance.slice(0, 64));
+          }
           return movementsPage(
             pool,
             request.params.storeId,

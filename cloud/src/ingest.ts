@@ -68,6 +68,44 @@ export async function ingestBatch(
   });
 }
 
+function anotherAgent(storeId: string, other: string, silentSeconds: number): HttpProblem {
+  return new HttpProblem(
+    409,
+    'Conflict',
+    `store '${storeId}' is being replicated by another edge agent installation (${other}, heard from ${silentSeconds} s ago); ` +
+      'two agents must not share one store credential. Stop the other agent, or give this one its own store.',
+    { code: PROBLEM_CODES.anotherAgent },
+  );
+}
+
+/** Takes (or renews) the store's agent lease for this installation, or refuses with 409. */
+export async function claimAgentLease(pool: Pool, storeId: string, agentInstance: string): Promise<void> {
+  await withTransaction(pool, async (conn) => {
+    const [rows] = await conn.query(
+      'SELECT agent_instance, TIMESTAMPDIFF(SECOND, agent_seen_at, NOW(6)) AS silent_s FROM stores WHERE id = ? FOR UPDATE',
+      [storeId],
+    );
+    const row = (rows as Array<{ agent_instance: string | null; silent_s: number | null }>)[0];
+    if (!row) return;
+    const other = row.agent_instance;
+    if (
+      other &&
+      other !== agentInstance &&
+      row.silent_s !== null &&
+      Number(row.silent_s) < AGENT_LEASE_SECONDS
+    ) {
+      throw anotherAgent(storeId, other, Number(row.silent_s));
+    }
+    await conn.query('UPDATE stores SET agent_instance = ?, agent_seen_at = NOW(6) WHERE id = ?', [
+      agentInstance,
+      storeId,
+    ]);
+  });
+}
+
+const LEASE_SET =
+  ', agent_instance = COALESCE(?, agent_instance), agent_seen_at = IF(? IS NULL, agent_seen_at, NOW(6))';
+
 async function applyBatch(
   conn: PoolConnection,
   { storeId, tenantId }: { storeId: string; tenantId: string },
@@ -91,19 +129,11 @@ async function applyBatch(
       storeRow.silent_s !== null &&
       Number(storeRow.silent_s) < AGENT_LEASE_SECONDS
     ) {
-      throw new HttpProblem(
-        409,
-        'Conflict',
-        `store '${storeId}' is being replicated by another edge agent installation (${other}, heard from ${storeRow.silent_s} s ago); ` +
-          'two agents must not share one store credential. Stop the other agent, or give this one its own store.',
-        { code: PROBLEM_CODES.anotherAgent },
-      );
+      throw anotherAgent(storeId, other, Number(storeRow.silent_s));
     }
-    await conn.query('UPDATE stores SET agent_instance = ?, agent_seen_at = NOW(6) WHERE id = ?', [
-      agentInstance,
-      storeId,
-    ]);
   }
+  // The lease is renewed in the same UPDATE that moves the store's mark (one round trip less).
+  const lease = [agentInstance ?? null, agentInstance ?? null];
   const applied = Number(storeRow.applied_seq);
   const first = records[0]?.seq ?? applied + 1;
   const last = records[records.length - 1]?.seq ?? applied;
@@ -124,9 +154,10 @@ async function applyBatch(
 
   const fresh = records.filter((r) => r.seq > applied);
   if (fresh.length === 0) {
-    await conn.query('UPDATE stores SET last_replicated_at = NOW(6), stale_notified = 0 WHERE id = ?', [
-      storeId,
-    ]);
+    await conn.query(
+      `UPDATE stores SET last_replicated_at = NOW(6), stale_notified = 0${LEASE_SET} WHERE id = ?`,
+      [...lease, storeId],
+    );
     return { appliedSeq: applied, inserted: 0, changed: false };
   }
 
@@ -135,8 +166,8 @@ async function applyBatch(
   const changed = await answerReservations(conn, storeId, tenantId, fresh);
 
   await conn.query(
-    'UPDATE stores SET applied_seq = ?, last_replicated_at = NOW(6), stale_notified = 0 WHERE id = ?',
-    [last, storeId],
+    `UPDATE stores SET applied_seq = ?, last_replicated_at = NOW(6), stale_notified = 0${LEASE_SET} WHERE id = ?`,
+    [last, ...lease, storeId],
   );
   await enqueueEvent(conn, tenantId, 'movements.applied', () => ({
     storeId,

@@ -171,4 +171,31 @@ describe('replication edge → cloud, real processes', () => {
     expect(both.cloudRows.filter((r) => r.type === 'reserve')).toHaveLength(1);
     expect(both.cloudRows.filter((r) => r.type === 'reject')).toHaveLength(1);
   }, 120_000);
+
+  it('tells a second agent using the same store credential so, instead of interleaving ledgers', async () => {
+    const { stack, dir } = await setup();
+    const other = makeTempDir('e2e-second-');
+    cleanups.push(() => other.remove());
+    const first = await startEdge(stack, dir.path, stack.cloud!.baseUrl);
+    cleanups.push(() => first.kill('SIGKILL'));
+    const t1 = await edgeToken(first);
+    await createItems(first, t1);
+    await makeMovements(first, t1, 10);
+    await waitReplicated(first, t1);
+    const second = await startEdge(stack, other.path, stack.cloud!.baseUrl);
+    cleanups.push(() => second.kill('SIGKILL'));
+    const t2 = await edgeToken(second);
+    await createItems(second, t2);
+    await makeMovements(second, t2, 5);
+    let status = await replicationStatus(second, t2);
+    const deadline = Date.now() + 30_000;
+    while (!status.alarm && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      status = await replicationStatus(second, t2);
+    }
+    expect(status.alarm).toMatch(/another edge agent installation/);
+    expect(status.lastAckedSeq).toBe(0);
+    const both = await readBoth(stack, dir.path);
+    expect(both.cloudRows).toEqual(both.edgeRows);
+  }, 120_000);
 });

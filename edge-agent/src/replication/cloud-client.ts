@@ -17,6 +17,22 @@ export class CloudUnreachable extends Error {
   }
 }
 
+/** The cloud says another agent installation replicates this store (409 `another-agent`). */
+export class AnotherAgentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AnotherAgentError';
+  }
+}
+
+function problemDetail(body: unknown, code: string): string | null {
+  if (typeof body === 'object' && body !== null && (body as { code?: unknown }).code === code) {
+    const detail = (body as { detail?: unknown }).detail;
+    return typeof detail === 'string' ? detail : code;
+  }
+  return null;
+}
+
 export interface CloudAnswer {
   status: number;
   body: unknown;
@@ -73,6 +89,8 @@ export class CloudClient {
     const r = await this.request(
       `/v1/stores/${encodeURIComponent(this.storeId)}/movements?afterSeq=${afterSeq}&limit=${limit}`,
     );
+    const another = r.status === 409 ? problemDetail(r.body, 'another-agent') : null;
+    if (another) throw new AnotherAgentError(another);
     if (r.status !== 200 || !Value.Check(MovementsPageSchema, r.body)) {
       throw new Error(`pulling movements failed: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
     }

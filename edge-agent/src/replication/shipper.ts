@@ -2,7 +2,7 @@ import { AGENT_LEASE_SECONDS, classifyBatchAnswer, type StoredMovement } from '@
 import type { AgentParts, Component } from '../agent.js';
 import { type MovementRow, toOutboxRecord } from '../ledger/ledger.js';
 import type { WorkerLedgerWriter } from '../ledger/worker-writer.js';
-import { type CloudAnswer, type CloudClient, CloudUnreachable } from './cloud-client.js';
+import { AnotherAgentError, type CloudAnswer, type CloudClient, CloudUnreachable } from './cloud-client.js';
 
 export interface ShipperStatus {
   online: boolean;
@@ -244,6 +244,14 @@ export class Shipper implements Component {
       } catch (err) {
         await drain(inflight);
         if (signal.aborted) return;
+        if (err instanceof AnotherAgentError) {
+          this.raiseAlarm(err.message);
+          this.status.state = 'backoff';
+          this.status.lastError = err.message;
+          await this.writer.call('setError', err.message).catch(() => {});
+          await this.pause(signal, AGENT_LEASE_SECONDS * 1000);
+          continue;
+        }
         if (err instanceof CloudUnreachable) this.status.online = false;
         await this.failed((err as Error).message, signal);
       }
