@@ -1,8 +1,11 @@
 import type { EdgeAgent } from './agent.js';
+import { registerConsole } from './console/index.js';
 
 /**
  * Wires the agent's parts (device drivers, RFID, printing, replication, console) into the
  * agent before it starts. Each part lives in its own folder and registers its routes and
  * components through `agent.addRoutes()` / `agent.addComponent()` / `agent.addDeviceKind()`.
  */
-export async function registerFeatures(_agent: EdgeAgent): Promise<void> {}
+export async function registerFeatures(agent: EdgeAgent): Promise<void> {
+  registerConsole(agent);
+}
