@@ -25,7 +25,7 @@ const NAV: NavItem[] = [
   { path: '/', label: 'nav.dashboard' },
   { path: '/stock', label: 'nav.stock' },
   { path: '/book/receive', label: 'nav.receive' },
-  { path: '/book/count', label: 'nav.count' },
+  { path: '/book/count', label: 'nav.count', show: isManager },
   { path: '/book/transfer', label: 'nav.transfer' },
   { path: '/book/adjust', label: 'nav.adjust', show: isManager },
   { path: '/labels', label: 'nav.labels' },
@@ -63,9 +63,12 @@ function Shell({ session }: { session: Session }) {
   const current = NAV.find((n) => n.path === path);
   useEffect(() => {
     document.title = `${current ? t(current.label) : t('app.title')} · ${t('app.title')}`;
-    // A new page: move the focus to its heading so screen readers announce it.
-    const h = document.querySelector<HTMLElement>('main h1');
-    h?.focus({ preventScroll: true });
+    // A new page: move the focus to its heading so screen readers announce it, unless the page
+    // already put it somewhere useful (the code field of a booking form).
+    const main = document.getElementById('main');
+    if (!main?.contains(document.activeElement)) {
+      main?.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });
+    }
   }, [path, current]);
   return (
     <div class="shell">

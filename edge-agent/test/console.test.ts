@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeTempDir, type TempDir } from '@store-edge/testing';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, launchBrowser, seriousA11yViolations } from './console-browser.js';
+import { ITEM, startTestAgent, type TestAgent } from './helpers.js';
+
+// Screenshots go to docs/screenshots/ when asked (UPDATE_SCREENSHOTS=1), else to a temp dir.
+const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const DESKTOP = { width: 1366, height: 768 };
+const TABLET = { width: 820, height: 1180 };
+
+let t: TestAgent;
+let browser: Browser;
+let shots: TempDir | null = null;
+let shotDir: string;
+const GTIN = ITEM.gtins[0] as string;
+
+async function login(page: Page, username: string, password: string): Promise<void> {
+  // Pages of one browser profile share localStorage, where the console keeps its session.
+  await page.goto(`${t.baseUrl}/`);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+}
+
+async function a11y(page: Page): Promise<void> {
+  expect(await seriousA11yViolations(page)).toEqual([]);
+}
+
+/** A keyboard-wedge scanner: the code as a burst of keys a few ms apart, then Enter. */
+async function wedgeScan(page: Page, code: string): Promise<void> {
+  await page.keyboard.type(code, { delay: 5 });
+  await page.keyboard.press('Enter');
+}
+
+async function post(movements: Array<Record<string, unknown>>): Promise<void> {
+  const r = await t.api('/api/v1/movements', {
+    body: { movements: movements.map((m) => ({ id: randomUUID(), location: 'store', ...m })) },
+  });
+  expect(r.status).toBe(200);
+}
+
+async function noHorizontalScroll(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+}
+
+describe('store console in a browser', () => {
+  beforeAll(async () => {
+    t = await startTestAgent();
+    if (process.env.UPDATE_SCREENSHOTS) {
+      mkdirSync(SHOTS, { recursive: true });
+      shotDir = SHOTS;
+    } else {
+      shots = makeTempDir('store-console-shots-');
+      shotDir = shots.path;
+    }
+    expect((await t.api('/api/v1/items/SKU-1', { method: 'PUT', body: ITEM })).status).toBe(200);
+    await t.api('/api/v1/items/SKU-2', {
+      method: 'PUT',
+      body: {
+        name: 'Oat biscuits 200 g',
+        gtins: ['4000417025005'],
+        price: { amount: '1.99', currency: 'EUR' },
+      },
+    });
+    // A week of history, so the chart has a shape.
+    const day = 24 * 3600 * 1000;
+    const at = (daysAgo: number) => new Date(Date.now() - daysAgo * day).toISOString();
+    await post([
+      { type: 'receive', sku: 'SKU-1', qty: 48, at: at(6), ref: 'DN-1001' },
+      { type: 'sale', sku: 'SKU-1', qty: 9, at: at(5) },
+      { type: 'sale', sku: 'SKU-1', qty: 14, at: at(4) },
+      { type: 'receive', sku: 'SKU-1', qty: 24, at: at(3), ref: 'DN-1002' },
+      { type: 'transfer_out', sku: 'SKU-1', qty: 12, at: at(2.5), ref: 'TR-7' },
+      { type: 'transfer_in', sku: 'SKU-1', qty: 12, location: 'backroom', at: at(2.5), ref: 'TR-7' },
+      { type: 'sale', sku: 'SKU-1', qty: 11, at: at(1) },
+      { type: 'receive', sku: 'SKU-2', qty: 30, at: at(2) },
+    ]);
+    for (const [id, body] of [
+      ['front-scanner', { kind: 'serial-scanner', path: '/dev/ttyNOPE', mode: 'lookup', location: 'store' }],
+      [
+        'dock-scanner',
+        { kind: 'serial-scanner', path: '/dev/ttyACM0', mode: 'receive', location: 'backroom' },
+      ],
+      ['shelf-printer', { kind: 'zpl-printer', address: 'tcp://10.0.0.9:9100' }],
+    ] as const) {
+      expect((await t.api(`/api/v1/devices/${id}`, { method: 'PUT', body: { id, ...body } })).status).toBe(
+        200,
+      );
+    }
+    const devices = t.agent.parts!.devices;
+    devices.setStatus('dock-scanner', 'online');
+    devices.setStatus('shelf-printer', 'error', { error: 'head open' });
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+    shots?.remove();
+  });
+
+  it('refuses a wrong password, then logs in and shows the dashboard without a11y violations', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${t.baseUrl}/`);
+    await a11y(page);
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Wrong username or password' }).waitFor();
+    await page.getByLabel('Password').fill('admin-test-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    // No cloud configured: the banner says so, with the backlog.
+    await page.locator('.banner-offline', { hasText: 'OFFLINE' }).waitFor();
+    expect(await page.locator('.tile', { hasText: 'Waiting to be sent' }).textContent()).toContain('8');
+    await a11y(page);
+    await page.close();
+  });
+
+  it('shows a device going offline and a scan arriving, live', async () => {
+    const page = await browser.context.newPage();
+    await login(page, 'admin', 'admin-test-password');
+    const row = page.locator('tr[data-device="front-scanner"]');
+    const devices = t.agent.parts!.devices;
+    await page.locator('.live.up').waitFor();
+    devices.setStatus('front-scanner', 'online');
+    await row.getByText('Online').waitFor();
+    devices.setStatus('front-scanner', 'offline', { error: 'no such port /dev/ttyNOPE' });
+    await row.getByText('Offline').waitFor();
+    await row.getByText('no such port /dev/ttyNOPE').waitFor();
+    t.agent.parts!.events.emit('scan', {
+      deviceId: 'dock-scanner',
+      code: GTIN,
+      sku: 'SKU-1',
+      name: ITEM.name,
+      at: new Date().toISOString(),
+    });
+    await page.locator('.feed li', { hasText: GTIN }).getByText(ITEM.name).waitFor();
+    await a11y(page);
+    for (const [name, size] of [
+      ['desktop', DESKTOP],
+      ['tablet', TABLET],
+    ] as const) {
+      await page.setViewportSize(size);
+      expect(await noHorizontalScroll(page)).toBe(true);
+      await page.screenshot({ path: join(shotDir, `dashboard-${name}.png`) });
+    }
+    await page.close();
+  });
+
+  it('finds an item by a scanned barcode and shows stock per location, history and chart', async () => {
+    const page = await browser.context.newPage();
+    await login(page, 'admin', 'admin-test-password');
+    await page.getByRole('link', { name: 'Stock' }).click();
+    await page.getByLabel('Search by SKU, name or barcode').focus();
+    await wedgeScan(page, GTIN);
+    await page.getByRole('heading', { name: /Sparkling water/ }).waitFor();
+    expect(new URL(page.url()).searchParams.get('sku')).toBe('SKU-1');
+    await page.locator('tr[data-location="store"]', { hasText: '26' }).waitFor();
+    await page.locator('tr[data-location="backroom"]', { hasText: '12' }).waitFor();
+    expect(await page.getByTestId('total-on-hand').textContent()).toBe('38');
+    expect(await page.locator('figure.chart svg path.line').count()).toBe(1);
+    await page.getByRole('cell', { name: 'DN-1002' }).waitFor();
+    await a11y(page);
+    for (const [name, size] of [
+      ['desktop', DESKTOP],
+      ['tablet', TABLET],
+    ] as const) {
+      await page.setViewportSize(size);
+      expect(await noHorizontalScroll(page)).toBe(true);
+      await page.screenshot({ path: join(shotDir, `stock-${name}.png`), fullPage: true });
+    }
+    // Searching by name lists matching items.
+    await page.getByLabel('Search by SKU, name or barcode').fill('biscuits');
+    await page.keyboard.press('Enter');
+    await page.getByRole('link', { name: 'SKU-2' }).waitFor();
+    await page.close();
+  });
+
+  it('books a receipt from the scanner-driven form and the stock page follows live', async () => {
+    const stock = await browser.context.newPage();
+    await login(stock, 'admin', 'admin-test-password');
+    await stock.goto(`${t.baseUrl}/stock?sku=SKU-1`);
+    await stock.getByTestId('total-on-hand').getByText('38').waitFor();
+    await stock.locator('.live.up').waitFor();
+
+    const page = await browser.context.newPage();
+    await page.goto(`${t.baseUrl}/book/receive`);
+    await page.getByRole('heading', { level: 1, name: 'Receive' }).waitFor();
+    // The code field has the focus: scan, the quantity gets it, type, Enter books.
+    await wedgeScan(page, GTIN);
+    await page.getByTestId('resolved-item').waitFor();
+    await page.keyboard.type('6');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Received 6 × Sparkling water' }).waitFor();
+    await page.getByTestId('form-on-hand').getByText('32').waitFor();
+    // Ready for the next scan without touching the mouse.
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('code');
+    await a11y(page);
+
+    await stock.getByTestId('total-on-hand').getByText('44').waitFor();
+    await stock.getByRole('cell', { name: 'Receipt' }).first().waitFor();
+    const ledger = await t.api('/api/v1/stock?sku=SKU-1&location=store');
+    expect(ledger.body.items[0].onHand).toBe(32);
+    await stock.close();
+    await page.close();
+  });
+
+  it('runs a count: the counted quantity becomes the stock', async () => {
+    const page = await browser.context.newPage();
+    await login(page, 'admin', 'admin-test-password');
+    await page.getByRole('link', { name: 'Count' }).click();
+    await page.getByLabel('Item code').waitFor();
+    await wedgeScan(page, GTIN);
+    await page.getByTestId('resolved-item').waitFor();
+    await page.keyboard.type('30');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Counted 30' }).waitFor();
+    await page.getByTestId('form-on-hand').getByText('30').waitFor();
+    expect((await t.api('/api/v1/stock?sku=SKU-1&location=store')).body.items[0].onHand).toBe(30);
+    await a11y(page);
+    await page.close();
+  });
+
+  it('an associate cannot adjust stock or manage users', async () => {
+    await t.token('associate');
+    const page = await browser.context.newPage();
+    await login(page, 'test-associate', 'password-1234');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Receive' }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Adjust' }).count()).toBe(0);
+    expect(await nav.getByRole('link', { name: 'Users' }).count()).toBe(0);
+    await page.goto(`${t.baseUrl}/book/adjust`);
+    await page.getByText('Only managers can do this').waitFor();
+    expect(await page.locator('form.book').count()).toBe(0);
+    await page.close();
+  });
+});
