@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, type Device, type Replication } from '../api.js';
 import { useEvents, useLive } from '../events.js';
 import { bytes, duration, num, t, time } from '../i18n.js';
+import { lagSeconds, recordSample } from '../lag.js';
 import { Ago, ErrorText, Link, NotAvailable, StatusBadge, useLoad, useThrottle } from '../ui.js';
 
 export interface Scan {
@@ -15,11 +16,7 @@ export interface Scan {
   [k: string]: unknown;
 }
 
-/** Seconds the oldest unsent movement has waited: what the cloud does not know yet. */
-export function lagSeconds(r: Replication, now = Date.now()): number {
-  if (r.pending === 0 || !r.oldestPendingAt) return 0;
-  return Math.max(0, (now - new Date(r.oldestPendingAt).getTime()) / 1000);
-}
+export { lagSeconds };
 
 /** The store's connection to the cloud, in words and colour that nobody can miss. */
 export function OnlineBanner({ r, error }: { r: Replication | null; error: unknown }) {
@@ -91,7 +88,11 @@ export function useReplication() {
   const movementsSeen = useThrottle(rep.reload, 500);
   useEvents(['movements'], movementsSeen);
   useEffect(() => setLive(null), [rep.data]);
-  return { ...rep, data: live ?? rep.data };
+  const data = live ?? rep.data;
+  useEffect(() => {
+    if (data) recordSample(data);
+  }, [data]);
+  return { ...rep, data };
 }
 
 export function DeviceTable({ devices, onEdit }: { devices: Device[]; onEdit?: (d: Device) => void }) {
