@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir, type TempDir } from '@store-edge/testing';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchBrowser, seriousA11yViolations } from './console-browser.js';
 import { ITEM, startTestAgent, type TestAgent } from './helpers.js';
 
@@ -36,8 +37,15 @@ async function a11y(page: Page): Promise<void> {
 
 /** A keyboard-wedge scanner: the code as a burst of keys a few ms apart, then Enter. */
 async function wedgeScan(page: Page, code: string): Promise<void> {
-  await page.keyboard.type(code, { delay: 5 });
+  await page.keyboard.type(code);
   await page.keyboard.press('Enter');
+}
+
+/** The page has put the keyboard focus in the named field (forms do so for the next scan). */
+async function focusedOn(page: Page, name: string): Promise<void> {
+  await page.waitForFunction((n) => document.activeElement?.getAttribute('name') === n, name, {
+    timeout: 5000,
+  });
 }
 
 async function post(movements: Array<Record<string, unknown>>): Promise<void> {
@@ -99,6 +107,19 @@ describe('store console in a browser', () => {
     devices.setStatus('dock-scanner', 'online');
     devices.setStatus('shelf-printer', 'error', { error: 'head open' });
     browser = await launchBrowser();
+  });
+
+  // A failed step leaves its pages open: keep a picture of each for the one who reads the failure.
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail' || !browser) return;
+    const dir = join(tmpdir(), 'store-console-failures');
+    mkdirSync(dir, { recursive: true });
+    for (const [i, page] of browser.context.pages().entries()) {
+      const file = join(dir, `${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}-${i}.png`);
+      await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+      console.error(`console test failed; screenshot: ${file}`);
+      await page.close().catch(() => {});
+    }
   });
 
   afterAll(async () => {
@@ -194,7 +215,7 @@ describe('store console in a browser', () => {
 
     const page = await browser.context.newPage();
     await page.goto(`${t.baseUrl}/book/receive`);
-    await page.getByRole('heading', { level: 1, name: 'Receive' }).waitFor();
+    await focusedOn(page, 'code');
     // The code field has the focus: scan, the quantity gets it, type, Enter books.
     await wedgeScan(page, GTIN);
     await page.getByTestId('resolved-item').waitFor();
@@ -218,7 +239,7 @@ describe('store console in a browser', () => {
     const page = await browser.context.newPage();
     await login(page, 'admin', 'admin-test-password');
     await page.getByRole('link', { name: 'Count' }).click();
-    await page.getByLabel('Item code').waitFor();
+    await focusedOn(page, 'code');
     await wedgeScan(page, GTIN);
     await page.getByTestId('resolved-item').waitFor();
     await page.keyboard.type('30');
@@ -241,6 +262,123 @@ describe('store console in a browser', () => {
     await page.goto(`${t.baseUrl}/book/adjust`);
     await page.getByText('Only managers can do this').waitFor();
     expect(await page.locator('form.book').count()).toBe(0);
+    await page.close();
+  });
+  it('transfers by scanning twice (the second scan of the same item adds one) without the mouse', async () => {
+    const page = await browser.context.newPage();
+    await login(page, 'admin', 'admin-test-password');
+    await page.getByRole('link', { name: 'Transfer' }).click();
+    await focusedOn(page, 'code');
+    await wedgeScan(page, GTIN);
+    await page.getByTestId('resolved-item').waitFor();
+    await wedgeScan(page, GTIN);
+    expect(await page.getByLabel('Quantity').inputValue()).toBe('2');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('backroom');
+    await page.keyboard.press('Enter');
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Moved 2 × ${ITEM.name} from store to backroom` })
+      .waitFor();
+    const stock = (await t.api('/api/v1/stock?sku=SKU-1')).body.items as Array<{
+      location: string;
+      onHand: number;
+    }>;
+    expect(Object.fromEntries(stock.map((r) => [r.location, r.onHand]))).toEqual({ store: 28, backroom: 14 });
+    await page.close();
+  });
+
+  it('adds a scanner through the devices form and sees its live status', async () => {
+    const page = await browser.context.newPage();
+    await login(page, 'admin', 'admin-test-password');
+    await page.getByRole('link', { name: 'Devices' }).click();
+    await page.getByRole('button', { name: 'Add device' }).click();
+    await page.getByLabel('Device', { exact: true }).fill('till-scanner');
+    await page.getByLabel('Kind').selectOption('serial-scanner');
+    await page.getByLabel('Device path').fill('/dev/ttyUSB7');
+    await page.getByLabel('Mode').selectOption('sale');
+    await a11y(page);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Device saved' }).waitFor();
+    const row = page.locator('tr[data-device="till-scanner"]');
+    await row.getByText('Serial scanner').waitFor();
+    const saved = await t.api('/api/v1/devices/till-scanner');
+    expect(saved.body.config).toMatchObject({ kind: 'serial-scanner', path: '/dev/ttyUSB7', mode: 'sale' });
+    t.agent.parts!.devices.setStatus('till-scanner', 'error', { error: 'permission denied on /dev/ttyUSB7' });
+    await row.getByText('permission denied on /dev/ttyUSB7').waitFor();
+    await page.close();
+  });
+
+  it('lets an admin add a user with a role, who can then log in', async () => {
+    const page = await browser.context.newPage();
+    await login(page, 'admin', 'admin-test-password');
+    await page.getByRole('link', { name: 'Users' }).click();
+    const form = page.getByRole('form', { name: 'Add a user' });
+    await form.getByLabel('Username').fill('maria');
+    await form.getByLabel('Password').fill('maria-password-1');
+    await form.getByLabel('Role').selectOption('manager');
+    await form.getByRole('button', { name: 'Add user' }).click();
+    await page.getByRole('status').filter({ hasText: 'User maria added' }).waitFor();
+    await page.locator('tr[data-user="maria"]').waitFor();
+    await a11y(page);
+    await login(page, 'maria', 'maria-password-1');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Adjust' }).waitFor();
+    await page.close();
+  });
+
+  it('switches to German and Spanish, with numbers and dates through Intl', async () => {
+    const page = await browser.context.newPage();
+    await login(page, 'admin', 'admin-test-password');
+    await page.getByLabel('Language').selectOption('de');
+    await page.getByRole('heading', { level: 1, name: 'Übersicht' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('de');
+    await page.getByRole('link', { name: 'Replikation' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Replikation' }).waitFor();
+    await a11y(page);
+    await page.goto(`${t.baseUrl}/stock?sku=SKU-1`);
+    // German number and currency formats: 0,89 € and no English words left in the facts.
+    await page.getByText('0,89 €').waitFor();
+    await page.getByText('Gesamtbestand').waitFor();
+    await page.getByLabel('Sprache').selectOption('es');
+    await page.getByRole('heading', { level: 1, name: 'Existencias' }).waitFor();
+    await page.getByText('0,89 €').waitFor();
+    await page.getByRole('link', { name: 'Replicación' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Replicación' }).waitFor();
+    await page.getByLabel('Idioma').selectOption('en');
+    await page.close();
+  });
+
+  it('labels and RFID pages work with what this agent offers', async () => {
+    const page = await browser.context.newPage();
+    await login(page, 'admin', 'admin-test-password');
+    const printing = (await t.api('/api/v1/print-jobs')).status !== 404;
+    await page.goto(`${t.baseUrl}/labels?sku=SKU-1`);
+    await page.getByRole('heading', { level: 1, name: 'Labels' }).waitFor();
+    if (printing) {
+      await page.frameLocator('iframe.preview').locator('body').waitFor();
+      await page.getByRole('button', { name: 'Print label' }).click();
+      await page.getByRole('status').filter({ hasText: 'queued for shelf-printer' }).waitFor();
+      await page.locator('tr[data-job]').first().waitFor();
+    } else {
+      await page.getByText('Printing is not available on this agent yet.').waitFor();
+      await page.getByText('Label preview is not available on this agent yet.').waitFor();
+    }
+    await a11y(page);
+
+    const rfid = (await t.api('/api/v1/rfid/tags')).status !== 404;
+    await page.goto(`${t.baseUrl}/rfid`);
+    await page.getByRole('heading', { level: 1, name: 'RFID' }).waitFor();
+    await page.getByLabel('Zone').fill('sales-floor');
+    await page.getByLabel('Zone').press('Enter');
+    if (rfid) {
+      await page.getByRole('button', { name: 'Start count' }).click();
+      await page.getByRole('button', { name: 'Finish count' }).click();
+      await page.getByRole('heading', { name: 'Count result' }).waitFor();
+    } else {
+      await page.getByText('RFID tag presence is not available on this agent yet.').waitFor();
+    }
+    await a11y(page);
     await page.close();
   });
 });

@@ -248,7 +248,8 @@ export function BookPage({ kind, session }: { kind: BookKind; session: Session }
                   const scanned = codeWedge.current.key(e);
                   if (e.key === 'Enter') {
                     e.preventDefault();
-                    void resolve(scanned ?? e.currentTarget.value, scanned !== null);
+                    // The field's text is the code; the burst only tells whether it was scanned.
+                    void resolve(e.currentTarget.value, scanned !== null);
                   }
                 }}
               />

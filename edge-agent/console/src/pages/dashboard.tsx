@@ -112,7 +112,9 @@ export function DeviceTable({ devices, onEdit }: { devices: Device[]; onEdit?: (
       <tbody>
         {devices.map((d) => (
           <tr key={d.id} data-device={d.id}>
-            <th scope="row">{d.id}</th>
+            <th scope="row" class="nowrap">
+              {d.id}
+            </th>
             <td>{t(`kind.${d.kind}` as 'kind.serial-scanner')}</td>
             <td>
               <StatusBadge status={d.status} />
@@ -228,13 +230,17 @@ export function Dashboard() {
       {rep.error && !(rep.error instanceof ApiError && rep.error.status === 0) ? (
         <ErrorText error={rep.error} />
       ) : null}
-      <div class="columns">
+      <div class="columns dash">
         <section aria-labelledby="dash-devices">
           <h2 id="dash-devices">
             {t('nav.devices')} <Link href="/devices">{t('dash.manage')}</Link>
           </h2>
           <ErrorText error={devs.error} />
-          {devs.data && <DeviceTable devices={devs.devices} />}
+          {devs.data && (
+            <div class="scroll">
+              <DeviceTable devices={devs.devices} />
+            </div>
+          )}
         </section>
         <ScanFeed />
       </div>

@@ -4,7 +4,6 @@ import { useEvents } from '../events.js';
 import { dateTime, type Key, t } from '../i18n.js';
 import { useLocation } from '../router.js';
 import { ErrorText, Field, NotAvailable, useLoad, useThrottle } from '../ui.js';
-import { WedgeDetector } from '../wedge.js';
 import { useDevices } from './dashboard.js';
 import { resolveCode } from './stock.js';
 
@@ -136,7 +135,6 @@ export function LabelsPage({ session }: { session: Session }) {
   const [copies, setCopies] = useState('1');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const wedge = useRef(new WedgeDetector());
   const jobId = useRef<string | null>(null);
 
   const resolve = async (raw: string) => {
@@ -208,10 +206,9 @@ export function LabelsPage({ session }: { session: Session }) {
                 aria-describedby={d}
                 onInput={(e) => setCode(e.currentTarget.value)}
                 onKeyDown={(e) => {
-                  const scanned = wedge.current.key(e);
                   if (e.key === 'Enter') {
                     e.preventDefault();
-                    void resolve(scanned ?? e.currentTarget.value);
+                    void resolve(e.currentTarget.value);
                   }
                 }}
                 onBlur={(e) => {

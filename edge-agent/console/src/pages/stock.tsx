@@ -40,9 +40,13 @@ export function stockSeries(movements: Movement[], location: string | null): Poi
   for (const m of movements) {
     if (location !== null && m.location !== location) continue;
     // The line starts at zero: before its first movement the item had no stock here.
-    if (pts.length === 0) pts.push({ t: new Date(m.at).getTime(), v: 0 });
+    const at = new Date(m.at).getTime();
+    if (pts.length === 0) pts.push({ t: at - 1, v: 0 });
     v += m.deltaOnHand;
-    pts.push({ t: new Date(m.at).getTime(), v });
+    // Movements at the same instant (a transfer's two legs) make one step, not a spike.
+    const last = pts[pts.length - 1];
+    if (last && last.t === at) last.v = v;
+    else pts.push({ t: at, v });
   }
   return pts;
 }
@@ -97,10 +101,9 @@ function SearchBox({ initial }: { initial: string }) {
           aria-describedby="stock-search-hint"
           onInput={(e) => setQ(e.currentTarget.value)}
           onKeyDown={(e) => {
-            const code = detector.current.key(e);
-            if (code) {
+            if (detector.current.key(e) !== null) {
               e.preventDefault();
-              void go(code, true);
+              void go(e.currentTarget.value, true);
             }
           }}
         />
