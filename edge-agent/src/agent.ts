@@ -10,6 +10,7 @@ import { type DeviceValidator, deviceRoutes } from './devices/routes.js';
 import { EventBus } from './events.js';
 import { type App, buildHttpServer, type RoutePlugin } from './http/server.js';
 import { Catalog, toGtin14 } from './ledger/catalog.js';
+import { DiskGuard } from './ledger/disk-guard.js';
 import { Ledger } from './ledger/ledger.js';
 import { Quarantine } from './ledger/quarantine.js';
 import { WorkerLedgerWriter } from './ledger/worker-writer.js';
@@ -37,6 +38,8 @@ export interface AgentOptions {
 export interface AgentParts extends AgentContext {
   devices: DeviceRegistry;
   broker: EmbeddedBroker | null;
+  /** Identity of this ledger (kept by backups): lets the cloud tell a restore from another agent. */
+  ledgerId: string;
 }
 
 function basicParse(raw: string): ParsedCodeInfo {
@@ -60,6 +63,13 @@ export class EdgeAgent {
   readonly events = new EventBus();
   readonly metrics = new Metrics();
   parts: AgentParts | null = null;
+  /** The change feed, when a cloud is configured (the labels part listens for price changes). */
+  feed: import('./replication/feed.js').ChangeFeed | null = null;
+
+  /** The ledger writer thread (replication runs its operations there). */
+  get ledgerWriter(): WorkerLedgerWriter | null {
+    return this.writer;
+  }
 
   constructor(private readonly opts: AgentOptions) {
     this.clock = opts.clock ?? (() => new Date());
@@ -80,7 +90,7 @@ export class EdgeAgent {
       const writer = new WorkerLedgerWriter(file);
       this.writer = writer;
       await writer.start();
-      this.checkpointer = tsWorker(new URL('./ledger/checkpointer.ts', import.meta.url), {
+      this.checkpointer = await tsWorker(new URL('./ledger/checkpointer.ts', import.meta.url), {
         file,
         intervalMs: 1000,
       });
@@ -106,8 +116,21 @@ export class EdgeAgent {
         parseCode: basicParse,
         devices,
         broker: null,
+        disk: new DiskGuard(
+          settings.dataDir,
+          settings.replication.diskWarnBytes,
+          settings.replication.diskFloorBytes,
+          this.metrics.diskFree,
+        ),
+        ledgerId: (
+          db.prepare('SELECT ledger_id FROM replication_state WHERE id = 1').get() as { ledger_id: string }
+        ).ledger_id,
       };
+      this.metrics.outboxPending.set(
+        (db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n,
+      );
       this.parts = parts;
+      await parts.disk.start();
       writer.onCommit = (created) => {
         this.metrics.commitBatchSize.observe(created.length);
         for (const m of created) this.metrics.movementsTotal.inc({ type: m.type });
@@ -250,6 +273,7 @@ export class EdgeAgent {
       await this.broker.close();
       this.broker = null;
     }
+    this.parts?.disk.stop();
     if (this.writer) {
       await this.writer.stop();
       this.writer = null;

@@ -26,6 +26,8 @@ export interface AgentContext {
   isReady(): boolean;
   /** Decodes any barcode, GS1 string, Digital Link or EPC for lookups (from the drivers). */
   parseCode(raw: string): ParsedCodeInfo;
+  /** Free disk under the data dir; refuses movements below the hard floor. */
+  disk: import('./ledger/disk-guard.js').DiskGuard;
   /** The cloud shipper's live status, when one runs. */
   replication?: { status(): Record<string, unknown> };
 }

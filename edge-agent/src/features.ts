@@ -1,5 +1,6 @@
 import type { EdgeAgent } from './agent.js';
 import { registerConsole } from './console/index.js';
+import { registerReplication } from './replication/index.js';
 
 /**
  * Wires the agent's parts (device drivers, RFID, printing, replication, console) into the
@@ -7,5 +8,6 @@ import { registerConsole } from './console/index.js';
  * components through `agent.addRoutes()` / `agent.addComponent()` / `agent.addDeviceKind()`.
  */
 export async function registerFeatures(agent: EdgeAgent): Promise<void> {
+  registerReplication(agent);
   registerConsole(agent);
 }

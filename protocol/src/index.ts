@@ -1,1 +1,5 @@
-export {};
+// The replication wire contract shared by the edge agent and the cloud services.
+export * from './answer.js';
+export * from './changes.js';
+export * from './movement.js';
+export * from './replication.js';

@@ -23,6 +23,8 @@ async function answers(url: string): Promise<boolean> {
 export interface MysqlServer {
   /** Server URL without a database, e.g. mysql://root@127.0.0.1:3306 */
   url: string;
+  /** Throw-away servers only: stop and start again on the same port and data (a database restart). */
+  restart?: (downMs?: number) => Promise<void>;
   /** Set when the server was started by us; stop() shuts it down and removes its datadir. */
   stop(): Promise<void>;
   /** How the server was found, for logs and skip reasons. */
@@ -67,45 +69,60 @@ export async function startThrowawayMariadb(mariadbd: string, installDb: string)
   );
   if (init.status !== 0) throw new Error(`mariadb-install-db failed: ${init.stderr || init.stdout}`);
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    mariadbd,
-    [
-      '--no-defaults',
-      `--datadir=${datadir}`,
-      `--socket=${socket}`,
-      `--port=${port}`,
-      '--bind-address=127.0.0.1',
-      '--innodb-buffer-pool-size=128M',
-      '--innodb-flush-log-at-trx-commit=1',
-      '--max-connections=500',
-      ...user,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (b: Buffer) => {
-    stderr += b.toString();
-  });
   const url = `mysql://root@127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  while (!(await answers(url))) {
-    if (child.exitCode !== null) throw new Error(`mariadbd exited: ${stderr.slice(-2000)}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`mariadbd did not answer within 30 s: ${stderr.slice(-2000)}`);
+  let child: ChildProcess;
+  let stderr = '';
+  const launch = async () => {
+    child = spawn(
+      mariadbd,
+      [
+        '--no-defaults',
+        `--datadir=${datadir}`,
+        `--socket=${socket}`,
+        `--port=${port}`,
+        '--bind-address=127.0.0.1',
+        '--innodb-buffer-pool-size=128M',
+        '--innodb-flush-log-at-trx-commit=1',
+        '--max-connections=500',
+        ...user,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    child.stderr?.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
+    const deadline = Date.now() + 30_000;
+    while (!(await answers(url))) {
+      if (child.exitCode !== null) throw new Error(`mariadbd exited: ${stderr.slice(-2000)}`);
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`mariadbd did not answer within 30 s: ${stderr.slice(-2000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
     }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  };
+  const halt = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }
+  };
+  await launch();
   return {
     url,
     origin: 'throwaway',
+    restart: async (downMs = 0) => {
+      await halt();
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+      await launch();
+    },
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await halt();
       dir.remove();
     },
   };

@@ -42,6 +42,20 @@ export const SettingsSchema = Type.Object(
       url: Type.Optional(Type.String({ pattern: '^https?://' })),
       token: Type.Optional(Type.String({ minLength: 1 })),
     }),
+    replication: Type.Object({
+      /** Records per batch sent to the cloud (the cloud accepts at most 1000). */
+      batchSize: Type.Integer({ minimum: 1, maximum: 1000 }),
+      /** Upper bound of one batch's JSON before compression. */
+      maxBatchBytes: Type.Integer({ minimum: 1024 }),
+      /** Longest wait between retries while the cloud cannot be reached. */
+      maxBackoffMs: Type.Integer({ minimum: 100 }),
+      /** Below this much free disk the console and /metrics warn. */
+      diskWarnBytes: Type.Integer({ minimum: 0 }),
+      /** Below this much free disk new movements are refused (507) so the buffer never corrupts. */
+      diskFloorBytes: Type.Integer({ minimum: 0 }),
+      /** Location cloud reservations reserve from. */
+      reservationLocation: Type.String({ minLength: 1 }),
+    }),
     logLevel: literals(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     devices: Type.Array(DeviceSettings),
   },
@@ -69,12 +83,20 @@ const defaults: Settings = {
   http: { host: '0.0.0.0', port: 8080 },
   mqtt: { port: 1883 },
   cloud: {},
+  replication: {
+    batchSize: 1000,
+    maxBatchBytes: 1024 * 1024,
+    maxBackoffMs: 30_000,
+    diskWarnBytes: 1024 ** 3,
+    diskFloorBytes: 100 * 1024 ** 2,
+    reservationLocation: 'store',
+  },
   logLevel: 'info',
   devices: [],
 };
 
 /** Environment variable → settings path (the contract's names). */
-const envMap: Array<[string, string[], 'string' | 'port']> = [
+const envMap: Array<[string, string[], 'string' | 'port' | 'int']> = [
   ['STORE_EDGE_DATA_DIR', ['dataDir'], 'string'],
   ['STORE_EDGE_STORE_ID', ['storeId'], 'string'],
   ['STORE_EDGE_HTTP_HOST', ['http', 'host'], 'string'],
@@ -85,6 +107,8 @@ const envMap: Array<[string, string[], 'string' | 'port']> = [
   ['STORE_EDGE_CLOUD_URL', ['cloud', 'url'], 'string'],
   ['STORE_EDGE_CLOUD_TOKEN', ['cloud', 'token'], 'string'],
   ['STORE_EDGE_LOG_LEVEL', ['logLevel'], 'string'],
+  ['STORE_EDGE_DISK_FLOOR_BYTES', ['replication', 'diskFloorBytes'], 'int'],
+  ['STORE_EDGE_DISK_WARN_BYTES', ['replication', 'diskWarnBytes'], 'int'],
 ];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -141,6 +165,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
         continue;
       }
       setPath(fromEnv, path, n);
+    } else if (kind === 'int') {
+      if (!/^\d+$/.test(raw.trim())) {
+        problems.push({ path: name, message: `must be a whole number of bytes, got '${raw}'` });
+        continue;
+      }
+      setPath(fromEnv, path, Number(raw));
     } else {
       setPath(fromEnv, path, raw);
     }

@@ -30,14 +30,14 @@ export function loadMigrations(dir = migrationsDir): Migration[] {
  * power loss (https://www.sqlite.org/pragma.html#pragma_synchronous), and applies pending
  * migrations, each in its own transaction.
  */
-export function openDatabase(file: string): Db {
+export function openDatabase(file: string, opts: { migrate?: boolean } = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db);
+  if (opts.migrate !== false) migrate(db);
   return db;
 }
 

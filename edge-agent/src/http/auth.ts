@@ -4,7 +4,7 @@ import { HttpProblem } from './problem.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    principal: Principal | null;
+    caller: Principal | null;
   }
 }
 
@@ -18,7 +18,7 @@ export function authenticate(users: Users) {
     if (!m && req.url.startsWith('/api/v1/events') && typeof query?.access_token === 'string') {
       const principal = users.authenticate(query.access_token);
       if (principal) {
-        req.principal = principal;
+        req.caller = principal;
         return;
       }
     }
@@ -32,14 +32,14 @@ export function authenticate(users: Users) {
     const principal = users.authenticate(m[1]);
     if (!principal)
       throw new HttpProblem(401, 'Unauthorized', 'the token is unknown or has expired; log in again');
-    req.principal = principal;
+    req.caller = principal;
   };
 }
 
 /** A preHandler that lets only the given roles through (403 otherwise). */
 export function allow(...roles: Role[]) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const p = req.principal;
+    const p = req.caller;
     if (!p) throw new HttpProblem(401, 'Unauthorized', 'not logged in');
     if (!roles.includes(p.role)) {
       throw new HttpProblem(

@@ -59,7 +59,7 @@ export async function buildHttpServer(
     (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema as object),
   );
 
-  app.decorateRequest('principal', null);
+  app.decorateRequest('caller', null);
   app.setErrorHandler((err, req, reply) => {
     const problem = toProblem(err, req);
     if (problem.status >= 500) req.log.error({ err }, 'request failed');

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ReplicationRecord } from '@store-edge/protocol';
 import type { Db } from '../db/database.js';
 import type { Catalog } from './catalog.js';
 import {
@@ -16,25 +17,8 @@ interface StockState {
   reserved: number;
 }
 
-/** The wire record the outbox carries to the cloud (see protocol/). */
-export interface OutboxRecord {
-  seq: number;
-  movement: {
-    id: string;
-    type: MovementType;
-    sku: string;
-    location: string;
-    qty: number;
-    deltaOnHand: number;
-    deltaReserved: number;
-    at: string;
-    ref?: string;
-    reason?: string;
-    code?: string;
-    source: string;
-    actor: string;
-  };
-}
+/** The wire record the outbox carries to the cloud: protocol/'s ReplicationRecord. */
+export type OutboxRecord = ReplicationRecord;
 
 /** Canonical hash of a request as the client sent it: the same id with another hash is a conflict. */
 export function requestHash(m: MovementInput): string {
@@ -222,6 +206,9 @@ export class Ledger {
       case 'adjust':
         dOn = qty;
         break;
+      case 'reject':
+        // The store's "no" to a cloud reservation: recorded and replicated, no stock effect.
+        break;
       case 'count':
         // A count states the total found; the ledger records the difference.
         dOn = qty - stock.on_hand;
@@ -353,6 +340,7 @@ export interface MovementRow {
   source: string;
   actor: string;
   flags: string | null;
+  request_hash: string;
   recorded_at: string;
 }
 
@@ -377,22 +365,24 @@ export function fromRow(r: MovementRow): Movement {
   };
 }
 
-function toOutboxRecord(m: Omit<Movement, 'flags' | 'recordedAt'> & { flags: string | null }): OutboxRecord {
+export function toOutboxRecord(
+  m: Pick<
+    Movement,
+    'seq' | 'id' | 'type' | 'sku' | 'location' | 'qty' | 'at' | 'ref' | 'reason' | 'source' | 'actor'
+  >,
+): OutboxRecord {
   const movement: OutboxRecord['movement'] = {
     id: m.id,
     type: m.type,
     sku: m.sku,
     location: m.location,
     qty: m.qty,
-    deltaOnHand: m.deltaOnHand,
-    deltaReserved: m.deltaReserved,
     at: m.at,
     source: m.source,
     actor: m.actor,
   };
   if (m.ref !== null) movement.ref = m.ref;
   if (m.reason !== null) movement.reason = m.reason;
-  if (m.code !== null) movement.code = m.code;
   return { seq: m.seq, movement };
 }
 

@@ -1,5 +1,5 @@
-/** Movement types (ARCHITECTURE.md "Ledger model"). */
-export const MOVEMENT_TYPES = [
+/** Movement types clients may post (ARCHITECTURE.md "Ledger model", CONTRACT.md). */
+export const API_MOVEMENT_TYPES = [
   'receive',
   'sale',
   'return',
@@ -12,6 +12,13 @@ export const MOVEMENT_TYPES = [
   'ship',
   'damage',
 ] as const;
+
+/**
+ * All types the ledger holds: the API's, plus `reject` — the store declining a cloud
+ * reservation (protocol/: no stock effect, `ref` = reservation id), written only by the
+ * replication workflow so the answer travels to the cloud in seq order like any movement.
+ */
+export const MOVEMENT_TYPES = [...API_MOVEMENT_TYPES, 'reject'] as const;
 export type MovementType = (typeof MOVEMENT_TYPES)[number];
 
 /** A movement as a client sends it (CONTRACT.md "movement fields"). */

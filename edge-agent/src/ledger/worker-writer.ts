@@ -3,8 +3,11 @@ import { tsWorker } from '../util/ts-worker.js';
 import type { MovementWriter } from './group-commit.js';
 import { type Actor, LedgerError, type Movement, type MovementInput, type MovementResult } from './types.js';
 
+export type ReplicaOp = 'ack' | 'setError' | 'adopt';
+
 export type WriterRequest =
   | { kind: 'submit'; reqId: number; inputs: MovementInput[]; who: Actor }
+  | { kind: 'op'; reqId: number; op: ReplicaOp; args: unknown[] }
   | { kind: 'stop' };
 
 export type WriterReply =
@@ -25,6 +28,7 @@ export type WriterReply =
         | { ledger: false; message: string };
     }
   | { kind: 'committed'; created: Movement[] }
+  | { kind: 'op-result'; reqId: number; value?: unknown; error?: string }
   | { kind: 'stopped' };
 
 /** The ledger writer in its own thread; answers each request after its commit is durable. */
@@ -36,12 +40,16 @@ export class WorkerLedgerWriter implements MovementWriter {
     { resolve: (r: MovementResult[]) => void; reject: (e: unknown) => void }
   >();
   private stopped: Promise<void> | null = null;
+  private readonly pendingOps = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: unknown) => void }
+  >();
   onCommit: (created: Movement[]) => void = () => {};
 
   constructor(private readonly file: string) {}
 
   async start(): Promise<void> {
-    const worker = tsWorker(new URL('./writer-thread.ts', import.meta.url), { file: this.file });
+    const worker = await tsWorker(new URL('./writer-thread.ts', import.meta.url), { file: this.file });
     this.worker = worker;
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => reject(err);
@@ -55,6 +63,13 @@ export class WorkerLedgerWriter implements MovementWriter {
           case 'committed':
             this.onCommit(msg.created);
             break;
+          case 'op-result': {
+            const p = this.pendingOps.get(msg.reqId);
+            this.pendingOps.delete(msg.reqId);
+            if (msg.error !== undefined) p?.reject(new Error(msg.error));
+            else p?.resolve(msg.value);
+            break;
+          }
           case 'result': {
             const p = this.pending.get(msg.reqId);
             this.pending.delete(msg.reqId);
@@ -84,6 +99,17 @@ export class WorkerLedgerWriter implements MovementWriter {
     return new Promise((resolve, reject) => {
       this.pending.set(reqId, { resolve, reject });
       worker.postMessage({ kind: 'submit', reqId, inputs, who } satisfies WriterRequest);
+    });
+  }
+
+  /** Runs a replication operation (ack, adopt, setError) in the writer thread, in its own transaction. */
+  call<T>(op: ReplicaOp, ...args: unknown[]): Promise<T> {
+    const worker = this.worker;
+    if (!worker || this.stopped) return Promise.reject(new Error('the ledger is shutting down'));
+    const reqId = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pendingOps.set(reqId, { resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage({ kind: 'op', reqId, op, args } satisfies WriterRequest);
     });
   }
 

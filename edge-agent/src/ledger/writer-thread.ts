@@ -3,6 +3,7 @@ import { openDatabase } from '../db/database.js';
 import { Catalog } from './catalog.js';
 import { GroupCommitWriter } from './group-commit.js';
 import { Ledger } from './ledger.js';
+import { Replica } from './replica.js';
 import { LedgerError } from './types.js';
 import type { WriterReply, WriterRequest } from './worker-writer.js';
 
@@ -13,11 +14,13 @@ import type { WriterReply, WriterRequest } from './worker-writer.js';
 const port = parentPort;
 if (!port) throw new Error('writer-thread must run as a worker');
 const { file } = workerData as { file: string };
-const db = openDatabase(file);
+// The main thread opened the file first and applied the migrations.
+const db = openDatabase(file, { migrate: false });
 // Checkpoints run in the checkpointer thread: a COMMIT here never waits for one.
 db.pragma('wal_autocheckpoint = 0');
 const ledger = new Ledger(db, new Catalog(db));
 const writer = new GroupCommitWriter(db, ledger);
+const replica = new Replica(db);
 writer.onCommit = (created) => port.postMessage({ kind: 'committed', created } satisfies WriterReply);
 
 port.on('message', (msg: WriterRequest) => {
@@ -25,6 +28,28 @@ port.on('message', (msg: WriterRequest) => {
     writer.stop();
     db.close();
     port.postMessage({ kind: 'stopped' } satisfies WriterReply);
+    return;
+  }
+  if (msg.kind === 'op') {
+    // Replication operations are rare; they run between group commits, never inside one.
+    writer.flush();
+    try {
+      let value: unknown;
+      if (msg.op === 'ack') value = replica.ack(msg.args[0] as number);
+      else if (msg.op === 'setError') value = replica.setError(msg.args[0] as string | null);
+      else if (msg.op === 'adopt') {
+        const [fromSeq, records, applied] = msg.args as Parameters<Replica['adopt']>;
+        value = replica.adopt(fromSeq, records, applied);
+        ledger.reloadSeq();
+      }
+      port.postMessage({ kind: 'op-result', reqId: msg.reqId, value } satisfies WriterReply);
+    } catch (err) {
+      port.postMessage({
+        kind: 'op-result',
+        reqId: msg.reqId,
+        error: err instanceof Error ? err.message : String(err),
+      } satisfies WriterReply);
+    }
     return;
   }
   writer.submit(msg.inputs, msg.who).then(

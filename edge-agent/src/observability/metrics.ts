@@ -32,6 +32,11 @@ export class Metrics {
     help: 'Movements not yet acknowledged by the cloud',
     registers: [this.registry],
   });
+  readonly diskFree = new Gauge({
+    name: 'store_edge_disk_free_bytes',
+    help: 'Free bytes under the data dir',
+    registers: [this.registry],
+  });
   readonly loginFailures = new Counter({
     name: 'store_edge_login_failures_total',
     help: 'Failed login attempts',

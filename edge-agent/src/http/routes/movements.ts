@@ -1,7 +1,8 @@
+import { LIMITS } from '@store-edge/protocol';
 import { type Static, Type } from 'typebox';
 import type { Role } from '../../auth/users.js';
 import type { AgentContext } from '../../context.js';
-import { MOVEMENT_TYPES, type MovementType } from '../../ledger/types.js';
+import { API_MOVEMENT_TYPES, type MovementType } from '../../ledger/types.js';
 import { literals } from '../../util/schema.js';
 import { allow, EVERYONE, STAFF } from '../auth.js';
 import { HttpProblem } from '../problem.js';
@@ -13,13 +14,14 @@ const MAX_BATCH = 1000;
 export const MovementBody = Type.Object(
   {
     id: Type.String({ format: 'uuid', description: 'idempotency key chosen by the client' }),
-    type: literals(MOVEMENT_TYPES),
-    sku: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    type: literals(API_MOVEMENT_TYPES),
+    // Lengths follow the replication protocol, so anything accepted here the cloud accepts too.
+    sku: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.sku })),
     code: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
-    location: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    location: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.location })),
     qty: Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 }),
-    ref: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    ref: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.ref })),
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.reason })),
     at: Type.Optional(Type.String({ format: 'date-time' })),
   },
   { additionalProperties: false },
@@ -92,7 +94,7 @@ export async function movementRoutes(app: App, ctx: AgentContext): Promise<void>
       },
     },
     async (req) => {
-      const principal = req.principal!;
+      const principal = req.caller!;
       const { movements } = req.body;
       const errors: Array<{ path: string; message: string }> = [];
       const seen = new Map<string, number>();
@@ -124,6 +126,8 @@ export async function movementRoutes(app: App, ctx: AgentContext): Promise<void>
           'validation',
         );
       }
+      const refusal = ctx.disk.refusal();
+      if (refusal) throw new HttpProblem(507, 'Insufficient storage', refusal);
       const source = principal.role === 'device' ? `device:${principal.username}` : 'api';
       try {
         const results = await ctx.writer.submit(movements, { source, actor: principal.username });

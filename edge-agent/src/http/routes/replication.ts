@@ -1,4 +1,3 @@
-import { statfs } from 'node:fs/promises';
 import type { AgentContext } from '../../context.js';
 import { allow, EVERYONE } from '../auth.js';
 import type { App } from '../server.js';
@@ -15,15 +14,6 @@ export interface ReplicationStatus {
   lastError: string | null;
   diskFreeBytes: number;
   [extra: string]: unknown;
-}
-
-export async function diskFreeBytes(dir: string): Promise<number> {
-  try {
-    const s = await statfs(dir);
-    return s.bavail * s.bsize;
-  } catch {
-    return -1;
-  }
 }
 
 /** Replication status from the ledger itself, plus what the shipper (when running) knows. */
@@ -46,7 +36,8 @@ export async function replicationStatus(ctx: AgentContext): Promise<ReplicationS
     lastAckedSeq: state.acked_seq,
     lastSuccessAt: state.last_success_at,
     lastError: state.last_error,
-    diskFreeBytes: await diskFreeBytes(ctx.settings.dataDir),
+    diskFreeBytes: await ctx.disk.check(),
+    diskWarning: ctx.disk.warning,
     ...live,
   };
 }

@@ -13,7 +13,7 @@ const Password = Type.String({ minLength: 8, maxLength: 1024 });
 export async function userRoutes(app: App, ctx: AgentContext): Promise<void> {
   app.get('/users', { preHandler: allow('admin') }, async () => ({ users: ctx.users.list() }));
 
-  app.get('/me', async (req) => req.principal);
+  app.get('/me', async (req) => req.caller);
 
   app.post(
     '/users',

@@ -1,0 +1,210 @@
+import type { Movement, MovementsPage, Price } from '@store-edge/protocol';
+import { appendChanges, type NewChange } from './changes.js';
+import { mysqlErrno, type Pool, type PoolConnection, toIso, withTransaction } from './db.js';
+import { conflict, notFound } from './problem.js';
+import { hashToken, newStoreToken } from './tokens.js';
+
+export async function createTenant(pool: Pool, t: { id: string; name: string }): Promise<void> {
+  try {
+    await pool.query('INSERT INTO tenants (id, name) VALUES (?, ?)', [t.id, t.name]);
+  } catch (err) {
+    if (mysqlErrno(err) === 1062) throw conflict(`tenant '${t.id}' exists`);
+    throw err;
+  }
+}
+
+async function issueToken(conn: PoolConnection, storeId: string, tenantId: string): Promise<string> {
+  const token = newStoreToken();
+  await conn.query('INSERT INTO store_tokens (token_hash, store_id, tenant_id) VALUES (?, ?, ?)', [
+    hashToken(token),
+    storeId,
+    tenantId,
+  ]);
+  return token;
+}
+
+/** Creates a store and answers its token; only the hash is kept, so this is the one chance to see it. */
+export async function createStore(
+  pool: Pool,
+  s: { id: string; tenantId: string; name: string },
+): Promise<{ id: string; tenantId: string; name: string; token: string }> {
+  return withTransaction(pool, async (conn) => {
+    const [t] = await conn.query('SELECT id FROM tenants WHERE id = ?', [s.tenantId]);
+    if ((t as unknown[]).length === 0) throw notFound(`tenant '${s.tenantId}' does not exist`);
+    try {
+      await conn.query('INSERT INTO stores (id, tenant_id, name) VALUES (?, ?, ?)', [
+        s.id,
+        s.tenantId,
+        s.name,
+      ]);
+    } catch (err) {
+      if (mysqlErrno(err) === 1062) throw conflict(`store '${s.id}' exists`);
+      throw err;
+    }
+    return { ...s, token: await issueToken(conn, s.id, s.tenantId) };
+  });
+}
+
+/** Revokes every token of the store and issues a new one. */
+export async function rotateStoreToken(
+  pool: Pool,
+  storeId: string,
+): Promise<{ storeId: string; token: string }> {
+  return withTransaction(pool, async (conn) => {
+    const [rows] = await conn.query('SELECT tenant_id FROM stores WHERE id = ? FOR UPDATE', [storeId]);
+    const tenantId = (rows as Array<{ tenant_id: string }>)[0]?.tenant_id;
+    if (!tenantId) throw notFound(`store '${storeId}' does not exist`);
+    await conn.query(
+      'UPDATE store_tokens SET revoked_at = NOW(6) WHERE store_id = ? AND revoked_at IS NULL',
+      [storeId],
+    );
+    return { storeId, token: await issueToken(conn, storeId, tenantId) };
+  });
+}
+
+export interface ItemInput {
+  tenantId: string;
+  name: string;
+  gtins: string[];
+  packs?: Array<{ gtin: string; qty: number }>;
+  price: Price;
+}
+
+/**
+ * Upserts a catalog entry; an `item` change goes out when catalog fields changed, a `price`
+ * change when the price did. Both reach every store of the tenant.
+ */
+export async function putItem(pool: Pool, sku: string, input: ItemInput): Promise<{ changed: boolean }> {
+  return withTransaction(pool, async (conn) => {
+    const [t] = await conn.query('SELECT id FROM tenants WHERE id = ? FOR UPDATE', [input.tenantId]);
+    if ((t as unknown[]).length === 0) throw notFound(`tenant '${input.tenantId}' does not exist`);
+    const [rows] = await conn.query(
+      'SELECT name, gtins, packs, price_amount, price_currency FROM items WHERE tenant_id = ? AND sku = ?',
+      [input.tenantId, sku],
+    );
+    const old = (
+      rows as Array<{
+        name: string;
+        gtins: string;
+        packs: string;
+        price_amount: number;
+        price_currency: string;
+      }>
+    )[0];
+    const gtins = JSON.stringify(input.gtins);
+    const packs = JSON.stringify(input.packs ?? []);
+    const itemChanged = !old || old.name !== input.name || old.gtins !== gtins || old.packs !== packs;
+    const priceChanged =
+      !old || Number(old.price_amount) !== input.price.amount || old.price_currency !== input.price.currency;
+    if (!itemChanged && !priceChanged) return { changed: false };
+    await conn.query(
+      `INSERT INTO items (tenant_id, sku, name, gtins, packs, price_amount, price_currency) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON DUPLICATE KEY UPDATE name = VALUES(name), gtins = VALUES(gtins), packs = VALUES(packs),
+         price_amount = VALUES(price_amount), price_currency = VALUES(price_currency), updated_at = NOW(6)`,
+      [input.tenantId, sku, input.name, gtins, packs, input.price.amount, input.price.currency],
+    );
+    const changes: NewChange[] = [];
+    if (itemChanged) {
+      changes.push({
+        storeId: null,
+        kind: 'item',
+        data: { sku, name: input.name, gtins: input.gtins, packs: input.packs ?? [] },
+      });
+    }
+    if (priceChanged) changes.push({ storeId: null, kind: 'price', data: { sku, price: input.price } });
+    await appendChanges(conn, input.tenantId, changes);
+    return { changed: true };
+  });
+}
+
+export interface StockRow {
+  tenantId: string;
+  storeId: string;
+  sku: string;
+  location: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+}
+
+export async function stockBySku(pool: Pool, sku: string, tenantId?: string): Promise<StockRow[]> {
+  const [rows] = await pool.query(
+    `SELECT tenant_id, store_id, sku, location, on_hand, reserved FROM stock
+      WHERE sku = ? ${tenantId ? 'AND tenant_id = ?' : ''} ORDER BY tenant_id, store_id, location`,
+    tenantId ? [sku, tenantId] : [sku],
+  );
+  return (
+    rows as Array<{
+      tenant_id: string;
+      store_id: string;
+      sku: string;
+      location: string;
+      on_hand: number;
+      reserved: number;
+    }>
+  ).map((r) => ({
+    tenantId: r.tenant_id,
+    storeId: r.store_id,
+    sku: r.sku,
+    location: r.location,
+    onHand: Number(r.on_hand),
+    reserved: Number(r.reserved),
+    available: Number(r.on_hand) - Number(r.reserved),
+  }));
+}
+
+interface MovementRow {
+  seq: number;
+  id: string;
+  type: Movement['type'];
+  sku: string;
+  location: string;
+  qty: number;
+  at: Date;
+  ref: string | null;
+  reason: string | null;
+  source: string | null;
+  actor: string | null;
+}
+
+/** One page of a store's replicated movements, in seq order (audits; edge restore). */
+export async function movementsPage(
+  pool: Pool,
+  storeId: string,
+  tenantId: string | null,
+  afterSeq: number,
+  limit: number,
+): Promise<MovementsPage> {
+  const [s] = await pool.query(
+    `SELECT applied_seq FROM stores WHERE id = ? ${tenantId ? 'AND tenant_id = ?' : ''}`,
+    tenantId ? [storeId, tenantId] : [storeId],
+  );
+  const store = (s as Array<{ applied_seq: number }>)[0];
+  if (!store) throw notFound(`store '${storeId}' does not exist`);
+  const [rows] = await pool.query(
+    `SELECT seq, id, type, sku, location, qty, at, ref, reason, source, actor FROM movements
+      WHERE store_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+    [storeId, afterSeq, limit],
+  );
+  const list = rows as MovementRow[];
+  const movements = list.map((r) => {
+    const movement: Movement = {
+      id: r.id,
+      type: r.type,
+      sku: r.sku,
+      location: r.location,
+      qty: Number(r.qty),
+      at: toIso(r.at),
+    };
+    if (r.ref !== null) movement.ref = r.ref;
+    if (r.reason !== null) movement.reason = r.reason;
+    if (r.source !== null) movement.source = r.source;
+    if (r.actor !== null) movement.actor = r.actor;
+    return { seq: Number(r.seq), movement };
+  });
+  return {
+    movements,
+    nextAfterSeq: movements.length > 0 ? (movements[movements.length - 1]?.seq ?? afterSeq) : afterSeq,
+    appliedSeq: Number(store.applied_seq),
+  };
+}

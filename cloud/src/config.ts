@@ -1,0 +1,62 @@
+export interface CloudConfig {
+  mysqlUrl: string;
+  port: number;
+  host: string;
+  adminToken: string;
+  poolSize: number;
+  webhookIntervalMs: number;
+  webhookBaseBackoffMs: number;
+  webhookMaxBackoffMs: number;
+  webhookMaxAttempts: number;
+  webhookRatePerTenant: number;
+  staleAfterSeconds: number;
+  feedPollIntervalMs: number;
+}
+
+export type ConfigResult = { ok: true; config: CloudConfig } | { ok: false; problems: string[] };
+
+/** Settings from the environment (CONTRACT.md "Cloud HTTP API"); every problem is listed. */
+export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
+  const problems: string[] = [];
+  const int = (name: string, dflt: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return dflt;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}: must be an integer from ${min} to ${max}, got '${raw}'`);
+      return dflt;
+    }
+    return n;
+  };
+  const adminToken = env.STORE_EDGE_ADMIN_TOKEN ?? '';
+  if (adminToken.trim() === '') {
+    problems.push(
+      'STORE_EDGE_ADMIN_TOKEN: required (the admin API token); the cloud service does not start without it',
+    );
+  } else if (adminToken.length < 16) {
+    problems.push('STORE_EDGE_ADMIN_TOKEN: must be at least 16 characters');
+  }
+  const mysqlUrl = env.STORE_EDGE_MYSQL_URL || 'mysql://root@127.0.0.1:3306/store_edge';
+  try {
+    const u = new URL(mysqlUrl);
+    if (u.protocol !== 'mysql:') problems.push(`STORE_EDGE_MYSQL_URL: must start with mysql://`);
+    if (u.pathname.replace(/^\//, '') === '') problems.push('STORE_EDGE_MYSQL_URL: must name a database');
+  } catch {
+    problems.push(`STORE_EDGE_MYSQL_URL: not a URL`);
+  }
+  const config: CloudConfig = {
+    mysqlUrl,
+    port: int('STORE_EDGE_CLOUD_PORT', 8090, 0, 65535),
+    host: env.STORE_EDGE_CLOUD_HOST || '0.0.0.0',
+    adminToken,
+    poolSize: int('STORE_EDGE_MYSQL_POOL_SIZE', 20, 1, 1000),
+    webhookIntervalMs: int('STORE_EDGE_WEBHOOK_INTERVAL_MS', 1000, 10, 600_000),
+    webhookBaseBackoffMs: int('STORE_EDGE_WEBHOOK_BACKOFF_MS', 1000, 1, 3_600_000),
+    webhookMaxBackoffMs: int('STORE_EDGE_WEBHOOK_MAX_BACKOFF_MS', 3_600_000, 1, 86_400_000),
+    webhookMaxAttempts: int('STORE_EDGE_WEBHOOK_MAX_ATTEMPTS', 20, 1, 1000),
+    webhookRatePerTenant: int('STORE_EDGE_WEBHOOK_RATE_PER_TENANT', 20, 1, 100_000),
+    staleAfterSeconds: int('STORE_EDGE_STALE_AFTER_SECONDS', 900, 0, 31_536_000),
+    feedPollIntervalMs: int('STORE_EDGE_FEED_POLL_MS', 1000, 10, 30_000),
+  };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+}

@@ -1,0 +1,76 @@
+import pino, { type Logger } from 'pino';
+import { buildApp, type CloudApp } from './app.js';
+import type { CloudConfig } from './config.js';
+import { createPool, type Pool } from './db.js';
+import { createMetrics } from './metrics.js';
+import { migrate, redact } from './migrate.js';
+import { WebhookDispatcher } from './webhooks.js';
+
+export interface CloudServiceOptions {
+  config: CloudConfig;
+  migrate?: boolean;
+  logger?: Logger;
+}
+
+/** One stateless cloud replica: HTTP API, webhook dispatcher, pool. */
+export class CloudService {
+  #pool: Pool | null = null;
+  #app: CloudApp | null = null;
+  #dispatcher: WebhookDispatcher | null = null;
+  readonly log: Logger;
+
+  constructor(private readonly opts: CloudServiceOptions) {
+    this.log = opts.logger ?? pino({ name: 'store-edge-cloud' });
+  }
+
+  get app(): CloudApp {
+    if (!this.#app) throw new Error('not started');
+    return this.#app;
+  }
+
+  /** Port actually listened on (useful with port 0). */
+  port = 0;
+
+  async start(): Promise<void> {
+    const { config } = this.opts;
+    if (this.opts.migrate !== false) {
+      const { applied, database } = await migrate(config.mysqlUrl);
+      this.log.info({ applied, database }, applied.length ? 'migrations applied' : 'schema up to date');
+    }
+    const pool = createPool({ url: config.mysqlUrl, connectionLimit: config.poolSize });
+    this.#pool = pool;
+    const metrics = createMetrics();
+    this.#app = await buildApp({
+      pool,
+      adminToken: config.adminToken,
+      logger: this.log,
+      metrics,
+      feedPollIntervalMs: config.feedPollIntervalMs,
+    });
+    this.#dispatcher = new WebhookDispatcher({
+      pool,
+      log: this.log,
+      intervalMs: config.webhookIntervalMs,
+      baseBackoffMs: config.webhookBaseBackoffMs,
+      maxBackoffMs: config.webhookMaxBackoffMs,
+      maxAttempts: config.webhookMaxAttempts,
+      ratePerTenant: config.webhookRatePerTenant,
+      staleAfterSeconds: config.staleAfterSeconds,
+      onDelivered: (ok) => metrics.webhookDeliveries.labels(ok ? 'ok' : 'failed').inc(),
+    });
+    await this.#app.listen({ port: config.port, host: config.host });
+    const addr = this.#app.server.address();
+    this.port = typeof addr === 'object' && addr ? addr.port : config.port;
+    this.#dispatcher.start();
+    this.log.info({ port: this.port, mysql: redact(config.mysqlUrl) }, 'store-edge cloud listening');
+  }
+
+  async stop(): Promise<void> {
+    await this.#dispatcher?.stop();
+    await this.#app?.close();
+    await this.#pool?.end();
+    this.#dispatcher = null;
+    this.#app = null;
+    this.#pool = null;
+  }
+}

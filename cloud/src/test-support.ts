@@ -1,0 +1,107 @@
+// Helpers shared by the cloud tests (not a test file itself).
+import { randomUUID } from 'node:crypto';
+import type { Movement, ReplicationRecord } from '@store-edge/protocol';
+import { createTestDatabase, type TestDatabase } from '@store-edge/testing';
+import pino from 'pino';
+import { buildApp, type CloudApp } from './app.js';
+import { ChangeNotifier } from './changes.js';
+import { createPool, type Pool } from './db.js';
+import { createMetrics } from './metrics.js';
+import { migrate } from './migrate.js';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export interface TestCloud {
+  app: CloudApp;
+  pool: Pool;
+  db: TestDatabase;
+  notifier: ChangeNotifier;
+  close(): Promise<void>;
+}
+
+/** A migrated throw-away database and an in-process app (driven with app.inject). */
+export async function startTestCloud(serverUrl: string): Promise<TestCloud> {
+  if (!serverUrl) throw new Error('no MySQL server for tests (see testing/src/global-setup.ts)');
+  const db = await createTestDatabase(serverUrl, 'se_cloud');
+  await migrate(db.url);
+  const pool = createPool({ url: db.url, connectionLimit: 10 });
+  const notifier = new ChangeNotifier(pool, 50);
+  const app = await buildApp({
+    pool,
+    adminToken: ADMIN_TOKEN,
+    logger: pino({ level: 'silent' }),
+    metrics: createMetrics(),
+    notifier,
+  });
+  await app.ready();
+  return {
+    app,
+    pool,
+    db,
+    notifier,
+    close: async () => {
+      await app.close();
+      await pool.end();
+      await db.drop();
+    },
+  };
+}
+
+export async function createTenantAndStore(
+  app: CloudApp,
+  tenantId: string,
+  storeId: string,
+): Promise<{ token: string }> {
+  const t = await app.inject({
+    method: 'POST',
+    url: '/v1/tenants',
+    headers: admin,
+    payload: { id: tenantId, name: tenantId },
+  });
+  if (t.statusCode !== 201 && t.statusCode !== 409) throw new Error(`tenant: ${t.statusCode} ${t.body}`);
+  const s = await app.inject({
+    method: 'POST',
+    url: '/v1/stores',
+    headers: admin,
+    payload: { id: storeId, tenantId, name: storeId },
+  });
+  if (s.statusCode !== 201) throw new Error(`store: ${s.statusCode} ${s.body}`);
+  return { token: s.json<{ token: string }>().token };
+}
+
+export function movement(partial: Partial<Movement> = {}): Movement {
+  return {
+    id: randomUUID(),
+    type: 'receive',
+    sku: 'SKU-1',
+    location: 'store',
+    qty: 1,
+    at: new Date('2026-11-01T10:00:00.000Z').toISOString(),
+    ...partial,
+  };
+}
+
+/** Records seq from..to, each with a fresh movement built by `make`. */
+export function records(
+  from: number,
+  to: number,
+  make: (seq: number) => Partial<Movement> = () => ({}),
+): ReplicationRecord[] {
+  const out: ReplicationRecord[] = [];
+  for (let seq = from; seq <= to; seq++) out.push({ seq, movement: movement(make(seq)) });
+  return out;
+}
+
+export async function countMovements(
+  pool: Pool,
+  storeId: string,
+): Promise<{ rows: number; maxSeq: number; distinctIds: number }> {
+  const [rows] = await pool.query(
+    'SELECT COUNT(*) AS n, COALESCE(MAX(seq), 0) AS max_seq, COUNT(DISTINCT id) AS ids FROM movements WHERE store_id = ?',
+    [storeId],
+  );
+  const r = (rows as Array<{ n: number; max_seq: number; ids: number }>)[0];
+  return { rows: Number(r?.n), maxSeq: Number(r?.max_seq), distinctIds: Number(r?.ids) };
+}

@@ -1,0 +1,104 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import {
+  type ChangeFeed,
+  ChangeFeedSchema,
+  type MovementsPage,
+  MovementsPageSchema,
+} from '@store-edge/protocol';
+import Value from 'typebox/value';
+
+const gzipAsync = promisify(gzip);
+
+export class CloudUnreachable extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CloudUnreachable';
+  }
+}
+
+export interface CloudAnswer {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * The store's side of the cloud API. The store opens every connection (it sits behind NAT);
+ * each call has a deadline so a half-open link cannot hang the shipper.
+ */
+export class CloudClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+    private readonly storeId: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
+
+  private async request(path: string, init: RequestInit & { timeoutMs?: number } = {}): Promise<CloudAnswer> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl.replace(/\/+$/, '')}${path}`, {
+        ...init,
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          ...this.headers,
+          ...(init.headers as Record<string, string>),
+        },
+        signal: AbortSignal.timeout(init.timeoutMs ?? 30_000),
+      });
+    } catch (err) {
+      throw new CloudUnreachable(`cloud not reachable: ${(err as Error).message}`, { cause: err });
+    }
+    const text = await res.text().catch(() => '');
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      // keep text
+    }
+    return { status: res.status, body };
+  }
+
+  /** POST a batch; `json` is the already serialized `{records: [...]}` body. */
+  async sendBatch(json: string): Promise<CloudAnswer> {
+    const body = await gzipAsync(Buffer.from(json));
+    return this.request(`/v1/stores/${encodeURIComponent(this.storeId)}/replication/batches`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body,
+    });
+  }
+
+  async movements(afterSeq: number, limit = 1000): Promise<MovementsPage> {
+    const r = await this.request(
+      `/v1/stores/${encodeURIComponent(this.storeId)}/movements?afterSeq=${afterSeq}&limit=${limit}`,
+    );
+    if (r.status !== 200 || !Value.Check(MovementsPageSchema, r.body)) {
+      throw new Error(`pulling movements failed: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    }
+    return r.body;
+  }
+
+  async changes(after: number, waitSeconds: number): Promise<ChangeFeed> {
+    const r = await this.request(
+      `/v1/stores/${encodeURIComponent(this.storeId)}/changes?after=${after}&waitSeconds=${waitSeconds}`,
+      { timeoutMs: (waitSeconds + 15) * 1000 },
+    );
+    if (r.status !== 200 || !Value.Check(ChangeFeedSchema, r.body)) {
+      throw new Error(`change feed failed: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    }
+    return r.body;
+  }
+
+  /** Is the cloud there at all? (used while backing off, to retry at once when it is back) */
+  async probe(): Promise<boolean> {
+    try {
+      const r = await fetch(`${this.baseUrl.replace(/\/+$/, '')}/healthz`, {
+        signal: AbortSignal.timeout(3000),
+      });
+      return r.ok;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,338 @@
+import { AGENT_LEASE_SECONDS, classifyBatchAnswer, type StoredMovement } from '@store-edge/protocol';
+import type { AgentParts, Component } from '../agent.js';
+import { type MovementRow, toOutboxRecord } from '../ledger/ledger.js';
+import type { WorkerLedgerWriter } from '../ledger/worker-writer.js';
+import { type CloudClient, CloudUnreachable } from './cloud-client.js';
+
+export interface ShipperStatus {
+  online: boolean;
+  state: 'idle' | 'shipping' | 'backoff' | 'stopped' | 'offline';
+  lastError: string | null;
+  alarm: string | null;
+  catchUp: { done: number; total: number; ratePerSecond: number; etaSeconds: number | null } | null;
+  nextRetryAt: string | null;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Pushes the outbox to the cloud in seq order (ARCHITECTURE.md "Replication contract") and
+ * prunes what the cloud acknowledged. Every answer is handled: a gap resends from what the
+ * cloud expects, a reused sequence pulls the cloud's history back, credentials refused stop
+ * shipping loudly; anything else retries with capped exponential backoff and jitter.
+ */
+export class Shipper implements Component {
+  readonly name = 'replication-shipper';
+  private abort = new AbortController();
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private batchSize: number;
+  private backoffMs = 0;
+  /** When the cloud lost data that only the ledger still holds, records come from there. */
+  private resendFrom: number | null = null;
+  private catchUpStart: { at: number; acked: number; total: number } | null = null;
+  private lastProgressLog = 0;
+  readonly status: ShipperStatus = {
+    online: false,
+    state: 'idle',
+    lastError: null,
+    alarm: null,
+    catchUp: null,
+    nextRetryAt: null,
+  };
+
+  constructor(
+    private readonly parts: AgentParts,
+    private readonly writer: WorkerLedgerWriter,
+    private readonly cloud: CloudClient,
+  ) {
+    this.batchSize = parts.settings.replication.batchSize;
+  }
+
+  async start(): Promise<void> {
+    this.abort = new AbortController();
+    this.parts.events.on('movements', this.onMovements);
+    this.loop = this.run().catch((err: unknown) => {
+      this.parts.log.error({ err }, 'replication stopped by an unexpected error');
+      this.status.state = 'stopped';
+      this.status.lastError = (err as Error).message;
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.parts.events.off('movements', this.onMovements);
+    this.abort.abort();
+    this.wake?.();
+    await this.loop;
+  }
+
+  private readonly onMovements = () => {
+    this.wake?.();
+  };
+
+  private ackedSeq(): number {
+    return (
+      this.parts.db.prepare('SELECT acked_seq FROM replication_state WHERE id = 1').get() as {
+        acked_seq: number;
+      }
+    ).acked_seq;
+  }
+
+  private async waitForWork(ms: number): Promise<void> {
+    const signal = this.abort.signal;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      this.wake = done;
+      signal.addEventListener('abort', done, { once: true });
+    });
+    this.wake = null;
+  }
+
+  private emit(): void {
+    this.parts.events.emit('replication', { ...this.status });
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.abort.signal;
+    let checkedBehind = false;
+    while (!signal.aborted) {
+      try {
+        if (!checkedBehind) {
+          await this.checkBehindCloud();
+          checkedBehind = true;
+        }
+        const acked = this.ackedSeq();
+        const records = this.nextRecords(acked);
+        if (records.length === 0) {
+          this.status.state = 'idle';
+          this.status.catchUp = null;
+          this.catchUpStart = null;
+          this.emit();
+          await this.waitForWork(5000);
+          continue;
+        }
+        this.status.state = 'shipping';
+        const answer = await this.cloud.sendBatch(`{"records":[${records.join(',')}]}`);
+        this.status.online = true;
+        const outcome = classifyBatchAnswer(answer.status, answer.body);
+        switch (outcome.kind) {
+          case 'applied': {
+            const r = await this.writer.call<{ ackedSeq: number; pending: number }>(
+              'ack',
+              outcome.appliedSeq,
+            );
+            if (this.resendFrom !== null && outcome.appliedSeq >= this.parts.ledger.lastSeq)
+              this.resendFrom = null;
+            else if (this.resendFrom !== null) this.resendFrom = outcome.appliedSeq + 1;
+            this.parts.metrics.outboxPending.set(r.pending);
+            this.backoffMs = 0;
+            this.status.lastError = null;
+            // A passing alarm (another agent) ends with a successful batch; a cloud that lost data
+            // stays on the console until a person has seen it (it is also in the logs).
+            if (this.status.alarm && !this.status.alarm.startsWith('the cloud')) this.status.alarm = null;
+            this.progress(r.ackedSeq, r.pending);
+            break;
+          }
+          case 'gap': {
+            if (outcome.expectedSeq - 1 > acked) {
+              // The cloud applied more than we knew (we crashed before recording its answer).
+              await this.writer.call('ack', outcome.expectedSeq - 1);
+            } else {
+              // The cloud is missing movements it had acknowledged: it was restored from an old
+              // backup. The ledger still holds them all; send them again and say so loudly.
+              const have = this.parts.db
+                .prepare('SELECT 1 FROM movements WHERE seq = ?')
+                .get(outcome.expectedSeq);
+              if (!have) {
+                this.raiseAlarm(
+                  `the cloud expects seq ${outcome.expectedSeq}, which this store no longer holds; the cloud lost data that cannot be sent again`,
+                );
+                await this.pause(signal, 60_000);
+                break;
+              }
+              this.raiseAlarm(
+                `the cloud lost movements from seq ${outcome.expectedSeq} on (restored from an old backup?); sending them again from the store's ledger`,
+              );
+              this.resendFrom = outcome.expectedSeq;
+            }
+            break;
+          }
+          case 'sequence-reuse':
+            this.parts.log.warn(
+              { detail: outcome.detail },
+              'the cloud is ahead of this ledger: pulling back its history',
+            );
+            await this.adoptCloudHistory();
+            break;
+          case 'movement-id-conflict':
+            this.raiseAlarm(`the cloud refused a movement: ${outcome.detail}`);
+            this.status.state = 'stopped';
+            return;
+          case 'another-agent':
+            // Two agents on one store credential would interleave two ledgers: wait until the
+            // other one has gone quiet, and say why loudly meanwhile.
+            this.raiseAlarm(outcome.detail);
+            this.status.state = 'backoff';
+            this.status.lastError = outcome.detail;
+            await this.writer.call('setError', outcome.detail);
+            await this.pause(signal, AGENT_LEASE_SECONDS * 1000);
+            break;
+          case 'too-large':
+            this.batchSize = Math.max(1, Math.floor(this.batchSize / 2));
+            break;
+          case 'auth':
+            this.status.state = 'stopped';
+            this.status.lastError = `the cloud refused this store's credential (HTTP ${outcome.status}): ${outcome.detail}. Shipping stopped; set STORE_EDGE_CLOUD_TOKEN to this store's current token and restart.`;
+            this.parts.log.error(this.status.lastError);
+            await this.writer.call('setError', this.status.lastError);
+            this.emit();
+            return;
+          case 'retry':
+            await this.failed(`cloud answered HTTP ${outcome.status}: ${outcome.detail}`, signal);
+            break;
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        if (err instanceof CloudUnreachable) this.status.online = false;
+        await this.failed((err as Error).message, signal);
+      }
+    }
+  }
+
+  /** Serialized records to send next: outbox payloads, or the ledger itself when resending. */
+  private nextRecords(acked: number): string[] {
+    const maxBytes = this.parts.settings.replication.maxBatchBytes;
+    const out: string[] = [];
+    let bytes = 0;
+    if (this.resendFrom !== null) {
+      const rows = this.parts.db
+        .prepare('SELECT * FROM movements WHERE seq >= ? ORDER BY seq LIMIT ?')
+        .all(this.resendFrom, this.batchSize) as MovementRow[];
+      for (const r of rows) {
+        const s = JSON.stringify(toOutboxRecord(r));
+        if (out.length > 0 && bytes + s.length > maxBytes) break;
+        out.push(s);
+        bytes += s.length;
+      }
+      return out;
+    }
+    const rows = this.parts.db
+      .prepare('SELECT payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(acked, this.batchSize) as Array<{ payload: string }>;
+    for (const r of rows) {
+      if (out.length > 0 && bytes + r.payload.length > maxBytes) break;
+      out.push(r.payload);
+      bytes += r.payload.length;
+    }
+    return out;
+  }
+
+  /**
+   * At first contact: is the cloud ahead of this ledger (restored backup, replaced disk)? Then
+   * pull the movements this store lacks before sending anything.
+   */
+  private async checkBehindCloud(): Promise<void> {
+    const page = await this.cloud.movements(this.parts.ledger.lastSeq, 1);
+    this.status.online = true;
+    if (page.appliedSeq > this.parts.ledger.lastSeq) {
+      this.parts.log.warn(
+        { cloudSeq: page.appliedSeq, localSeq: this.parts.ledger.lastSeq },
+        'this ledger is behind the cloud (restored or replaced): pulling back the missing movements',
+      );
+      await this.adoptCloudHistory();
+    }
+  }
+
+  private async adoptCloudHistory(): Promise<void> {
+    const from = this.ackedSeq();
+    const records: StoredMovement[] = [];
+    let after = from;
+    let applied = 0;
+    for (;;) {
+      const page = await this.cloud.movements(after, 1000);
+      applied = page.appliedSeq;
+      records.push(...page.movements);
+      if (page.movements.length === 0 || page.nextAfterSeq >= page.appliedSeq) break;
+      after = page.nextAfterSeq;
+    }
+    const r = await this.writer.call<{ lastSeq: number; pulled: number; renumbered: number }>(
+      'adopt',
+      from,
+      records,
+      applied,
+    );
+    this.parts.ledger.reloadSeq();
+    this.parts.log.warn(
+      { pulled: r.pulled, renumbered: r.renumbered, lastSeq: r.lastSeq },
+      'ledger reconciled with the cloud: pulled its movements back, local ones continue after them',
+    );
+    this.parts.events.emit('replication', { reconciled: r });
+  }
+
+  private raiseAlarm(message: string): void {
+    this.status.alarm = message;
+    this.parts.log.error({ alarm: message }, 'replication alarm');
+    this.emit();
+  }
+
+  private async pause(signal: AbortSignal, ms: number): Promise<void> {
+    await sleep(ms, signal);
+  }
+
+  private progress(acked: number, pending: number): void {
+    const now = Date.now();
+    if (pending < 5000 && !this.catchUpStart) return;
+    if (!this.catchUpStart) this.catchUpStart = { at: now, acked, total: pending };
+    const done = acked - this.catchUpStart.acked;
+    const secs = (now - this.catchUpStart.at) / 1000;
+    const rate = secs > 0 ? done / secs : 0;
+    this.status.catchUp = {
+      done,
+      total: done + pending,
+      ratePerSecond: Math.round(rate),
+      etaSeconds: rate > 0 ? Math.round(pending / rate) : null,
+    };
+    if (now - this.lastProgressLog > 5000 || pending === 0) {
+      this.lastProgressLog = now;
+      this.parts.log.info(this.status.catchUp, `catch-up: ${done}/${done + pending} movements sent`);
+      this.emit();
+    }
+    if (pending === 0) this.catchUpStart = null;
+  }
+
+  private async failed(message: string, signal: AbortSignal): Promise<void> {
+    const max = this.parts.settings.replication.maxBackoffMs;
+    this.backoffMs = Math.min(max, this.backoffMs === 0 ? 250 : this.backoffMs * 2);
+    // Full jitter: stores that lost the same link do not all come back in the same second.
+    const wait = Math.round(this.backoffMs / 2 + Math.random() * (this.backoffMs / 2));
+    this.status.state = 'backoff';
+    this.status.lastError = message;
+    this.status.nextRetryAt = new Date(Date.now() + wait).toISOString();
+    this.emit();
+    await this.writer.call('setError', message).catch(() => {});
+    // While waiting, probe the cloud: once it answers again, retry at once.
+    const deadline = Date.now() + wait;
+    while (!signal.aborted && Date.now() < deadline) {
+      await sleep(Math.min(1000, deadline - Date.now()), signal);
+      if (!this.status.online && (await this.cloud.probe())) break;
+    }
+    this.status.nextRetryAt = null;
+  }
+}

@@ -1,0 +1,81 @@
+import { type Static, type TSchema, Type } from 'typebox';
+import { normalizeGtin } from './gs1.js';
+import type { LabelLayout, LayoutContext } from './layout.js';
+
+export interface Issue {
+  /** JSON pointer into the label data, e.g. `/unitPrice/amount`. */
+  path: string;
+  message: string;
+}
+
+/** One label template: its data schema, the checks a schema cannot express, and its layout. */
+export interface TemplateDefinition<S extends TSchema = TSchema> {
+  name: string;
+  description: string;
+  schema: S;
+  defaultSize: { widthMm: number; heightMm: number };
+  /** Data the CLI renders when no --data is given; also the preview sample. */
+  sample: Static<S>;
+  check(data: Static<S>): Issue[];
+  layout(data: Static<S>, ctx: LayoutContext): LabelLayout;
+}
+
+export function defineTemplate<S extends TSchema>(t: TemplateDefinition<S>): TemplateDefinition<S> {
+  return t;
+}
+
+/** A money amount: a number or a decimal string such as "2.49" (never negative). */
+export const Amount = Type.Union(
+  [Type.Number({ minimum: 0 }), Type.String({ pattern: '^\\d+(\\.\\d+)?$' })],
+  {
+    description: 'amount in the currency unit, e.g. 2.49 or "2.49"',
+  },
+);
+
+export function amountValue(a: number | string): number {
+  return typeof a === 'number' ? a : Number(a);
+}
+
+export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. EUR' });
+
+export const Gtin = Type.String({
+  pattern: '^\\d{8,14}$',
+  description: 'GTIN-8, -12, -13 or -14 with check digit',
+});
+
+/**
+ * GS1 AI value in character set 82 (GenSpecs §7.11) of up to `max` characters (batch, serial).
+ * Parentheses are refused although CSET 82 has them: the bracketed element string that
+ * bwip-js (and every HRI) uses could not tell them from AI delimiters.
+ */
+export function cset82(max: number) {
+  return Type.String({
+    minLength: 1,
+    maxLength: max,
+    pattern: '^[!"%&\'*+,\\-./0-9:;<=>?A-Z_a-z]+$',
+    description: 'GS1 character set 82 without parentheses',
+  });
+}
+
+export function gtinIssues(gtin: string | undefined, path = '/gtin'): Issue[] {
+  if (gtin === undefined) return [];
+  const r = normalizeGtin(gtin);
+  return 'error' in r ? [{ path, message: `invalid GTIN ${gtin}: ${r.error}` }] : [];
+}
+
+export function gtin14Of(gtin: string): string {
+  const r = normalizeGtin(gtin);
+  if ('error' in r) throw new Error(`invalid GTIN ${gtin}: ${r.error}`);
+  return r.gtin14;
+}
+
+/** Converts millimetres to dots for one layout. */
+export function dotsOf(ctx: LayoutContext): (mm: number) => number {
+  return (mm) => Math.round(mm * ctx.dpmm);
+}
+
+/** Narrow-bar width: the preferred X dimension, reduced until `modules` fit in `availDots`. */
+export function moduleWidth(preferredMm: number, modules: number, availDots: number, dpmm: number): number {
+  const preferred = Math.max(1, Math.round(preferredMm * dpmm));
+  return Math.max(1, Math.min(preferred, Math.floor(availDots / modules)));
+}
