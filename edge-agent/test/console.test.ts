@@ -174,6 +174,12 @@ describe('store console in a browser', () => {
       expect(await noHorizontalScroll(page)).toBe(true);
       await page.screenshot({ path: join(shotDir, `dashboard-${name}.png`) });
     }
+    // The shipper reports that the cloud lost data: a red alarm nobody can miss.
+    t.agent.parts!.events.emit('replication', {
+      alarm: "the cloud lost movements from seq 3 on; sending them again from the store's ledger",
+    });
+    await page.getByRole('alert').filter({ hasText: 'CLOUD LOST DATA' }).waitFor();
+    await a11y(page);
     await page.close();
   });
 

@@ -257,6 +257,13 @@ export const en = {
   'mode.return': 'Return',
   'mode.count': 'Count',
   'mode.damage': 'Damage',
+  'replication.catchUp': 'Catching up: {done} of {total} movements sent',
+  'replication.eta': 'about {eta} left',
+  'replication.state': 'State',
+  'replication.nextRetry': 'next try',
+  'rfid.booked': 'Booked',
+  'rfid.tagsSeen': '{n} tags read so far.',
+  'rfid.unresolved': '{n} tags did not match a known item.',
 };
 
 export type Messages = Record<keyof typeof en, string>;
@@ -522,6 +529,13 @@ export const de: Messages = {
   'mode.return': 'Rückgabe',
   'mode.count': 'Zählen',
   'mode.damage': 'Bruch',
+  'replication.catchUp': 'Aufholen: {done} von {total} Bewegungen gesendet',
+  'replication.eta': 'noch etwa {eta}',
+  'replication.state': 'Zustand',
+  'replication.nextRetry': 'nächster Versuch',
+  'rfid.booked': 'Gebucht',
+  'rfid.tagsSeen': 'Bisher {n} Tags gelesen.',
+  'rfid.unresolved': '{n} Tags passten zu keinem bekannten Artikel.',
 };
 
 export const es: Messages = {
@@ -784,4 +798,11 @@ export const es: Messages = {
   'mode.return': 'Devolución',
   'mode.count': 'Recuento',
   'mode.damage': 'Merma',
+  'replication.catchUp': 'Poniéndose al día: {done} de {total} movimientos enviados',
+  'replication.eta': 'quedan unos {eta}',
+  'replication.state': 'Estado',
+  'replication.nextRetry': 'próximo intento',
+  'rfid.booked': 'Registrado',
+  'rfid.tagsSeen': '{n} etiquetas leídas hasta ahora.',
+  'rfid.unresolved': '{n} etiquetas no corresponden a ningún artículo conocido.',
 };

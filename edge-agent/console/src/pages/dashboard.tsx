@@ -29,7 +29,6 @@ export function OnlineBanner({ r, error }: { r: Replication | null; error: unkno
     );
   }
   if (!r) return null;
-  const alarm = replicationAlarm(r);
   if (r.online) {
     return (
       <div class="banner banner-online" role="status">
@@ -37,10 +36,7 @@ export function OnlineBanner({ r, error }: { r: Replication | null; error: unkno
           <span aria-hidden="true">✓ </span>
           {t('banner.online')}
         </strong>{' '}
-        <span>
-          {r.pending > 0 ? t('banner.sending', { n: r.pending }) : t('banner.upToDate')}
-          {alarm && ` ${alarm}`}
-        </span>
+        <span>{r.pending > 0 ? t('banner.sending', { n: r.pending }) : t('banner.upToDate')}</span>
       </div>
     );
   }
@@ -72,6 +68,39 @@ export function replicationAlarm(r: Replication): string | null {
   if (r.cloudDataLoss === true || r.dataLoss === true) return t('replication.alarm');
   if (r.lastError && /sequence-reuse|lost|behind/i.test(r.lastError)) return r.lastError;
   return null;
+}
+
+/** The cloud lost data, or replication stopped for good: red, on every page that shows status. */
+export function AlarmBanner({ r }: { r: Replication | null }) {
+  const alarm = r ? replicationAlarm(r) : null;
+  if (!alarm) return null;
+  return (
+    <div class="banner banner-alarm" role="alert">
+      <strong>
+        <span aria-hidden="true">⚠ </span>
+        {t('replication.alarmTitle')}
+      </strong>{' '}
+      <span>{alarm}</span>
+    </div>
+  );
+}
+
+/** A store catching up after a long outage: how far, how fast, how long still. */
+export function CatchUp({ r }: { r: Replication | null }) {
+  const c = r?.catchUp as { done?: number; total?: number; etaSeconds?: number | null } | null | undefined;
+  if (!c || typeof c.total !== 'number' || c.total <= 0) return null;
+  const done = c.done ?? 0;
+  return (
+    <div class="catchup">
+      <label for="catchup-progress">
+        {t('replication.catchUp', { done, total: c.total })}
+        {typeof c.etaSeconds === 'number'
+          ? ` · ${t('replication.eta', { eta: duration(c.etaSeconds) })}`
+          : ''}
+      </label>
+      <progress id="catchup-progress" max={c.total} value={done} />
+    </div>
+  );
 }
 
 export function useReplication() {
@@ -204,7 +233,9 @@ export function Dashboard() {
       <h1 id="page-title" tabIndex={-1}>
         {t('nav.dashboard')}
       </h1>
+      <AlarmBanner r={r} />
       <OnlineBanner r={r} error={rep.error} />
+      <CatchUp r={r} />
       {r && (
         <dl class="tiles">
           <div class="tile">

@@ -4,7 +4,7 @@ import { LineChart, type Point } from '../chart.js';
 import { bytes, dateTime, duration, num, t } from '../i18n.js';
 import { HOURS, type LagSample, localSamples } from '../lag.js';
 import { Ago, ErrorText, useLoad } from '../ui.js';
-import { lagSeconds, OnlineBanner, replicationAlarm, useReplication } from './dashboard.js';
+import { AlarmBanner, CatchUp, lagSeconds, OnlineBanner, useReplication } from './dashboard.js';
 
 export function ReplicationPage() {
   const rep = useReplication();
@@ -19,22 +19,14 @@ export function ReplicationPage() {
   const samples = history.data ?? local;
   const lagPoints: Point[] = samples.map((s) => ({ t: new Date(s.at).getTime(), v: s.lagSeconds / 60 }));
   const pendingPoints: Point[] = samples.map((s) => ({ t: new Date(s.at).getTime(), v: s.pending }));
-  const alarm = r ? replicationAlarm(r) : null;
   return (
     <section aria-labelledby="page-title">
       <h1 id="page-title" tabIndex={-1}>
         {t('nav.replication')}
       </h1>
-      {alarm && (
-        <div class="banner banner-alarm" role="alert">
-          <strong>
-            <span aria-hidden="true">⚠ </span>
-            {t('replication.alarmTitle')}
-          </strong>{' '}
-          <span>{alarm}</span>
-        </div>
-      )}
+      <AlarmBanner r={r} />
       <OnlineBanner r={r} error={rep.error} />
+      <CatchUp r={r} />
       <ErrorText error={rep.error} />
       {r && (
         <dl class="tiles">
@@ -109,6 +101,18 @@ export function ReplicationPage() {
                 <tr>
                   <th scope="row">{t('replication.lastSuccess')}</th>
                   <td>{dateTime(r.lastSuccessAt)}</td>
+                </tr>
+                <tr>
+                  <th scope="row">{t('replication.state')}</th>
+                  <td>
+                    {typeof r.state === 'string' ? r.state : '—'}
+                    {typeof r.nextRetryAt === 'string' && (
+                      <>
+                        {' · '}
+                        {t('replication.nextRetry')} <Ago at={r.nextRetryAt} />
+                      </>
+                    )}
+                  </td>
                 </tr>
                 <tr>
                   <th scope="row">{t('replication.lastError')}</th>

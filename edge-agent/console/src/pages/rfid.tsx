@@ -18,15 +18,23 @@ interface Tag {
 export interface CountLine {
   sku: string;
   name?: string;
+  /** On hand when the count started. */
   expected: number;
+  /** Unique tags read, in units. */
   counted: number;
+  /** counted − expected. */
+  difference?: number;
   variance?: number;
+  /** The `count` quantity booked (counted + what moved since the start), null when nothing was booked. */
+  booked?: number | null;
 }
 
 export interface CountResult {
   id: string;
   zone?: string;
   status?: string;
+  tagsSeen?: number;
+  result?: { lines?: CountLine[]; unresolvedCount?: number; movedIn?: number } | null;
   lines?: CountLine[];
   items?: CountLine[];
   skus?: CountLine[];
@@ -36,7 +44,7 @@ export interface CountResult {
 
 function linesOf(r: CountResult | null): CountLine[] {
   if (!r) return [];
-  return r.lines ?? r.variances ?? r.items ?? r.skus ?? [];
+  return r.result?.lines ?? r.lines ?? r.variances ?? r.items ?? r.skus ?? [];
 }
 
 const COUNT_KEY = 'store-console.rfid-count';
@@ -57,11 +65,14 @@ function VarianceTable({ lines }: { lines: CountLine[] }) {
           <th scope="col" class="num">
             {t('rfid.variance')}
           </th>
+          <th scope="col" class="num">
+            {t('rfid.booked')}
+          </th>
         </tr>
       </thead>
       <tbody>
         {lines.map((l) => {
-          const v = l.variance ?? l.counted - l.expected;
+          const v = l.difference ?? l.variance ?? l.counted - l.expected;
           return (
             <tr key={l.sku} data-sku={l.sku}>
               <th scope="row">
@@ -73,6 +84,7 @@ function VarianceTable({ lines }: { lines: CountLine[] }) {
               <td class="num">
                 <strong>{v > 0 ? `+${num(v)}` : num(v)}</strong>
               </td>
+              <td class="num">{l.booked === null || l.booked === undefined ? '—' : num(l.booked)}</td>
             </tr>
           );
         })}
@@ -104,6 +116,24 @@ export function RfidPage({ session }: { session: Session }) {
   const reload = useThrottle(tags.reload, 1000);
   useEvents(['tags'], reload);
   const [countId, setCountId] = useState<string | null>(() => localStorage.getItem(COUNT_KEY));
+  const running = useLoad(
+    () =>
+      countId
+        ? api<CountResult>(`/rfid/counts/${encodeURIComponent(countId)}`).catch((err: unknown) => {
+            // A count the agent no longer knows (data reset): forget it.
+            if (err instanceof ApiError && err.status === 404 && !err.missing) {
+              localStorage.removeItem(COUNT_KEY);
+              setCountId(null);
+            }
+            throw err;
+          })
+        : Promise.resolve(null),
+    [countId],
+  );
+  const refreshRunning = useThrottle(running.reload, 1000);
+  useEvents(['tags'], () => {
+    if (countId) refreshRunning();
+  });
   const [result, setResult] = useState<CountResult | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -113,7 +143,7 @@ export function RfidPage({ session }: { session: Session }) {
     setResult(null);
     setBusy(true);
     try {
-      const r = await api<{ id: string }>('/rfid/counts', { body: { zone } });
+      const r = await api<CountResult>('/rfid/counts', { body: { zone } });
       localStorage.setItem(COUNT_KEY, r.id);
       setCountId(r.id);
     } catch (err) {
@@ -173,7 +203,11 @@ export function RfidPage({ session }: { session: Session }) {
           <div class="actions">
             {countId ? (
               <>
-                <p role="status">{t('rfid.running', { zone })}</p>
+                <p role="status">
+                  {t('rfid.running', { zone: running.data?.zone ?? zone })}{' '}
+                  {typeof running.data?.tagsSeen === 'number' &&
+                    t('rfid.tagsSeen', { n: running.data.tagsSeen })}
+                </p>
                 <button type="button" onClick={finish} disabled={busy}>
                   {t('rfid.finish')}
                 </button>
@@ -195,6 +229,9 @@ export function RfidPage({ session }: { session: Session }) {
         <section aria-labelledby="variance-title">
           <h2 id="variance-title">{t('rfid.varianceTitle')}</h2>
           <VarianceTable lines={linesOf(result)} />
+          {(result.result?.unresolvedCount ?? 0) > 0 && (
+            <p class="hint">{t('rfid.unresolved', { n: result.result?.unresolvedCount ?? 0 })}</p>
+          )}
         </section>
       )}
       <section aria-labelledby="tags-title">
