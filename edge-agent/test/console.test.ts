@@ -98,6 +98,17 @@ describe('store console in a browser', () => {
         { kind: 'serial-scanner', path: '/dev/ttyACM0', mode: 'receive', location: 'backroom' },
       ],
       ['shelf-printer', { kind: 'zpl-printer', address: 'tcp://10.0.0.9:9100' }],
+      [
+        'door-reader',
+        {
+          kind: 'rfid-reader',
+          format: 'zebra-iot',
+          topic: 'readers/door-reader/#',
+          username: 'door-reader',
+          password: 'reader-secret-1',
+          zone: 'sales-floor',
+        },
+      ],
     ] as const) {
       expect((await t.api(`/api/v1/devices/${id}`, { method: 'PUT', body: { id, ...body } })).status).toBe(
         200,
