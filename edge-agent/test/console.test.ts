@@ -168,14 +168,21 @@ describe('store console in a browser', () => {
     devices.setStatus('front-scanner', 'offline', { error: 'no such port /dev/ttyNOPE' });
     await row.getByText('Offline').waitFor();
     await row.getByText('no such port /dev/ttyNOPE').waitFor();
+    // A scan record as the scanning workflow emits it.
     t.agent.parts!.events.emit('scan', {
-      deviceId: 'dock-scanner',
-      code: GTIN,
-      sku: 'SKU-1',
-      name: ITEM.name,
+      id: randomUUID(),
       at: new Date().toISOString(),
+      deviceId: 'dock-scanner',
+      mode: 'receive',
+      location: 'backroom',
+      code: GTIN,
+      item: { sku: 'SKU-1', name: ITEM.name, packQty: 1 },
+      qty: 1,
+      outcome: 'movement',
+      reason: null,
     });
     await page.locator('.feed li', { hasText: GTIN }).getByText(ITEM.name).waitFor();
+    await page.locator('.feed li', { hasText: GTIN }).getByText('dock-scanner · booked').waitFor();
     await a11y(page);
     for (const [name, size] of [
       ['desktop', DESKTOP],

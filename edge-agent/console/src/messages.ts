@@ -264,6 +264,10 @@ export const en = {
   'rfid.booked': 'Booked',
   'rfid.tagsSeen': '{n} tags read so far.',
   'rfid.unresolved': '{n} tags did not match a known item.',
+  'outcome.movement': 'booked',
+  'outcome.lookup': 'looked up',
+  'outcome.counted': 'counted',
+  'outcome.quarantined': 'not booked',
 };
 
 export type Messages = Record<keyof typeof en, string>;
@@ -536,6 +540,10 @@ export const de: Messages = {
   'rfid.booked': 'Gebucht',
   'rfid.tagsSeen': 'Bisher {n} Tags gelesen.',
   'rfid.unresolved': '{n} Tags passten zu keinem bekannten Artikel.',
+  'outcome.movement': 'gebucht',
+  'outcome.lookup': 'nachgeschlagen',
+  'outcome.counted': 'gezählt',
+  'outcome.quarantined': 'nicht gebucht',
 };
 
 export const es: Messages = {
@@ -805,4 +813,8 @@ export const es: Messages = {
   'rfid.booked': 'Registrado',
   'rfid.tagsSeen': '{n} etiquetas leídas hasta ahora.',
   'rfid.unresolved': '{n} etiquetas no corresponden a ningún artículo conocido.',
+  'outcome.movement': 'registrado',
+  'outcome.lookup': 'consultado',
+  'outcome.counted': 'contado',
+  'outcome.quarantined': 'no registrado',
 };

@@ -1,22 +1,25 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, type Device, type Replication } from '../api.js';
 import { useEvents, useLive } from '../events.js';
-import { bytes, duration, num, t, time } from '../i18n.js';
+import { bytes, duration, type Key, num, t, time } from '../i18n.js';
 import { lagSeconds, recordSample } from '../lag.js';
 import { Ago, ErrorText, Link, NotAvailable, StatusBadge, useLoad, useThrottle } from '../ui.js';
 
+/** A decoded scan as the agent logs it (GET /scans, `scan` events). */
 export interface Scan {
   id?: string;
   deviceId?: string;
   code?: string;
+  mode?: string;
+  location?: string;
+  at?: string;
+  item?: { sku: string; name: string | null; packQty?: number } | null;
+  qty?: number | null;
+  outcome?: 'movement' | 'lookup' | 'counted' | 'quarantined' | string;
+  reason?: string | null;
   sku?: string | null;
   name?: string | null;
-  mode?: string;
-  at?: string;
-  [k: string]: unknown;
 }
-
-export { lagSeconds };
 
 /** The store's connection to the cloud, in words and colour that nobody can miss. */
 export function OnlineBanner({ r, error }: { r: Replication | null; error: unknown }) {
@@ -204,13 +207,17 @@ export function ScanFeed() {
       {scans.length === 0 && !recent.missing && <p class="muted">{t('dash.noScans')}</p>}
       <ol class="feed" aria-live="polite">
         {scans.map((s, i) => (
-          <li key={s.id ?? `${s.at}-${s.code}-${i}`}>
+          <li key={s.id ?? `${s.at}-${s.code}-${i}`} class={s.outcome === 'quarantined' ? 'bad' : undefined}>
             <span class="feed-time">{s.at ? time(s.at) : ''}</span>
             <code>{s.code ?? '?'}</code>
-            <span>{s.name ?? s.sku ?? t('dash.unknownItem')}</span>
+            <span>
+              {s.item?.name ?? s.item?.sku ?? s.name ?? s.sku ?? t('dash.unknownItem')}
+              {typeof s.qty === 'number' && s.qty !== 1 ? ` × ${num(s.qty)}` : ''}
+            </span>
             <span class="muted">
-              {s.deviceId ?? ''}
-              {s.mode ? ` · ${s.mode}` : ''}
+              {[s.deviceId, s.outcome ? t(`outcome.${s.outcome}` as Key) || s.outcome : s.mode, s.reason]
+                .filter(Boolean)
+                .join(' · ')}
             </span>
           </li>
         ))}

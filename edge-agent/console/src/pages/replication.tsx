@@ -2,9 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type Replication } from '../api.js';
 import { LineChart, type Point } from '../chart.js';
 import { bytes, dateTime, duration, num, t } from '../i18n.js';
-import { HOURS, type LagSample, localSamples } from '../lag.js';
+import { HOURS, type LagSample, lagSeconds, localSamples } from '../lag.js';
 import { Ago, ErrorText, useLoad } from '../ui.js';
-import { AlarmBanner, CatchUp, lagSeconds, OnlineBanner, useReplication } from './dashboard.js';
+import { AlarmBanner, CatchUp, OnlineBanner, useReplication } from './dashboard.js';
 
 export function ReplicationPage() {
   const rep = useReplication();
