@@ -1,4 +1,8 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir } from '@store-edge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureConsoleBuilt } from '../src/console/bundle.js';
 import { startTestAgent, type TestAgent } from './helpers.js';
 
 describe('console served by the agent', () => {
@@ -34,5 +38,28 @@ describe('console served by the agent', () => {
     expect((await fetch(`${t.baseUrl}/missing.js`)).status).toBe(404);
     expect((await fetch(`${t.baseUrl}/build.json`)).status).toBe(404);
     expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('console build', () => {
+  it('builds into the data dir when the install cannot be written, and reuses that build', async () => {
+    const dir = makeTempDir('store-console-build-');
+    try {
+      // A regular file where the dist folder's parent should be: nothing can be written there.
+      writeFileSync(join(dir.path, 'blocked'), '');
+      const opts = {
+        distDir: join(dir.path, 'blocked', 'dist'),
+        fallbackDir: join(dir.path, 'data', 'console'),
+      };
+      expect(await ensureConsoleBuilt(opts)).toBe(opts.fallbackDir);
+      const html = readFileSync(join(opts.fallbackDir, 'index.html'), 'utf8');
+      expect(html).toContain('/app.js?v=');
+      expect(statSync(join(opts.fallbackDir, 'app.js')).size).toBeGreaterThan(10_000);
+      const built = statSync(join(opts.fallbackDir, 'app.js')).mtimeMs;
+      expect(await ensureConsoleBuilt(opts)).toBe(opts.fallbackDir);
+      expect(statSync(join(opts.fallbackDir, 'app.js')).mtimeMs).toBe(built);
+    } finally {
+      dir.remove();
+    }
   });
 });

@@ -296,7 +296,10 @@ describe('store console in a browser', () => {
     await page.locator('.field .error', { hasText: 'Choose a reason.' }).waitFor();
     await page.getByLabel('Reason').selectOption('damaged');
     await page.getByRole('button', { name: 'Book adjustment' }).click();
-    await page.getByRole('status').filter({ hasText: `Adjusted ${ITEM.name} at store by -2` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Adjusted ${ITEM.name} at store by -2` })
+      .waitFor();
     await page.getByTestId('form-on-hand').getByText('28').waitFor();
     const last = (await t.api('/api/v1/movements?sku=SKU-1&afterSeq=0&limit=1000')).body.movements.at(-1);
     expect(last).toMatchObject({ type: 'adjust', qty: -2, reason: 'damaged', actor: 'admin' });

@@ -91,29 +91,27 @@ export async function writeBundle(dir: string, files: Map<string, Uint8Array>, h
   }
 }
 
-function isReadOnly(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === 'EACCES' || code === 'EROFS' || code === 'EPERM';
-}
-
 /**
  * Makes sure built console files exist and match the sources; answers the directory to serve.
  * Builds into `edge-agent/console/dist` (a fresh clone after `npm install`, or after the sources
- * changed). Where the install is read-only (the container image), it builds into
- * `<dataDir>/console` instead. With no sources shipped, a prebuilt `dist` is served as it is.
+ * changed). Where that cannot be written (the container image's read-only install), it builds
+ * into `fallbackDir` (`<dataDir>/console`). With no sources shipped, a prebuilt `dist` is served.
  */
-export async function ensureConsoleBuilt(opts: { fallbackDir: string }): Promise<string | null> {
+export async function ensureConsoleBuilt(opts: {
+  fallbackDir: string;
+  distDir?: string;
+}): Promise<string | null> {
+  const dist = opts.distDir ?? DIST_DIR;
   const hash = await sourceHash();
-  if (hash === null) return (await stampOf(DIST_DIR)) !== null ? DIST_DIR : null;
-  for (const dir of [DIST_DIR, opts.fallbackDir]) {
+  if (hash === null) return (await stampOf(dist)) !== null ? dist : null;
+  for (const dir of [dist, opts.fallbackDir]) {
     if ((await stampOf(dir)) === hash) return dir;
   }
   const files = await bundleConsole(hash);
   try {
-    await writeBundle(DIST_DIR, files, hash);
-    return DIST_DIR;
-  } catch (err) {
-    if (!isReadOnly(err)) throw err;
+    await writeBundle(dist, files, hash);
+    return dist;
+  } catch {
     await writeBundle(opts.fallbackDir, files, hash);
     return opts.fallbackDir;
   }
