@@ -159,6 +159,18 @@ describe('store console in a browser', () => {
     await page.getByLabel('Password').fill('admin-test-password');
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    // Keyboard first: Tab reaches the skip link, visibly focused, and it leads to the content.
+    await page.keyboard.press('Tab');
+    const skip = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const r = el.getBoundingClientRect();
+      return { text: el.textContent, outline: getComputedStyle(el).outlineStyle, x: r.left, y: r.top };
+    });
+    expect(skip).toMatchObject({ text: 'Skip to content' });
+    expect(skip.outline).not.toBe('none');
+    expect(skip.x).toBeGreaterThanOrEqual(0);
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => location.hash)).toBe('#main');
     // No cloud configured: the banner says so, with the backlog.
     await page.locator('.banner-offline', { hasText: 'OFFLINE' }).waitFor();
     expect(await page.locator('.tile', { hasText: 'Waiting to be sent' }).textContent()).toContain('8');
@@ -207,6 +219,10 @@ describe('store console in a browser', () => {
     });
     await page.getByRole('alert').filter({ hasText: 'CLOUD LOST DATA' }).waitFor();
     await a11y(page);
+    // The cloud answers again: the banner turns to ONLINE.
+    t.agent.parts!.events.emit('replication', { online: true, alarm: null, pending: 0 });
+    await page.locator('.banner-online', { hasText: 'ONLINE' }).waitFor();
+    expect(await page.locator('.banner-alarm').count()).toBe(0);
     await page.close();
   });
 
@@ -252,6 +268,7 @@ describe('store console in a browser', () => {
     // The code field has the focus: scan, the quantity gets it, type, Enter books.
     await wedgeScan(page, GTIN);
     await page.getByTestId('resolved-item').waitFor();
+    await focusedOn(page, 'qty');
     await page.keyboard.type('6');
     await page.keyboard.press('Enter');
     await page.getByRole('status').filter({ hasText: 'Received 6 × Sparkling water' }).waitFor();
@@ -275,6 +292,7 @@ describe('store console in a browser', () => {
     await focusedOn(page, 'code');
     await wedgeScan(page, GTIN);
     await page.getByTestId('resolved-item').waitFor();
+    await focusedOn(page, 'qty');
     await page.keyboard.type('30');
     await page.keyboard.press('Enter');
     await page.getByRole('status').filter({ hasText: 'Counted 30' }).waitFor();
@@ -291,6 +309,7 @@ describe('store console in a browser', () => {
     await focusedOn(page, 'code');
     await wedgeScan(page, GTIN);
     await page.getByTestId('resolved-item').waitFor();
+    await focusedOn(page, 'qty');
     await page.keyboard.type('-2');
     await page.keyboard.press('Enter');
     await page.locator('.field .error', { hasText: 'Choose a reason.' }).waitFor();
@@ -326,7 +345,7 @@ describe('store console in a browser', () => {
     await page.getByRole('link', { name: 'Transfer' }).click();
     await focusedOn(page, 'code');
     await wedgeScan(page, GTIN);
-    await page.getByTestId('resolved-item').waitFor();
+    await focusedOn(page, 'qty');
     await wedgeScan(page, GTIN);
     expect(await page.getByLabel('Quantity').inputValue()).toBe('2');
     await page.keyboard.press('Tab');

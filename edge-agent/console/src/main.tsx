@@ -1,6 +1,6 @@
 import './styles.css';
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { getSession, isAdmin, isManager, onSession, type Session, setSession } from './api.js';
 import { connectEvents, disconnectEvents, useLive } from './events.js';
 import { getLang, type Key, onLang, t } from './i18n.js';
@@ -61,10 +61,16 @@ function Shell({ session }: { session: Session }) {
     return disconnectEvents;
   }, []);
   const current = NAV.find((n) => n.path === path);
+  const arrived = useRef(true);
   useEffect(() => {
     document.title = `${current ? t(current.label) : t('app.title')} · ${t('app.title')}`;
     // A new page: move the focus to its heading so screen readers announce it, unless the page
     // already put it somewhere useful (the code field of a booking form).
+    // On arrival the browser's own order applies (Tab reaches the skip link first).
+    if (arrived.current) {
+      arrived.current = false;
+      return;
+    }
     const main = document.getElementById('main');
     if (!main?.contains(document.activeElement)) {
       main?.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });

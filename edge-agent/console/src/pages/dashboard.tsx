@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api, type Device, type Replication } from '../api.js';
 import { useEvents, useLive } from '../events.js';
 import { bytes, duration, type Key, num, t, time } from '../i18n.js';
@@ -119,6 +119,13 @@ export function useReplication() {
   });
   const movementsSeen = useThrottle(rep.reload, 500);
   useEvents(['movements'], movementsSeen);
+  // The live connection dropped or came back: ask at once rather than at the next poll.
+  const connected = useLive();
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else if (connected !== null) rep.reload();
+  }, [connected, rep.reload]);
   useEffect(() => setLive(null), [rep.data]);
   const data = live ?? rep.data;
   useEffect(() => {

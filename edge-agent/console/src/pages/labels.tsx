@@ -145,7 +145,7 @@ export function LabelsPage({ session }: { session: Session }) {
     jobId.current = null;
     setErrors(found ? {} : { code: t('stock.unknownCode', { code: c }) });
   };
-  // biome-ignore lint/correctness/useExhaustiveDependencies: resolve the item passed in the address once
+  // The item passed in the address is resolved once, on arrival.
   useEffect(() => {
     const sku = query.get('sku');
     if (sku) void resolve(sku);
