@@ -1,6 +1,7 @@
 import type { EdgeAgent } from './agent.js';
 import { registerConsole } from './console/index.js';
 import { registerReplication } from './replication/index.js';
+import { registerRfid } from './rfid/index.js';
 
 /**
  * Wires the agent's parts (device drivers, RFID, printing, replication, console) into the
@@ -8,6 +9,7 @@ import { registerReplication } from './replication/index.js';
  * components through `agent.addRoutes()` / `agent.addComponent()` / `agent.addDeviceKind()`.
  */
 export async function registerFeatures(agent: EdgeAgent): Promise<void> {
+  registerRfid(agent);
   registerReplication(agent);
   registerConsole(agent);
 }
