@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeTempDir, type TempDir } from '@store-edge/testing';
+import { type FakeZebra, makeTempDir, startFakeZebra, type TempDir } from '@store-edge/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchBrowser, seriousA11yViolations } from './console-browser.js';
@@ -17,6 +17,7 @@ const TABLET = { width: 820, height: 1180 };
 let t: TestAgent;
 let browser: Browser;
 let shots: TempDir | null = null;
+let zebra: FakeZebra;
 let shotDir: string;
 const GTIN = ITEM.gtins[0] as string;
 
@@ -71,6 +72,7 @@ async function noHorizontalScroll(page: Page): Promise<boolean> {
 describe('store console in a browser', () => {
   beforeAll(async () => {
     t = await startTestAgent();
+    zebra = await startFakeZebra();
     if (process.env.UPDATE_SCREENSHOTS) {
       mkdirSync(SHOTS, { recursive: true });
       shotDir = SHOTS;
@@ -106,7 +108,7 @@ describe('store console in a browser', () => {
         'dock-scanner',
         { kind: 'serial-scanner', path: '/dev/ttyACM0', mode: 'receive', location: 'backroom' },
       ],
-      ['shelf-printer', { kind: 'zpl-printer', address: 'tcp://10.0.0.9:9100' }],
+      ['shelf-printer', { kind: 'zpl-printer', address: zebra.address }],
       [
         'door-reader',
         {
@@ -145,6 +147,7 @@ describe('store console in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.stop();
+    await zebra?.stop();
     shots?.remove();
   });
 
@@ -431,10 +434,15 @@ describe('store console in a browser', () => {
     await page.goto(`${t.baseUrl}/labels?sku=SKU-1`);
     await page.getByRole('heading', { level: 1, name: 'Labels' }).waitFor();
     if (printing) {
-      await page.frameLocator('iframe.preview').locator('body').waitFor();
+      // The preview is the label the agent renders (a PDF), for the chosen printer.
+      const preview = page.locator('iframe.preview');
+      await preview.waitFor();
+      expect(await preview.getAttribute('src')).toMatch(/^blob:/);
       await page.getByRole('button', { name: 'Print label' }).click();
       await page.getByRole('status').filter({ hasText: 'queued for shelf-printer' }).waitFor();
-      await page.locator('tr[data-job]').first().waitFor();
+      const [label] = await zebra.waitForJobs(1, 10_000);
+      expect(label?.zpl).toContain('^XA');
+      await page.locator('tr[data-job]', { hasText: 'Printed' }).waitFor({ timeout: 10_000 });
     } else {
       await page.getByText('Printing is not available on this agent yet.').waitFor();
       await page.getByText('Label preview is not available on this agent yet.').waitFor();

@@ -268,6 +268,7 @@ export const en = {
   'outcome.lookup': 'looked up',
   'outcome.counted': 'counted',
   'outcome.quarantined': 'not booked',
+  'labels.reprintOf': 'reprint of {id}',
 };
 
 export type Messages = Record<keyof typeof en, string>;
@@ -544,6 +545,7 @@ export const de: Messages = {
   'outcome.lookup': 'nachgeschlagen',
   'outcome.counted': 'gezählt',
   'outcome.quarantined': 'nicht gebucht',
+  'labels.reprintOf': 'Neudruck von {id}',
 };
 
 export const es: Messages = {
@@ -817,4 +819,5 @@ export const es: Messages = {
   'outcome.lookup': 'consultado',
   'outcome.counted': 'contado',
   'outcome.quarantined': 'no registrado',
+  'labels.reprintOf': 'reimpresión de {id}',
 };

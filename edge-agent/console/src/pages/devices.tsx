@@ -1,5 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
-import { ApiError, api, type Device, isManager, type Session, uuid } from '../api.js';
+import { ApiError, api, type Device, isManager, type Session } from '../api.js';
 import { type Key, t } from '../i18n.js';
 import { ErrorText, Field, fieldErrors } from '../ui.js';
 import { DeviceTable, useDevices } from './dashboard.js';
@@ -241,7 +241,7 @@ export function DevicesPage({ session }: { session: Session }) {
   };
   const testPrint = async (d: Device) => {
     try {
-      await api('/print-jobs', { body: { id: uuid(), printerId: d.id, template: 'test', items: [] } });
+      await api(`/devices/${encodeURIComponent(d.id)}/test-print`, { method: 'POST' });
       setNote({ ok: true, text: t('devices.testSent', { id: d.id }) });
     } catch (err) {
       setNote({

@@ -7,6 +7,7 @@ import { ErrorText, Field, NotAvailable, useLoad, useThrottle } from '../ui.js';
 import { useDevices } from './dashboard.js';
 import { resolveCode } from './stock.js';
 
+// Templates of @store-edge/labels that print from a catalog item (sscc labels a shipment, not an item).
 const TEMPLATES = ['shelf', 'item', 'gs1-datamatrix', 'rfid'] as const;
 
 export interface PrintJob {
@@ -14,11 +15,15 @@ export interface PrintJob {
   printerId: string;
   template: string;
   items?: Array<{ sku: string; copies: number }>;
+  labels?: number;
   status: string;
   error?: string | null;
-  lastError?: string | null;
+  actor?: string | null;
+  attempts?: number;
+  reprintOf?: string | null;
   createdAt?: string;
   updatedAt?: string;
+  printedAt?: string | null;
 }
 
 function jobsOf(r: unknown): PrintJob[] {
@@ -27,7 +32,7 @@ function jobsOf(r: unknown): PrintJob[] {
   return (o.jobs ?? o.printJobs ?? o.items ?? []) as PrintJob[];
 }
 
-function Preview({ template, sku }: { template: string; sku: string }) {
+function Preview({ template, sku, printerId }: { template: string; sku: string; printerId: string }) {
   const [state, setState] = useState<{ url: string; type: string } | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -35,7 +40,9 @@ function Preview({ template, sku }: { template: string; sku: string }) {
     let live = true;
     setState(null);
     setError(null);
-    apiBlobUrl(`/labels/${encodeURIComponent(template)}.pdf?sku=${encodeURIComponent(sku)}`).then(
+    // With the printer, the preview has its label size and resolution.
+    const printer = printerId ? `&printerId=${encodeURIComponent(printerId)}` : '';
+    apiBlobUrl(`/labels/${encodeURIComponent(template)}.pdf?sku=${encodeURIComponent(sku)}${printer}`).then(
       (r) => {
         url = r.url;
         if (live) setState(r);
@@ -47,7 +54,7 @@ function Preview({ template, sku }: { template: string; sku: string }) {
       live = false;
       if (url) URL.revokeObjectURL(url);
     };
-  }, [template, sku]);
+  }, [template, sku, printerId]);
   if (error instanceof ApiError && error.missing) return <NotAvailable what={t('labels.previewFeature')} />;
   if (error) return <ErrorText error={error} />;
   if (!state) return <p class="muted">{t('labels.loadingPreview')}</p>;
@@ -97,10 +104,15 @@ function Queue({ session: _s }: { session: Session }) {
                   <td>{dateTime(j.createdAt ?? null)}</td>
                   <td>{j.printerId}</td>
                   <td>{j.template}</td>
-                  <td>{(j.items ?? []).map((i) => `${i.sku} × ${i.copies}`).join(', ')}</td>
+                  <td>
+                    {(j.items ?? []).map((i) => `${i.sku} × ${i.copies}`).join(', ')}
+                    {j.reprintOf ? (
+                      <div class="hint">{t('labels.reprintOf', { id: j.reprintOf })}</div>
+                    ) : null}
+                  </td>
                   <td>
                     <span class={`badge badge-${j.status}`}>{t(`job.${j.status}` as Key) || j.status}</span>
-                    {(j.error ?? j.lastError) && <div class="hint">{j.error ?? j.lastError}</div>}
+                    {j.error && <div class="hint">{j.error}</div>}
                   </td>
                   <td>
                     {j.status === 'uncertain' && (
@@ -278,7 +290,7 @@ export function LabelsPage({ session }: { session: Session }) {
         <section aria-labelledby="preview-title">
           <h2 id="preview-title">{t('labels.preview')}</h2>
           {item ? (
-            <Preview template={template} sku={item.sku} />
+            <Preview template={template} sku={item.sku} printerId={printer} />
           ) : (
             <p class="muted">{t('labels.scanFirst')}</p>
           )}
