@@ -61,7 +61,12 @@ function Preview({ template, sku, printerId }: { template: string; sku: string; 
   return state.type.startsWith('image/') ? (
     <img class="preview-img" src={state.url} alt={t('labels.previewOf', { sku, template })} />
   ) : (
-    <iframe class="preview" src={state.url} title={t('labels.previewOf', { sku, template })} />
+    // The PDF viewer without its toolbar and page list: the label itself, as large as it fits.
+    <iframe
+      class="preview"
+      src={`${state.url}#toolbar=0&navpanes=0&view=Fit`}
+      title={t('labels.previewOf', { sku, template })}
+    />
   );
 }
 
