@@ -61,10 +61,10 @@ function Preview({ template, sku, printerId }: { template: string; sku: string; 
   return state.type.startsWith('image/') ? (
     <img class="preview-img" src={state.url} alt={t('labels.previewOf', { sku, template })} />
   ) : (
-    // The PDF viewer without its toolbar and page list: the label itself, as large as it fits.
+    // The PDF viewer without its toolbar and page list, zoomed: a label is a few centimetres wide.
     <iframe
       class="preview"
-      src={`${state.url}#toolbar=0&navpanes=0&view=Fit`}
+      src={`${state.url}#toolbar=0&navpanes=0&zoom=200`}
       title={t('labels.previewOf', { sku, template })}
     />
   );
