@@ -150,10 +150,11 @@ export class EdgeAgent {
         await this.broker.listen(settings.mqtt.port, settings.http.host);
       }
 
-      this.app = await buildHttpServer(parts, [
-        deviceRoutes(devices, this.deviceValidators),
-        ...this.routePlugins,
-      ]);
+      this.app = await buildHttpServer(
+        parts,
+        [deviceRoutes(devices, this.deviceValidators), ...this.routePlugins],
+        this.rootRoutePlugins,
+      );
       try {
         await this.app.listen({ port: settings.http.port, host: settings.http.host });
       } catch (err) {
@@ -177,6 +178,7 @@ export class EdgeAgent {
   }
 
   private readonly routePlugins: RoutePlugin[] = [];
+  private readonly rootRoutePlugins: RoutePlugin[] = [];
   private readonly deviceValidators = new Map<string, DeviceValidator>();
 
   /** A driver module declares how to check its device kind's fields (PUT /devices/{id}). */
@@ -187,6 +189,11 @@ export class EdgeAgent {
   /** Adds routes before start (devices, scans, RFID, printing, the console). */
   addRoutes(plugin: RoutePlugin): void {
     this.routePlugins.push(plugin);
+  }
+
+  /** Adds routes outside `/api/v1` and without authentication (the console's static files). */
+  addRootRoutes(plugin: RoutePlugin): void {
+    this.rootRoutePlugins.push(plugin);
   }
 
   /** Adds a component; started after the API listens, stopped before it closes. */

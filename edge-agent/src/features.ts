@@ -1,4 +1,5 @@
 import type { EdgeAgent } from './agent.js';
+import { registerConsole } from './console/index.js';
 import { registerPrinting } from './printing/index.js';
 import { registerReplication } from './replication/index.js';
 import { registerRfid } from './rfid/index.js';
@@ -12,4 +13,5 @@ export async function registerFeatures(agent: EdgeAgent): Promise<void> {
   registerRfid(agent);
   registerReplication(agent);
   registerPrinting(agent);
+  registerConsole(agent);
 }

@@ -39,7 +39,11 @@ function makeAjv(coerce: boolean): Ajv {
   return ajv;
 }
 
-export async function buildHttpServer(ctx: AgentContext, plugins: RoutePlugin[] = []): Promise<App> {
+export async function buildHttpServer(
+  ctx: AgentContext,
+  plugins: RoutePlugin[] = [],
+  rootPlugins: RoutePlugin[] = [],
+): Promise<App> {
   const app = Fastify({
     loggerInstance: ctx.log.child({ part: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -78,6 +82,7 @@ export async function buildHttpServer(ctx: AgentContext, plugins: RoutePlugin[] 
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await healthRoutes(app, ctx);
+  for (const plugin of rootPlugins) await plugin(app as unknown as App, ctx);
   await app.register(
     async (api) => {
       const typed = api as unknown as App;
