@@ -1,5 +1,6 @@
 import type { EdgeAgent } from './agent.js';
 import { registerReplication } from './replication/index.js';
+import { registerScanning } from './scanning/index.js';
 
 /**
  * Wires the agent's parts (device drivers, RFID, printing, replication, console) into the
@@ -8,4 +9,5 @@ import { registerReplication } from './replication/index.js';
  */
 export async function registerFeatures(agent: EdgeAgent): Promise<void> {
   registerReplication(agent);
+  registerScanning(agent);
 }

@@ -56,6 +56,15 @@ export const SettingsSchema = Type.Object(
       /** Location cloud reservations reserve from. */
       reservationLocation: Type.String({ minLength: 1 }),
     }),
+    scanning: Type.Object(
+      {
+        /** The same code from the same scanner within this many ms counts once (a device may override). */
+        debounceMs: Type.Integer({ minimum: 0, maximum: 60_000 }),
+        /** Recent scans kept for GET /api/v1/scans; older ones are pruned. */
+        keepScans: Type.Integer({ minimum: 100, maximum: 1_000_000 }),
+      },
+      { additionalProperties: false },
+    ),
     logLevel: literals(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     devices: Type.Array(DeviceSettings),
   },
@@ -91,6 +100,7 @@ const defaults: Settings = {
     diskFloorBytes: 100 * 1024 ** 2,
     reservationLocation: 'store',
   },
+  scanning: { debounceMs: 300, keepScans: 10_000 },
   logLevel: 'info',
   devices: [],
 };
