@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import type { EdgeAgent } from '../agent.js';
+import { openDatabase } from '../db/database.js';
 import { ScanCounts } from './counts.js';
 import { validateHidScanner, validateSerialScanner } from './devices.js';
 import { ScanMetrics } from './metrics.js';
@@ -34,7 +36,7 @@ export function registerScanning(agent: EdgeAgent, io: ScannerIo = {}): { curren
     if (!parts) throw new Error('agent not started');
     const metrics = new ScanMetrics(parts.metrics.registry);
     const log = new ScanLog(
-      parts.db,
+      openDatabase(join(parts.settings.dataDir, 'ledger.sqlite'), { migrate: false }),
       parts.settings.scanning.keepScans,
       (sku) => parts.catalog.get(sku)?.name ?? null,
     );
@@ -72,7 +74,7 @@ export function registerScanning(agent: EdgeAgent, io: ScannerIo = {}): { curren
       if (!s) return;
       await s.manager.stop();
       await Promise.all([...s.inFlight]);
-      s.log.flush();
+      s.log.close();
     },
   });
   return handle;

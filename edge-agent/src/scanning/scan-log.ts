@@ -54,9 +54,12 @@ interface Row {
   latency_ms: number | null;
 }
 
+/** How long records wait before a batch is written: few lock takes, scans listed meanwhile from memory. */
+const FLUSH_MS = 200;
+
 export class ScanLog {
   private pending: ScanRecord[] = [];
-  private scheduled = false;
+  private timer: NodeJS.Timeout | null = null;
   private sincePrune = 0;
   private readonly insert;
   private readonly prune;
@@ -66,6 +69,8 @@ export class ScanLog {
     private readonly keep: number,
     private readonly itemName: (sku: string) => string | null,
   ) {
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 0');
     this.insert = db.prepare(
       `INSERT INTO scans (id, at, device_id, mode, location, code, aim_id, kind, parsed, sku, pack_qty, qty, outcome,
          movement_id, seq, movement_status, reason, quarantine_id, latency_ms)
@@ -77,18 +82,46 @@ export class ScanLog {
 
   add(record: ScanRecord): void {
     this.pending.push(record);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, FLUSH_MS);
+    this.timer.unref();
+  }
+
+  /** Writes what is queued; false when the database was busy (the records stay queued). */
+  flush(): boolean {
+    const batch = this.pending;
+    if (batch.length === 0) return true;
+    try {
+      this.write(batch);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
+      this.schedule();
+      return false;
+    }
+    this.pending = this.pending.slice(batch.length);
+    return true;
+  }
+
+  /** At shutdown: waits for the lock (the ledger writer is stopping too) and closes the connection. */
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.db.pragma('busy_timeout = 5000');
+    try {
+      this.flush();
+    } finally {
+      this.db.close();
     }
   }
 
-  /** Writes what is queued; at shutdown too. */
-  flush(): void {
-    this.scheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
+  private write(batch: ScanRecord[]): void {
     this.db.transaction(() => {
       for (const r of batch) {
         this.insert.run({
@@ -128,6 +161,7 @@ export class ScanLog {
       (opts.deviceId === undefined || r.deviceId === opts.deviceId) &&
       (opts.outcome === undefined || r.outcome === opts.outcome);
     const fresh = this.pending.filter(match).reverse().slice(0, opts.limit);
+    if (!this.db.open || fresh.length >= opts.limit) return fresh;
     const where: string[] = [];
     const args: Array<string | number> = [];
     if (opts.deviceId !== undefined) {
