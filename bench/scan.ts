@@ -292,6 +292,25 @@ async function benchAgent(): Promise<void> {
       note: 'limit: one-movement POST /api/v1/movements to durable commit, same agent',
     });
 
+    // The agent's own figure (scan delivered by the driver → movement durable), without the pty
+    // and SSE hops: the share of scans within 15 ms, from its histogram.
+    const metrics = await (
+      await fetch(`${agent.baseUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+    ).text();
+    const bucket = (le: string) =>
+      Number(
+        new RegExp(`store_edge_scan_to_movement_seconds_bucket\\{le="${le}"\\} (\\d+)`).exec(metrics)?.[1] ??
+          0,
+      );
+    const total = Number(/store_edge_scan_to_movement_seconds_count (\d+)/.exec(metrics)?.[1] ?? 0);
+    report({
+      name: 'agent-measured scans within 15 ms @20/s',
+      value: (100 * bucket('0.015')) / total,
+      unit: '%',
+      within5ms: (100 * bucket('0.005')) / total,
+      scans: total,
+    });
+
     // Rising rates: sustained while movements keep pace (completion rate ≥ 95% of the offered
     // rate and p99 under 100 ms, i.e. no growing backlog).
     let sustained = 20;

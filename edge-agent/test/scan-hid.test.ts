@@ -158,3 +158,23 @@ describe('HID scanners through the scanning component', () => {
     );
   });
 });
+
+describe('scanner entries from the config file', () => {
+  it('an invalid entry shows error with the problem and does not stop the agent', async () => {
+    const t = await startTestAgent({
+      features: false,
+      setup: (agent) => {
+        registerScanning(agent, { hidBinding: new FakeBus() });
+        agent.settings.devices.push({ id: 'odd', kind: 'hid-scanner', protocol: 'usb', mode: 'sale' });
+      },
+    });
+    try {
+      const d = (await t.api('/api/v1/devices/odd')).body;
+      expect(d.status).toBe('error');
+      expect(d.lastError).toMatch(/protocol must be pos or keyboard/);
+      expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(200);
+    } finally {
+      await t.stop();
+    }
+  });
+});

@@ -1,7 +1,10 @@
+import { join } from 'node:path';
 import { encodeSgtin96, type ScanEvent } from '@store-edge/drivers';
-import { loadFixture } from '@store-edge/testing';
+import { loadFixture, makeTempDir } from '@store-edge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerScanning } from '../src/scanning/index.js';
+import { openDatabase } from '../src/db/database.js';
+import { registerScanning, type ScanRecord } from '../src/scanning/index.js';
+import { ScanLog } from '../src/scanning/scan-log.js';
 import { ITEM, type Json, mv, startTestAgent, type TestAgent } from './helpers.js';
 
 // The scan workflows with the real ledger, catalog and quarantine, fed ScanEvents directly
@@ -204,5 +207,47 @@ describe('scan workflows', () => {
     });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(await onHand('dock')).toBe(before + 13);
+  });
+});
+
+describe('scan log', () => {
+  it('keeps the newest scans on disk, pruned to about keepScans, and lists them newest first', async () => {
+    const dir = makeTempDir('scan-log-');
+    const file = join(dir.path, 'ledger.sqlite');
+    const owner = openDatabase(file);
+    const log = new ScanLog(openDatabase(file, { migrate: false }), 100, () => null);
+    try {
+      const rec = (i: number): ScanRecord => ({
+        id: `scan-${i}`,
+        at: new Date(1_800_000_000_000 + i).toISOString(),
+        deviceId: i % 2 ? 'odd' : 'even',
+        mode: 'lookup',
+        location: 'store',
+        code: String(i),
+        aimId: null,
+        symbology: null,
+        parsed: { kind: 'sku', sku: String(i) },
+        item: null,
+        qty: null,
+        outcome: 'lookup',
+        movement: null,
+        reason: null,
+        quarantineId: null,
+        latencyMs: null,
+      });
+      for (let i = 0; i < 250; i++) {
+        log.add(rec(i));
+        if (i % 25 === 24) expect(log.flush()).toBe(true);
+      }
+      const n = (owner.prepare('SELECT COUNT(*) AS n FROM scans').get() as { n: number }).n;
+      expect(n).toBeGreaterThanOrEqual(100);
+      expect(n).toBeLessThanOrEqual(110);
+      expect(log.list({ limit: 3 }).map((r) => r.id)).toEqual(['scan-249', 'scan-248', 'scan-247']);
+      expect(log.list({ limit: 2, deviceId: 'even' }).map((r) => r.id)).toEqual(['scan-248', 'scan-246']);
+    } finally {
+      log.close();
+      owner.close();
+      dir.remove();
+    }
   });
 });

@@ -21,6 +21,8 @@ import {
   type ScannerWorkflowSettings,
   serialSuffix,
   usbId,
+  validateHidScanner,
+  validateSerialScanner,
   workflowSettings,
 } from './devices.js';
 
@@ -144,6 +146,14 @@ export class ScannerManager {
     }
     if (current) await this.halt(id);
     if (this.stopped) return;
+    // Entries from the config file reach here without the API's field checks.
+    const problems = (config.kind === 'serial-scanner' ? validateSerialScanner : validateHidScanner)(config);
+    if (problems.length > 0) {
+      const error = `not started: ${problems.map((p) => `${p.path.slice(1)} ${p.message}`).join('; ')}`;
+      this.parts.devices.setStatus(id, 'error', { error });
+      this.parts.log.error({ deviceId: id, problems }, 'scanner entry is invalid');
+      return;
+    }
     const driver = createScanner(config, this.io);
     const entry: Running = {
       driver,
