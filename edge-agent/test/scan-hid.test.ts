@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { HidBinding, HidDevice, HidDeviceInfo, HidOpenOptions } from '@store-edge/drivers';
 import { loadFixture } from '@store-edge/testing';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerScanning } from '../src/scanning/index.js';
 import { ITEM, type Json, startTestAgent, type TestAgent } from './helpers.js';
@@ -64,6 +65,7 @@ describe('HID scanners through the scanning component', () => {
       { path: '/dev/hidraw4', vendorId: 0x0c2e, productId: 0x0b87, usagePage: 0x8c, usage: 0x02 },
     );
     t = await startTestAgent({
+      mqtt: true,
       features: false,
       setup: (agent) => {
         registerScanning(agent, { hidBinding: bus, hidPollMs: 50 });
@@ -93,6 +95,14 @@ describe('HID scanners through the scanning component', () => {
       5000,
       'online',
     );
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${t.settings.mqtt.port}`, {
+      username: 'admin',
+      password: 'admin-test-password',
+      reconnectPeriod: 0,
+    });
+    const published: Json[] = [];
+    client.on('message', (topic, payload) => published.push({ topic, scan: JSON.parse(payload.toString()) }));
+    await client.subscribeAsync('store-edge/store-1/scans', { qos: 1 });
     bus.device('/dev/hidraw3').play(kb.workedExample.reports.flatMap((r) => [r.press, r.release]));
     const code = kb.workedExample.input.replace(' + Enter', '');
     const s = await waitFor(
@@ -107,6 +117,12 @@ describe('HID scanners through the scanning component', () => {
       (x) => x.id === s.movement.id,
     );
     expect(m).toMatchObject({ type: 'sale', source: 'device:till-kb', actor: 'till-kb', qty: 1 });
+    await waitFor(() => published.length > 0, 5000, 'MQTT scan');
+    expect(published[0]).toMatchObject({
+      topic: 'store-edge/store-1/scans',
+      scan: { id: s.id, outcome: 'movement' },
+    });
+    await client.endAsync();
   });
 
   it('HID POS reports that are no item are quarantined, and unplugging shows offline', async () => {
