@@ -29,23 +29,8 @@ export async function simulateCli(argv: string[], io: SimulateIo = defaultIo): P
       await simulateScanner(rest, io);
       return;
     case 'rfid': {
-      // The RFID simulator lives beside the RFID drivers; the specifier is a variable so this
-      // file compiles whether or not that module is present in this checkout.
-      const modulePath = './rfid/simulate.js';
-      let mod: { simulateRfidCli?: (argv: string[]) => Promise<unknown> };
-      try {
-        mod = (await import(modulePath)) as typeof mod;
-      } catch (err) {
-        io.stderr.write(`store-edge simulate rfid: not available (${String(err)})\n`);
-        process.exitCode = 1;
-        return;
-      }
-      if (typeof mod.simulateRfidCli !== 'function') {
-        io.stderr.write('store-edge simulate rfid: not available in this build\n');
-        process.exitCode = 1;
-        return;
-      }
-      await mod.simulateRfidCli(rest);
+      const { simulateRfidCli } = await import('./rfid/simulate.js');
+      await simulateRfidCli(rest);
       return;
     }
     default:

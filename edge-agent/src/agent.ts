@@ -86,10 +86,11 @@ export class EdgeAgent {
       const writer = new WorkerLedgerWriter(file);
       this.writer = writer;
       await writer.start();
-      this.checkpointer = await tsWorker(new URL('./ledger/checkpointer.ts', import.meta.url), {
-        file,
-        intervalMs: 1000,
-      });
+      this.checkpointer = await tsWorker(
+        new URL('./ledger/checkpointer.ts', import.meta.url),
+        { file, intervalMs: 1000 },
+        { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 },
+      );
       const users = new Users(db, this.clock);
       const quarantine = new Quarantine(db, this.clock);
       const devices = new DeviceRegistry(db, this.events, this.clock);

@@ -1,5 +1,6 @@
 import type { EdgeAgent } from './agent.js';
 import { registerReplication } from './replication/index.js';
+import { registerRfid } from './rfid/index.js';
 import { registerScanning } from './scanning/index.js';
 
 /**
@@ -8,6 +9,7 @@ import { registerScanning } from './scanning/index.js';
  * components through `agent.addRoutes()` / `agent.addComponent()` / `agent.addDeviceKind()`.
  */
 export async function registerFeatures(agent: EdgeAgent): Promise<void> {
+  registerRfid(agent);
   registerReplication(agent);
   registerScanning(agent);
 }

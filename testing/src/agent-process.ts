@@ -33,7 +33,9 @@ export interface StartAgentOptions {
 export async function startAgent(opts: StartAgentOptions): Promise<AgentProcess> {
   const httpPort = opts.httpPort ?? (await freePort());
   const mqttPort = opts.mqttPort ?? (await freePort());
-  const child = spawn(process.execPath, [storeEdgeBin, 'edge', ...(opts.args ?? [])], {
+  // The flag `npm start` and the container use: a small young generation keeps a store node's
+  // memory low (docs/operations.md).
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', storeEdgeBin, 'edge', ...(opts.args ?? [])], {
     cwd: repoRoot,
     env: {
       ...process.env,

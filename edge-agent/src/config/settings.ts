@@ -42,6 +42,23 @@ export const SettingsSchema = Type.Object(
       url: Type.Optional(Type.String({ pattern: '^https?://' })),
       token: Type.Optional(Type.String({ minLength: 1 })),
     }),
+    /** RFID presence smoothing and input limits (drivers' PresenceSmoother; unset fields keep its defaults). */
+    rfid: Type.Object(
+      {
+        smoothing: Type.Object(
+          {
+            arriveReads: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+            arriveWindowMs: Type.Optional(Type.Integer({ minimum: 1 })),
+            departAfterMs: Type.Optional(Type.Integer({ minimum: 1 })),
+            moveHysteresisDb: Type.Optional(Type.Number({ minimum: 0 })),
+          },
+          { additionalProperties: false },
+        ),
+        /** Rejected reader payloads kept in quarantine per reader and second; the rest are only counted. */
+        quarantinePerSecond: Type.Integer({ minimum: 0 }),
+      },
+      { additionalProperties: false },
+    ),
     replication: Type.Object({
       /** Records per batch sent to the cloud (the cloud accepts at most 1000). */
       batchSize: Type.Integer({ minimum: 1, maximum: 1000 }),
@@ -92,6 +109,7 @@ const defaults: Settings = {
   http: { host: '0.0.0.0', port: 8080 },
   mqtt: { port: 1883 },
   cloud: {},
+  rfid: { smoothing: {}, quarantinePerSecond: 10 },
   replication: {
     batchSize: 1000,
     maxBatchBytes: 1024 * 1024,

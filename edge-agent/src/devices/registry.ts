@@ -54,9 +54,10 @@ export class DeviceRegistry {
     return row ? this.view(JSON.parse(row.config) as DeviceConfig) : null;
   }
 
+  /** Device configs as stored, passwords included (for drivers and broker logins; never for the API). */
   configs(kind?: string): DeviceConfig[] {
-    return this.list()
-      .map((d) => d.config)
+    return (this.db.prepare('SELECT config FROM devices ORDER BY id').all() as Array<{ config: string }>)
+      .map((r) => JSON.parse(r.config) as DeviceConfig)
       .filter((c) => kind === undefined || c.kind === kind);
   }
 

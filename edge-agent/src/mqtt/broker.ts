@@ -33,6 +33,11 @@ export function topicMatches(filter: string, topic: string): boolean {
 
 const identities = new WeakMap<Client, BrokerIdentity>();
 
+/** Who an authenticated client is (set at CONNECT); undefined for the broker's own publishes. */
+export function clientIdentity(client: Client | null | undefined): BrokerIdentity | undefined {
+  return client ? identities.get(client) : undefined;
+}
+
 /**
  * The embedded broker (aedes). Every client must authenticate (CONTRACT.md "Edge MQTT"):
  * anonymous CONNECTs are refused with return code 4/5 (MQTT 3.1.1 §3.2.2.3). A reader may

@@ -2,7 +2,7 @@ import { AGENT_LEASE_SECONDS, classifyBatchAnswer, type StoredMovement } from '@
 import type { AgentParts, Component } from '../agent.js';
 import { type MovementRow, toOutboxRecord } from '../ledger/ledger.js';
 import type { WorkerLedgerWriter } from '../ledger/worker-writer.js';
-import { type CloudClient, CloudUnreachable } from './cloud-client.js';
+import { type CloudAnswer, type CloudClient, CloudUnreachable } from './cloud-client.js';
 
 export interface ShipperStatus {
   online: boolean;
@@ -11,6 +11,18 @@ export interface ShipperStatus {
   alarm: string | null;
   catchUp: { done: number; total: number; ratePerSecond: number; etaSeconds: number | null } | null;
   nextRetryAt: string | null;
+}
+
+const PIPELINE_DEPTH = 3;
+
+interface InFlight {
+  last: number;
+  answer: Promise<CloudAnswer>;
+}
+
+async function drain(inflight: InFlight[]): Promise<void> {
+  await Promise.allSettled(inflight.map((f) => f.answer));
+  inflight.length = 0;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -112,6 +124,7 @@ export class Shipper implements Component {
   private async run(): Promise<void> {
     const signal = this.abort.signal;
     let checkedBehind = false;
+    const inflight: InFlight[] = [];
     while (!signal.aborted) {
       try {
         if (!checkedBehind) {
@@ -119,8 +132,21 @@ export class Shipper implements Component {
           checkedBehind = true;
         }
         const acked = this.ackedSeq();
-        const records = this.nextRecords(acked);
-        if (records.length === 0) {
+        // Keep a few batches in flight: the cloud applies them in order (it locks the store's
+        // row), and meanwhile the next one is read, compressed and sent. Any answer other than
+        // "applied" drains the pipeline and continues from what the cloud acknowledged.
+        const depth = this.resendFrom === null ? PIPELINE_DEPTH : 1;
+        let from = inflight.length > 0 ? (inflight[inflight.length - 1] as InFlight).last : acked;
+        while (inflight.length < depth) {
+          const next = this.nextRecords(from);
+          if (next.records.length === 0) break;
+          const answer = this.cloud.sendBatch(`{"records":[${next.records.join(',')}]}`);
+          answer.catch(() => {});
+          inflight.push({ last: next.last, answer });
+          from = next.last;
+        }
+        const head = inflight.shift();
+        if (!head) {
           this.status.state = 'idle';
           this.status.catchUp = null;
           this.catchUpStart = null;
@@ -129,9 +155,16 @@ export class Shipper implements Component {
           continue;
         }
         this.status.state = 'shipping';
-        const answer = await this.cloud.sendBatch(`{"records":[${records.join(',')}]}`);
+        let answer: CloudAnswer;
+        try {
+          answer = await head.answer;
+        } catch (err) {
+          await drain(inflight);
+          throw err;
+        }
         this.status.online = true;
         const outcome = classifyBatchAnswer(answer.status, answer.body);
+        if (outcome.kind !== 'applied') await drain(inflight);
         switch (outcome.kind) {
           case 'applied': {
             const r = await this.writer.call<{ ackedSeq: number; pending: number }>(
@@ -209,6 +242,7 @@ export class Shipper implements Component {
             break;
         }
       } catch (err) {
+        await drain(inflight);
         if (signal.aborted) return;
         if (err instanceof CloudUnreachable) this.status.online = false;
         await this.failed((err as Error).message, signal);
@@ -217,10 +251,11 @@ export class Shipper implements Component {
   }
 
   /** Serialized records to send next: outbox payloads, or the ledger itself when resending. */
-  private nextRecords(acked: number): string[] {
+  private nextRecords(after: number): { records: string[]; last: number } {
     const maxBytes = this.parts.settings.replication.maxBatchBytes;
     const out: string[] = [];
     let bytes = 0;
+    let last = after;
     if (this.resendFrom !== null) {
       const rows = this.parts.db
         .prepare('SELECT * FROM movements WHERE seq >= ? ORDER BY seq LIMIT ?')
@@ -230,18 +265,20 @@ export class Shipper implements Component {
         if (out.length > 0 && bytes + s.length > maxBytes) break;
         out.push(s);
         bytes += s.length;
+        last = r.seq;
       }
-      return out;
+      return { records: out, last };
     }
     const rows = this.parts.db
-      .prepare('SELECT payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?')
-      .all(acked, this.batchSize) as Array<{ payload: string }>;
+      .prepare('SELECT seq, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(after, this.batchSize) as Array<{ seq: number; payload: string }>;
     for (const r of rows) {
       if (out.length > 0 && bytes + r.payload.length > maxBytes) break;
       out.push(r.payload);
       bytes += r.payload.length;
+      last = r.seq;
     }
-    return out;
+    return { records: out, last };
   }
 
   /**

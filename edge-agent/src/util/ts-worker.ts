@@ -35,7 +35,14 @@ function absoluteExternals(fromDir: string): Plugin {
  * JavaScript with esbuild (tens of ms), so the thread does not load a TypeScript loader of its
  * own: that saves ~50 MB of memory per thread on a store node.
  */
-export async function tsWorker(entry: URL, data: Record<string, unknown>): Promise<Worker> {
+export async function tsWorker(
+  entry: URL,
+  data: Record<string, unknown>,
+  /** V8 heap limits of the thread: a store node is small, and each thread's young generation counts. */
+  resourceLimits: { maxYoungGenerationSizeMb?: number; maxOldGenerationSizeMb?: number } = {
+    maxYoungGenerationSizeMb: 8,
+  },
+): Promise<Worker> {
   const entryPath = fileURLToPath(entry);
   const result = await build({
     entryPoints: [entryPath],
@@ -52,5 +59,5 @@ export async function tsWorker(entry: URL, data: Record<string, unknown>): Promi
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
   writeFileSync(file, code);
-  return new Worker(file, { workerData: data });
+  return new Worker(file, { workerData: data, resourceLimits });
 }

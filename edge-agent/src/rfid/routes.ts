@@ -1,0 +1,99 @@
+import { Type } from 'typebox';
+import type { AgentContext } from '../context.js';
+import { allow, EVERYONE, MANAGERS, STAFF } from '../http/auth.js';
+import { HttpProblem } from '../http/problem.js';
+import type { App } from '../http/server.js';
+import type { CycleCounts } from './counts.js';
+import type { RfidPipeline } from './pipeline.js';
+
+const CountId = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+/** /api/v1/rfid: tags present now and cycle counts (CONTRACT.md "Edge HTTP API"). */
+export function rfidRoutes(pipeline: RfidPipeline, counts: CycleCounts) {
+  return async (app: App, _ctx: AgentContext): Promise<void> => {
+    app.get(
+      '/rfid/tags',
+      {
+        preHandler: allow(...EVERYONE),
+        schema: {
+          summary: 'Tags present now (after smoothing), decoded, with their sku',
+          querystring: Type.Object({
+            zone: Type.Optional(Type.String({ minLength: 1 })),
+            limit: Type.Integer({ minimum: 1, maximum: 100_000, default: 10_000 }),
+          }),
+        },
+      },
+      async (req) => {
+        const all = pipeline.present(req.query.zone);
+        return {
+          total: all.length,
+          tags: all.slice(0, req.query.limit).map((t) => ({
+            epc: t.epc,
+            scheme: t.scheme,
+            gtin: t.gtin,
+            serial: t.serial,
+            uri: t.uri,
+            sku: t.sku,
+            zone: t.zone,
+            firstSeenAt: t.firstSeenAt.toISOString(),
+            lastSeenAt: t.lastSeenAt.toISOString(),
+            reads: t.reads,
+          })),
+        };
+      },
+    );
+
+    app.post(
+      '/rfid/counts',
+      {
+        preHandler: allow(...MANAGERS),
+        schema: {
+          summary:
+            'Starts a cycle count of one zone (= stock location); a snapshot at the current ledger seq',
+          body: Type.Object({ zone: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+        },
+      },
+      async (req, reply) => {
+        const view = counts.start(req.body.zone, req.caller?.username ?? 'unknown');
+        return reply.code(201).send(view);
+      },
+    );
+
+    app.get(
+      '/rfid/counts',
+      {
+        preHandler: allow(...STAFF),
+        schema: {
+          summary: 'Cycle counts, newest first',
+          querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) }),
+        },
+      },
+      async (req) => ({ counts: counts.list(req.query.limit) }),
+    );
+
+    app.get(
+      '/rfid/counts/:id',
+      {
+        preHandler: allow(...STAFF),
+        schema: { summary: 'A cycle count and, once finished, its variance per sku', params: CountId },
+      },
+      async (req) => {
+        const view = counts.get(req.params.id);
+        if (!view) throw new HttpProblem(404, 'Not found', `no count ${req.params.id}`);
+        return view;
+      },
+    );
+
+    app.post(
+      '/rfid/counts/:id/finish',
+      {
+        preHandler: allow(...MANAGERS),
+        schema: {
+          summary: 'Ends a count: per-sku expected vs counted, and count movements where they differ',
+          params: CountId,
+        },
+      },
+      async (req) => counts.finish(req.params.id, req.caller?.username ?? 'unknown'),
+    );
+  };
+}
