@@ -1,4 +1,5 @@
 import type { EdgeAgent } from './agent.js';
+import { registerPrinting } from './printing/index.js';
 import { registerReplication } from './replication/index.js';
 import { registerRfid } from './rfid/index.js';
 import { registerScanning } from './scanning/index.js';
@@ -11,5 +12,6 @@ import { registerScanning } from './scanning/index.js';
 export async function registerFeatures(agent: EdgeAgent): Promise<void> {
   registerRfid(agent);
   registerReplication(agent);
+  registerPrinting(agent);
   registerScanning(agent);
 }

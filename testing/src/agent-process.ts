@@ -35,20 +35,24 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentProcess>
   const mqttPort = opts.mqttPort ?? (await freePort());
   // The flag `npm start` and the container use: a small young generation keeps a store node's
   // memory low (docs/operations.md).
-  const child = spawn(process.execPath, ['--max-semi-space-size=4', storeEdgeBin, 'edge', ...(opts.args ?? [])], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      STORE_EDGE_DATA_DIR: opts.dataDir,
-      STORE_EDGE_HTTP_HOST: '127.0.0.1',
-      STORE_EDGE_HTTP_PORT: String(httpPort),
-      STORE_EDGE_MQTT_PORT: String(mqttPort),
-      STORE_EDGE_ADMIN_PASSWORD: 'admin-test-password',
-      ...opts.env,
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=4', storeEdgeBin, 'edge', ...(opts.args ?? [])],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        STORE_EDGE_DATA_DIR: opts.dataDir,
+        STORE_EDGE_HTTP_HOST: '127.0.0.1',
+        STORE_EDGE_HTTP_PORT: String(httpPort),
+        STORE_EDGE_MQTT_PORT: String(mqttPort),
+        STORE_EDGE_ADMIN_PASSWORD: 'admin-test-password',
+        ...opts.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let out = '';
   child.stdout?.on('data', (b: Buffer) => {
     out += b.toString();

@@ -73,6 +73,23 @@ export const SettingsSchema = Type.Object(
       /** Location cloud reservations reserve from. */
       reservationLocation: Type.String({ minLength: 1 }),
     }),
+    /** Shelf labels and the print queue (docs/configuration.md "Labels on price changes"). */
+    labels: Type.Object({
+      /** Queue shelf labels for items whose price changed (local PUT /items and the cloud feed). */
+      onPriceChange: Type.Boolean(),
+      /** Printer (a `zpl-printer` device id) for automatic labels; default: the only printer there is. */
+      printerId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      /** Template of automatic labels. */
+      template: literals(['shelf', 'item']),
+      /** BCP 47 locale prices are formatted in. */
+      locale: Type.String({ minLength: 2, maxLength: 35 }),
+      /** ISO 4217 currency for items without one. */
+      currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+      /** Price changes within this quiet time are batched into one print job. */
+      debounceMs: Type.Integer({ minimum: 0, maximum: 60_000 }),
+      /** Longest wait between checks of a printer that is off or not ready while jobs wait. */
+      retryMaxMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+    }),
     scanning: Type.Object(
       {
         /** The same code from the same scanner within this many ms counts once (a device may override). */
@@ -117,6 +134,14 @@ const defaults: Settings = {
     diskWarnBytes: 1024 ** 3,
     diskFloorBytes: 100 * 1024 ** 2,
     reservationLocation: 'store',
+  },
+  labels: {
+    onPriceChange: false,
+    template: 'shelf',
+    locale: 'en-IE',
+    currency: 'EUR',
+    debounceMs: 1000,
+    retryMaxMs: 30_000,
   },
   scanning: { debounceMs: 300, keepScans: 10_000 },
   logLevel: 'info',

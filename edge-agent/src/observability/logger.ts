@@ -11,7 +11,10 @@ export function createLogger(level: string, opts: { pretty?: boolean } = {}): Lo
   if (usePretty) {
     // Loaded only for people at a terminal: a store node running as a service never pays for it.
     const pretty = require('pino-pretty') as typeof import('pino-pretty');
-    return pino({ level }, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+    return pino(
+      { level },
+      pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
+    );
   }
   return pino({ level });
 }

@@ -79,8 +79,13 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
         );
       }
       const item = { sku, ...body };
-      ctx.db.transaction(() => ctx.catalog.put(item, 'local', ctx.clock()))();
-      ctx.events.emit('item', item);
+      const previousPrice = ctx.db.transaction(() => {
+        const prev = ctx.catalog.get(sku)?.price ?? null;
+        ctx.catalog.put(item, 'local', ctx.clock());
+        return prev;
+      })();
+      // previousPrice lets listeners (shelf labels on price change) tell a new price from a re-save.
+      ctx.events.emit('item', { ...item, previousPrice });
       return item;
     },
   );
