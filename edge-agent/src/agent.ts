@@ -3,13 +3,13 @@ import type { Worker } from 'node:worker_threads';
 import { generatePassword } from './auth/passwords.js';
 import { Users } from './auth/users.js';
 import type { Settings } from './config/settings.js';
-import type { AgentContext, ParsedCodeInfo } from './context.js';
+import type { AgentContext } from './context.js';
 import { checkpointAndClose, type Db, openDatabase } from './db/database.js';
 import { DeviceRegistry } from './devices/registry.js';
 import { type DeviceValidator, deviceRoutes } from './devices/routes.js';
 import { EventBus } from './events.js';
 import { type App, buildHttpServer, type RoutePlugin } from './http/server.js';
-import { Catalog, toGtin14 } from './ledger/catalog.js';
+import { Catalog } from './ledger/catalog.js';
 import { DiskGuard } from './ledger/disk-guard.js';
 import { Ledger } from './ledger/ledger.js';
 import { Quarantine } from './ledger/quarantine.js';
@@ -18,6 +18,7 @@ import { type BrokerIdentity, EmbeddedBroker, safeEqual } from './mqtt/broker.js
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { PortInUseError } from './ports.js';
+import { extractGtin, parseCodeInfo } from './scanning/codes.js';
 import { tsWorker } from './util/ts-worker.js';
 
 /** A part of the agent with a life of its own (device drivers, the cloud shipper, the print queue). */
@@ -40,11 +41,6 @@ export interface AgentParts extends AgentContext {
   broker: EmbeddedBroker | null;
   /** Identity of this ledger (kept by backups): lets the cloud tell a restore from another agent. */
   ledgerId: string;
-}
-
-function basicParse(raw: string): ParsedCodeInfo {
-  const gtin = toGtin14(raw);
-  return gtin ? { kind: 'gtin', gtin } : { kind: 'unknown' };
 }
 
 /**
@@ -85,7 +81,7 @@ export class EdgeAgent {
       const file = join(settings.dataDir, 'ledger.sqlite');
       const db = openDatabase(file);
       this.db = db;
-      const catalog = new Catalog(db);
+      const catalog = new Catalog(db, extractGtin);
       const ledger = new Ledger(db, catalog, this.clock);
       const writer = new WorkerLedgerWriter(file);
       this.writer = writer;
@@ -114,7 +110,7 @@ export class EdgeAgent {
         log,
         clock: this.clock,
         isReady: () => this.ready,
-        parseCode: basicParse,
+        parseCode: parseCodeInfo,
         devices,
         broker: null,
         disk: new DiskGuard(

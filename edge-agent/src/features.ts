@@ -3,6 +3,7 @@ import { registerConsole } from './console/index.js';
 import { registerPrinting } from './printing/index.js';
 import { registerReplication } from './replication/index.js';
 import { registerRfid } from './rfid/index.js';
+import { registerScanning } from './scanning/index.js';
 
 /**
  * Wires the agent's parts (device drivers, RFID, printing, replication, console) into the
@@ -10,6 +11,7 @@ import { registerRfid } from './rfid/index.js';
  * components through `agent.addRoutes()` / `agent.addComponent()` / `agent.addDeviceKind()`.
  */
 export async function registerFeatures(agent: EdgeAgent): Promise<void> {
+  registerScanning(agent);
   registerRfid(agent);
   registerReplication(agent);
   registerPrinting(agent);

@@ -33,6 +33,8 @@ export async function startTestAgent(
   opts: {
     env?: Record<string, string>;
     mqtt?: boolean;
+    /** false: register no features (a test registers the part it drives in `setup`). */
+    features?: boolean;
     setup?: (agent: EdgeAgent) => Promise<void> | void;
   } = {},
 ): Promise<TestAgent> {

@@ -90,6 +90,15 @@ export const SettingsSchema = Type.Object(
       /** Longest wait between checks of a printer that is off or not ready while jobs wait. */
       retryMaxMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
     }),
+    scanning: Type.Object(
+      {
+        /** The same code from the same scanner within this many ms counts once (a device may override). */
+        debounceMs: Type.Integer({ minimum: 0, maximum: 60_000 }),
+        /** Recent scans kept for GET /api/v1/scans; older ones are pruned. */
+        keepScans: Type.Integer({ minimum: 100, maximum: 1_000_000 }),
+      },
+      { additionalProperties: false },
+    ),
     logLevel: literals(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     devices: Type.Array(DeviceSettings),
   },
@@ -134,6 +143,7 @@ const defaults: Settings = {
     debounceMs: 1000,
     retryMaxMs: 30_000,
   },
+  scanning: { debounceMs: 300, keepScans: 10_000 },
   logLevel: 'info',
   devices: [],
 };

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db/database.js';
+import { extractGtin } from '../scanning/codes.js';
 import { Catalog } from './catalog.js';
 import { GroupCommitWriter } from './group-commit.js';
 import { Ledger } from './ledger.js';
@@ -18,7 +19,7 @@ const { file } = workerData as { file: string };
 const db = openDatabase(file, { migrate: false });
 // Checkpoints run in the checkpointer thread: a COMMIT here never waits for one.
 db.pragma('wal_autocheckpoint = 0');
-const ledger = new Ledger(db, new Catalog(db));
+const ledger = new Ledger(db, new Catalog(db, extractGtin));
 const writer = new GroupCommitWriter(db, ledger);
 const replica = new Replica(db);
 writer.onCommit = (created) => port.postMessage({ kind: 'committed', created } satisfies WriterReply);

@@ -1,0 +1,42 @@
+/**
+ * The agent's view of a code: the drivers' parser (GTIN, GS1 element string, Digital Link,
+ * EPC, SKU) reduced to what lookups and the catalog need. Used in the main thread and in the
+ * ledger's writer thread, so both resolve a scanned code to the same item.
+ */
+import { decodeEpc, type ParsedCode, parseCode } from '@store-edge/drivers';
+import type { ParsedCodeInfo } from '../context.js';
+import type { GtinExtractor } from '../ledger/catalog.js';
+
+/** `parseCode` for the API (GET /items/lookup `parsed`): EPCs come with their decoded identity. */
+export function parseCodeInfo(raw: string): ParsedCodeInfo {
+  return withEpcIdentity(parseCode(raw));
+}
+
+/** Adds the EPC Tag Data Standard decoding (scheme, gtin, serial, uri) to an `epc` result. */
+export function withEpcIdentity(parsed: ParsedCode): ParsedCodeInfo {
+  if (parsed.kind !== 'epc') return { ...parsed };
+  const d = decodeEpc(parsed.epc);
+  if (d.scheme === 'invalid') return { ...parsed, scheme: 'invalid', reason: d.reason };
+  if (d.scheme === 'unknown') return { ...parsed, scheme: 'unknown', header: d.header };
+  const out: ParsedCodeInfo = { ...parsed, scheme: d.scheme, uri: d.uri, filter: d.filter };
+  if (d.scheme === 'sgtin-96' || d.scheme === 'sgtin-198') {
+    out.gtin = d.gtin14;
+    out.serial = d.serial;
+  } else if (d.scheme === 'sscc-96') out.sscc = d.sscc18;
+  else if (d.scheme === 'sgln-96') out.gln = d.gln;
+  return out;
+}
+
+/** The GTIN-14 a code stands for: a GTIN, the (01) of a GS1 string or Digital Link, an SGTIN's GTIN. */
+export function gtinOf(parsed: ParsedCode): string | null {
+  if (parsed.kind === 'gtin') return parsed.gtin;
+  if (parsed.kind === 'gs1') return parsed.gtin ?? null;
+  if (parsed.kind === 'epc') {
+    const d = decodeEpc(parsed.epc);
+    return d.scheme === 'sgtin-96' || d.scheme === 'sgtin-198' ? d.gtin14 : null;
+  }
+  return null;
+}
+
+/** The Catalog's extractor (`new Catalog(db, extractGtin)`). */
+export const extractGtin: GtinExtractor = (code) => gtinOf(parseCode(code));
