@@ -193,7 +193,9 @@ describe('replication edge → cloud, real processes', () => {
       await new Promise((r) => setTimeout(r, 200));
       status = await replicationStatus(second, t2);
     }
-    expect(status.alarm).toMatch(/another edge agent installation/);
+    expect(`${status.alarm}`, `${JSON.stringify(status)}\n${second.output().slice(-2000)}`).toMatch(
+      /another edge agent installation/,
+    );
     expect(status.lastAckedSeq).toBe(0);
     const both = await readBoth(stack, dir.path);
     expect(both.cloudRows).toEqual(both.edgeRows);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AGENT_INSTANCE_HEADER } from '@store-edge/protocol';
 import type { EdgeAgent } from '../agent.js';
 import { CloudClient } from './cloud-client.js';
 import { ChangeFeed } from './feed.js';
@@ -19,7 +20,7 @@ export function registerReplication(agent: EdgeAgent): void {
     start: async () => {
       const parts = agent.parts!;
       const client = new CloudClient(url, token, agent.settings.storeId, {
-        'x-store-edge-ledger': parts.ledgerId,
+        [AGENT_INSTANCE_HEADER]: installationId(agent.settings.dataDir),
       });
       shipper = new Shipper(parts, agent.ledgerWriter!, client);
       feed = new ChangeFeed(parts, client);
