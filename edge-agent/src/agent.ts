@@ -12,6 +12,7 @@ import { type App, buildHttpServer, type RoutePlugin } from './http/server.js';
 import { Catalog } from './ledger/catalog.js';
 import { DiskGuard } from './ledger/disk-guard.js';
 import { Ledger } from './ledger/ledger.js';
+import { outboxSummary } from './ledger/outbox.js';
 import { Quarantine } from './ledger/quarantine.js';
 import { WorkerLedgerWriter } from './ledger/worker-writer.js';
 import { type BrokerIdentity, EmbeddedBroker, safeEqual } from './mqtt/broker.js';
@@ -123,9 +124,7 @@ export class EdgeAgent {
           db.prepare('SELECT ledger_id FROM replication_state WHERE id = 1').get() as { ledger_id: string }
         ).ledger_id,
       };
-      this.metrics.outboxPending.set(
-        (db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n,
-      );
+      this.metrics.outboxPending.set(outboxSummary(db).pending);
       this.parts = parts;
       await parts.disk.start();
       writer.onCommit = (created) => {

@@ -30,13 +30,16 @@ export function loadMigrations(dir = migrationsDir): Migration[] {
  * power loss (https://www.sqlite.org/pragma.html#pragma_synchronous), and applies pending
  * migrations, each in its own transaction.
  */
-export function openDatabase(file: string, opts: { migrate?: boolean } = {}): Db {
+export function openDatabase(file: string, opts: { migrate?: boolean; cacheKiB?: number } = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // better-sqlite3 gives every connection a 16 MiB page cache; the agent keeps several
+  // connections, and a store node's memory matters more than a warm cache (indexes are small).
+  db.pragma(`cache_size = -${opts.cacheKiB ?? 4096}`);
   if (opts.migrate !== false) migrate(db);
   return db;
 }

@@ -10,6 +10,7 @@ const { file, intervalMs } = workerData as { file: string; intervalMs: number };
 const db = new Database(file);
 db.pragma('busy_timeout = 1000');
 db.pragma('synchronous = FULL');
+db.pragma('cache_size = -512');
 const timer = setInterval(() => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');

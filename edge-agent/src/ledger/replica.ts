@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { StoredMovement } from '@store-edge/protocol';
 import type { Db } from '../db/database.js';
 import { type MovementRow, toOutboxRecord } from './ledger.js';
+import { outboxSummary } from './outbox.js';
 import type { MovementType } from './types.js';
 
 /**
@@ -23,7 +24,7 @@ export class Replica {
           'UPDATE replication_state SET acked_seq = MAX(acked_seq, ?), last_success_at = ?, last_error = NULL WHERE id = 1',
         )
         .run(appliedSeq, this.clock().toISOString());
-      const pending = (this.db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
+      const { pending } = outboxSummary(this.db);
       const acked = (
         this.db.prepare('SELECT acked_seq FROM replication_state WHERE id = 1').get() as { acked_seq: number }
       ).acked_seq;

@@ -16,7 +16,7 @@ const port = parentPort;
 if (!port) throw new Error('writer-thread must run as a worker');
 const { file } = workerData as { file: string };
 // The main thread opened the file first and applied the migrations.
-const db = openDatabase(file, { migrate: false });
+const db = openDatabase(file, { migrate: false, cacheKiB: 8192 });
 // Checkpoints run in the checkpointer thread: a COMMIT here never waits for one.
 db.pragma('wal_autocheckpoint = 0');
 const ledger = new Ledger(db, new Catalog(db, extractGtin));

@@ -36,7 +36,7 @@ export function registerScanning(agent: EdgeAgent, io: ScannerIo = {}): { curren
     if (!parts) throw new Error('agent not started');
     const metrics = new ScanMetrics(parts.metrics.registry);
     const log = new ScanLog(
-      openDatabase(join(parts.settings.dataDir, 'ledger.sqlite'), { migrate: false }),
+      openDatabase(join(parts.settings.dataDir, 'ledger.sqlite'), { migrate: false, cacheKiB: 512 }),
       parts.settings.scanning.keepScans,
       (sku) => parts.catalog.get(sku)?.name ?? null,
     );

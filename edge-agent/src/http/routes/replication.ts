@@ -1,4 +1,5 @@
 import type { AgentContext } from '../../context.js';
+import { outboxSummary } from '../../ledger/outbox.js';
 import { allow, EVERYONE } from '../auth.js';
 import type { App } from '../server.js';
 
@@ -18,10 +19,7 @@ export interface ReplicationStatus {
 
 /** Replication status from the ledger itself, plus what the shipper (when running) knows. */
 export async function replicationStatus(ctx: AgentContext): Promise<ReplicationStatus> {
-  const outbox = ctx.db.prepare('SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox').get() as {
-    n: number;
-    oldest: string | null;
-  };
+  const outbox = outboxSummary(ctx.db);
   const state = ctx.db
     .prepare('SELECT acked_seq, last_success_at, last_error FROM replication_state WHERE id = 1')
     .get() as { acked_seq: number; last_success_at: string | null; last_error: string | null };
@@ -30,8 +28,8 @@ export async function replicationStatus(ctx: AgentContext): Promise<ReplicationS
     storeId: ctx.settings.storeId,
     cloudConfigured: Boolean(ctx.settings.cloud.url),
     online: false,
-    pending: outbox.n,
-    oldestPendingAt: outbox.oldest,
+    pending: outbox.pending,
+    oldestPendingAt: outbox.oldestAt,
     lastSeq: ctx.ledger.lastSeq,
     lastAckedSeq: state.acked_seq,
     lastSuccessAt: state.last_success_at,
