@@ -37,7 +37,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentProcess>
   // memory low (docs/operations.md).
   const child = spawn(
     process.execPath,
-    ['--max-semi-space-size=4', storeEdgeBin, 'edge', ...(opts.args ?? [])],
+    ['--max-semi-space-size=4', '--max-old-space-size=128', storeEdgeBin, 'edge', ...(opts.args ?? [])],
     {
       cwd: repoRoot,
       env: {
