@@ -2,7 +2,7 @@
 // with esbuild, so the process runs plain JavaScript: no TypeScript loader thread, less memory
 // and a faster start than loading every source file through a loader hook.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -64,6 +64,10 @@ export async function bundle(entryPath) {
   const dir = join(tmpdir(), 'store-edge-bundles');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
-  writeFileSync(file, code);
+  // Content-addressed, written to a private name and renamed into place: processes starting
+  // at the same moment never import a half-written bundle (rename is atomic on POSIX).
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  writeFileSync(tmp, code);
+  renameSync(tmp, file);
   return file;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -58,6 +58,10 @@ export async function tsWorker(
   const dir = join(tmpdir(), 'store-edge-workers');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
-  writeFileSync(file, code);
+  // Written under a private name, then renamed into place: two agents starting at once never
+  // load a half-written bundle.
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  writeFileSync(tmp, code);
+  renameSync(tmp, file);
   return new Worker(file, { workerData: data, resourceLimits });
 }
