@@ -61,7 +61,7 @@ export async function bundle(entryPath) {
     },
   });
   const code = result.outputFiles[0].text;
-  const dir = join(tmpdir(), 'store-edge-bundles');
+  const dir = join(tmpdir(), `store-edge-bundles-${process.getuid?.() ?? 'user'}`);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
   // Content-addressed, written to a private name and renamed into place: processes starting

@@ -55,7 +55,7 @@ export async function tsWorker(
     plugins: [absoluteExternals(dirname(entryPath))],
   });
   const code = result.outputFiles[0]?.text ?? '';
-  const dir = join(tmpdir(), 'store-edge-workers');
+  const dir = join(tmpdir(), `store-edge-workers-${process.getuid?.() ?? 'user'}`);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
   // Written under a private name, then renamed into place: two agents starting at once never
