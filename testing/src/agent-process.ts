@@ -31,6 +31,20 @@ export interface StartAgentOptions {
 
 /** Runs `store-edge edge` as a child process, exactly as `npm start` would, and waits for /readyz. */
 export async function startAgent(opts: StartAgentOptions): Promise<AgentProcess> {
+  // A port that was free when picked can be taken by a parallel test before the agent binds it:
+  // with ports of our own choosing, try again on fresh ones (the agent refuses, never moves).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAgentOnce(opts);
+    } catch (err) {
+      const raced =
+        opts.httpPort === undefined && opts.mqttPort === undefined && /is already in use/.test(String(err));
+      if (!raced || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startAgentOnce(opts: StartAgentOptions): Promise<AgentProcess> {
   const httpPort = opts.httpPort ?? (await freePort());
   const mqttPort = opts.mqttPort ?? (await freePort());
   // The flag `npm start` and the container use: a small young generation keeps a store node's
