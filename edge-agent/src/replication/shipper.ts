@@ -13,7 +13,7 @@ export interface ShipperStatus {
   nextRetryAt: string | null;
 }
 
-const PIPELINE_DEPTH = 3;
+const PIPELINE_DEPTH = 6;
 
 interface InFlight {
   last: number;
