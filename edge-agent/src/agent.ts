@@ -40,8 +40,6 @@ export interface AgentOptions {
 export interface AgentParts extends AgentContext {
   devices: DeviceRegistry;
   broker: EmbeddedBroker | null;
-  /** Identity of this ledger (kept by backups): lets the cloud tell a restore from another agent. */
-  ledgerId: string;
 }
 
 /**
@@ -120,9 +118,6 @@ export class EdgeAgent {
           settings.replication.diskFloorBytes,
           this.metrics.diskFree,
         ),
-        ledgerId: (
-          db.prepare('SELECT ledger_id FROM replication_state WHERE id = 1').get() as { ledger_id: string }
-        ).ledger_id,
       };
       this.metrics.outboxPending.set(outboxSummary(db).pending);
       this.parts = parts;

@@ -1,7 +1,7 @@
 import type { TagReadEvent } from '../events.js';
-import { antennaOf, epcFromBase64, epcFromHex, TimestampCache } from './fields.js';
-import { splitJsonValues } from './json-stream.js';
-import { clip, isObject, type ParseResult, rawOf } from './result.js';
+import { type EventContext, walkJsonEvents } from './envelope.js';
+import { antennaOf, epcFromBase64, epcFromHex } from './fields.js';
+import { isObject, type ParseResult, rawOf } from './result.js';
 
 /**
  * Impinj R700/R720 IoT device interface events (testing/fixtures/impinj-iot-events.json):
@@ -26,68 +26,10 @@ const STATUS_EVENTS = new Set([
 const MQTT_STATUS_TEXTS = new Set(['connected', 'connection lost', 'disconnected']);
 
 export function parseImpinjIot(readerId: string, text: string, receivedAt: Date): ParseResult {
-  const result: ParseResult = { reads: [], rejected: [], ignored: 0 };
-  const times = new TimestampCache();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    const trimmed = text.trim();
-    if (MQTT_STATUS_TEXTS.has(trimmed)) {
-      result.ignored++;
-      return result;
-    }
-    const parts = splitJsonValues(text);
-    if (parts.length === 0) {
-      result.rejected.push({ reason: 'impinj-iot: empty payload', raw: clip(text) });
-      return result;
-    }
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i] as string;
-      let value: unknown;
-      try {
-        value = JSON.parse(part);
-      } catch (err) {
-        result.rejected.push({
-          reason: `impinj-iot part ${i}: not JSON (${(err as Error).message})`,
-          raw: clip(part),
-        });
-        continue;
-      }
-      addValue(readerId, value, `part ${i}`, receivedAt, times, result);
-    }
-    return result;
-  }
-  addValue(readerId, parsed, 'message', receivedAt, times, result);
-  return result;
+  return walkJsonEvents('impinj-iot', readerId, text, receivedAt, addEvent, (t) => MQTT_STATUS_TEXTS.has(t));
 }
 
-function addValue(
-  readerId: string,
-  value: unknown,
-  where: string,
-  receivedAt: Date,
-  times: TimestampCache,
-  result: ParseResult,
-): void {
-  if (Array.isArray(value)) {
-    // An empty array is the webhook's "nothing queued" batch: no reads, nothing wrong.
-    for (let i = 0; i < value.length; i++) {
-      addEvent(readerId, value[i], `${where} event ${i}`, receivedAt, times, result);
-    }
-  } else {
-    addEvent(readerId, value, where, receivedAt, times, result);
-  }
-}
-
-function addEvent(
-  readerId: string,
-  ev: unknown,
-  where: string,
-  receivedAt: Date,
-  times: TimestampCache,
-  result: ParseResult,
-): void {
+function addEvent(ev: unknown, { readerId, where, receivedAt, times, result }: EventContext): void {
   if (!isObject(ev)) {
     result.rejected.push({ reason: `impinj-iot ${where}: not a JSON object`, raw: rawOf(ev) });
     return;

@@ -1,7 +1,7 @@
 import type { TagReadEvent } from '../events.js';
-import { antennaOf, epcFromHex, TimestampCache } from './fields.js';
-import { splitJsonValues } from './json-stream.js';
-import { clip, isObject, type ParseResult, rawOf } from './result.js';
+import { type EventContext, walkJsonEvents } from './envelope.js';
+import { antennaOf, epcFromHex } from './fields.js';
+import { isObject, type ParseResult, rawOf } from './result.js';
 
 /**
  * Zebra FX7500/FX9600/ATR7000 IoT Connector tag data events
@@ -18,63 +18,10 @@ import { clip, isObject, type ParseResult, rawOf } from './result.js';
 const MANAGEMENT_TYPES = new Set(['heartbeat', 'gpi', 'GPI', 'error', 'warning', 'firmwareUpdateProgress']);
 
 export function parseZebraIot(readerId: string, text: string, receivedAt: Date): ParseResult {
-  const result: ParseResult = { reads: [], rejected: [], ignored: 0 };
-  const times = new TimestampCache();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // Not one JSON value: maybe several objects back to back.
-    const parts = splitJsonValues(text);
-    if (parts.length === 0) {
-      result.rejected.push({ reason: 'zebra-iot: empty payload', raw: clip(text) });
-      return result;
-    }
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i] as string;
-      let value: unknown;
-      try {
-        value = JSON.parse(part);
-      } catch (err) {
-        result.rejected.push({
-          reason: `zebra-iot part ${i}: not JSON (${(err as Error).message})`,
-          raw: clip(part),
-        });
-        continue;
-      }
-      addValue(readerId, value, `part ${i}`, receivedAt, times, result);
-    }
-    return result;
-  }
-  addValue(readerId, parsed, 'message', receivedAt, times, result);
-  return result;
+  return walkJsonEvents('zebra-iot', readerId, text, receivedAt, addEvent);
 }
 
-function addValue(
-  readerId: string,
-  value: unknown,
-  where: string,
-  receivedAt: Date,
-  times: TimestampCache,
-  result: ParseResult,
-): void {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      addEvent(readerId, value[i], `${where} event ${i}`, receivedAt, times, result);
-    }
-  } else {
-    addEvent(readerId, value, where, receivedAt, times, result);
-  }
-}
-
-function addEvent(
-  readerId: string,
-  ev: unknown,
-  where: string,
-  receivedAt: Date,
-  times: TimestampCache,
-  result: ParseResult,
-): void {
+function addEvent(ev: unknown, { readerId, where, receivedAt, times, result }: EventContext): void {
   if (!isObject(ev)) {
     result.rejected.push({ reason: `zebra-iot ${where}: not a JSON object`, raw: rawOf(ev) });
     return;
