@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { acquireMysql, createTestDatabase, makeTempDir } from '@store-edge/testing';
 import mysql from 'mysql2/promise';
 import { openDatabase } from '../edge-agent/src/db/database.js';
-import { toOutboxRecord } from '../edge-agent/src/ledger/ledger.js';
 import {
   createItems,
   edgeToken,
@@ -21,6 +20,7 @@ import {
   startEdge,
   startStack,
 } from '../test/e2e/harness.js';
+import { cpuSeconds, cpuSecondsOf, memory } from './_proc.js';
 import { report } from './_report.js';
 
 const N = Number(process.env.BENCH_MOVEMENTS ?? 1_000_000);
@@ -30,7 +30,7 @@ function log(msg: string): void {
   process.stderr.write(`${msg}\n`);
 }
 
-/** Writes N movements into an edge ledger the way the ledger writes them (rows, stock, outbox). */
+/** Writes N movements into an edge ledger the way the ledger writes them (rows, stock, outbox, history). */
 function bufferMovements(dataDir: string, n: number): void {
   const db = openDatabase(join(dataDir, 'ledger.sqlite'));
   const now = new Date().toISOString();
@@ -38,7 +38,7 @@ function bufferMovements(dataDir: string, n: number): void {
     `INSERT INTO movements (seq, id, type, sku, location, qty, delta_on_hand, delta_reserved, at, ref, reason, code,
        source, actor, flags, request_hash, recorded_at) VALUES (?, ?, 'receive', ?, ?, ?, ?, 0, ?, NULL, NULL, NULL, 'api', 'bench', NULL, ?, ?)`,
   );
-  const insO = db.prepare('INSERT INTO outbox (seq, payload, created_at) VALUES (?, ?, ?)');
+  const insO = db.prepare('INSERT INTO outbox (seq) VALUES (?)');
   const stock = new Map<string, number>();
   for (let tx = 0; tx < n / 10_000; tx++) {
     db.transaction(() => {
@@ -49,20 +49,7 @@ function bufferMovements(dataDir: string, n: number): void {
         const qty = 1 + (seq % 3);
         const id = randomUUID();
         insM.run(seq, id, sku, location, qty, qty, now, 'bench', now);
-        const rec = toOutboxRecord({
-          seq,
-          id,
-          type: 'receive',
-          sku,
-          location,
-          qty,
-          at: now,
-          ref: null,
-          reason: null,
-          source: 'api',
-          actor: 'bench',
-        });
-        insO.run(seq, JSON.stringify(rec), now);
+        insO.run(seq);
         stock.set(`${sku}|${location}`, (stock.get(`${sku}|${location}`) ?? 0) + qty);
       }
     })();
@@ -74,9 +61,16 @@ function bufferMovements(dataDir: string, n: number): void {
     const [sku, location] = k.split('|');
     put.run(sku, location, v, n);
   }
+  // While a store is offline the agent files its per-item history every second; so here.
+  db.exec(
+    'INSERT INTO movement_history (sku, location, seq) SELECT sku, location, seq FROM movements ORDER BY sku, location, seq',
+  );
+  db.prepare('UPDATE history_state SET indexed_upto = ? WHERE id = 1').run(n);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
 }
+
+let rawDbCpuPerRow = 0;
 
 async function rawLimit(serverUrl: string, rows: number): Promise<number> {
   const db = await createTestDatabase(serverUrl, 'se_bench_raw');
@@ -88,6 +82,7 @@ async function rawLimit(serverUrl: string, rows: number): Promise<number> {
     // Same columns and keys as the cloud's movements table, without the foreign keys.
     await conn.query(create.replace(/,\s*CONSTRAINT[^,)]*\([^)]*\)[^,)]*REFERENCES[^,)]*\([^)]*\)/g, ''));
     const now = new Date();
+    const db0 = cpuSecondsOf('mariadbd');
     const t0 = process.hrtime.bigint();
     for (let done = 0; done < rows; done += 1000) {
       const values = Array.from({ length: 1000 }, (_, i) => {
@@ -116,20 +111,12 @@ async function rawLimit(serverUrl: string, rows: number): Promise<number> {
       await conn.commit();
     }
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const perRow = ((cpuSecondsOf('mariadbd') - db0) * 1e6) / rows;
+    rawDbCpuPerRow = rawDbCpuPerRow > 0 ? Math.min(rawDbCpuPerRow, perRow) : perRow;
     await conn.end();
     return rows / secs;
   } finally {
     await db.drop();
-  }
-}
-
-/** VmRSS (now) or VmHWM (the process's lifetime peak) from /proc. */
-function rss(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
-  } catch {
-    return 0;
   }
 }
 
@@ -144,10 +131,19 @@ async function main(): Promise<void> {
     stack = await startStack(server.url, 'bench-store');
     log(`buffering ${N} movements in the edge ledger...`);
     bufferMovements(dir.path, N);
-    const edge = await startEdge(stack, dir.path, stack.cloud!.baseUrl, { STORE_EDGE_LOG_LEVEL: 'warn' });
-    const token = await edgeToken(edge);
-    await createItems(edge, token).catch(() => {});
+    // Log in (scrypt) and set up the catalog while the cloud is out of reach, then measure a
+    // fresh agent process from its start: its lifetime peak is the catch-up's own.
+    const setup = await startEdge(stack, dir.path, 'http://127.0.0.1:9', { STORE_EDGE_LOG_LEVEL: 'warn' });
+    const token = await edgeToken(setup);
+    await createItems(setup, token).catch(() => {});
+    setup.kill('SIGTERM');
+    await setup.exited;
+    const cloudPid = stack.cloud?.child.pid;
+    const cpuCloud0 = cpuSeconds(cloudPid);
+    const cpuDb0 = cpuSecondsOf('mariadbd');
     const t0 = performance.now();
+    const edge = await startEdge(stack, dir.path, stack.cloud!.baseUrl, { STORE_EDGE_LOG_LEVEL: 'warn' });
+    const cpu0 = { edge: 0, cloud: cpuCloud0, db: cpuDb0 };
     let acked = 0;
     let peak = 0;
     let lastLog = 0;
@@ -155,17 +151,22 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 250));
       const s = await replicationStatus(edge, token);
       acked = s.lastAckedSeq;
-      peak = Math.max(peak, rss(edge.child.pid ?? 0, 'VmRSS'));
+      peak = Math.max(peak, memory(edge.child.pid, 'VmRSS'));
       if (performance.now() - lastLog > 5000) {
         lastLog = performance.now();
         log(
-          `catch-up: ${acked}/${N} (${Math.round(acked / ((performance.now() - t0) / 1000))}/s), edge peak RSS ${Math.round(peak / 1e6)} MB`,
+          `catch-up: ${acked}/${N} (${Math.round(acked / ((performance.now() - t0) / 1000))}/s), edge peak RSS ${Math.round(peak / 1e6)} MB, VmHWM ${Math.round(memory(edge.child.pid, 'VmHWM') / 1e6)} MB`,
         );
       }
     }
     const secs = (performance.now() - t0) / 1000;
-    peak = Math.max(peak, rss(edge.child.pid ?? 0, 'VmRSS'));
-    const lifetimePeak = rss(edge.child.pid ?? 0, 'VmHWM');
+    const cpu = {
+      edge: cpuSeconds(edge.child.pid) - cpu0.edge,
+      cloud: cpuSeconds(cloudPid) - cpu0.cloud,
+      db: cpuSecondsOf('mariadbd') - cpu0.db,
+    };
+    peak = Math.max(peak, memory(edge.child.pid, 'VmRSS'));
+    const lifetimePeak = memory(edge.child.pid, 'VmHWM');
     edge.kill('SIGTERM');
     await edge.exited;
     const limitAfter = await rawLimit(server.url, 200_000);
@@ -186,6 +187,15 @@ async function main(): Promise<void> {
       movements: N,
       seconds: Math.round(secs),
     });
+    const rawDbCpu = rawDbCpuPerRow;
+    for (const [part, seconds] of Object.entries(cpu)) {
+      report({
+        name: `catchup_cpu_${part}`,
+        value: (seconds * 1e6) / N,
+        unit: 'µs CPU/movement',
+        ...(part === 'db' ? { limit: rawDbCpu, note: 'limit: MariaDB CPU per row of the raw insert' } : {}),
+      });
+    }
     report({
       name: 'edge_peak_rss',
       value: peak / 1e6,
@@ -196,7 +206,7 @@ async function main(): Promise<void> {
       name: 'edge_lifetime_vmhwm',
       value: lifetimePeak / 1e6,
       unit: 'MB',
-      note: 'includes start-up and each login: scrypt (N=2^15, r=8) holds a 32 MiB buffer while it hashes',
+      note: 'lifetime peak of the agent process that caught up (logged in beforehand, in an earlier process: a login holds 32 MiB for scrypt)',
     });
     if (process.env.BENCH_VERIFY !== '0') {
       const both = await readBoth(stack, dir.path);

@@ -120,7 +120,8 @@ export async function buildApp(opts: AppOptions) {
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     try {
       await pool.query('SELECT 1');
-      return { status: 'ready' };
+      // The pid tells a supervisor which process answered (see the edge's /readyz).
+      return { status: 'ready', pid: process.pid };
     } catch (err) {
       return reply
         .code(503)

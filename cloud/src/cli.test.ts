@@ -39,7 +39,10 @@ describe('store-edge cloud', () => {
       });
       try {
         expect((await fetch(`${proc.baseUrl}/healthz`)).status).toBe(200);
-        expect(await (await fetch(`${proc.baseUrl}/readyz`)).json()).toEqual({ status: 'ready' });
+        expect(await (await fetch(`${proc.baseUrl}/readyz`)).json()).toEqual({
+          status: 'ready',
+          pid: proc.child.pid,
+        });
         expect(await (await fetch(`${proc.baseUrl}/metrics`)).text()).toContain(
           'store_edge_cloud_http_request_duration_seconds',
         );

@@ -1,6 +1,6 @@
 // Runs `store-edge cloud` as a child process, exactly as a deployment would (tests, benchmarks).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { freePort, repoRoot, storeEdgeBin } from '@store-edge/testing';
+import { answeredBy, freePort, repoRoot, storeEdgeBin } from '@store-edge/testing';
 
 export interface CloudProcess {
   child: ChildProcess;
@@ -13,7 +13,7 @@ export interface CloudProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
-export async function startCloudProcess(opts: {
+export interface StartCloudOptions {
   mysqlUrl: string;
   adminToken: string;
   env?: Record<string, string>;
@@ -21,9 +21,26 @@ export async function startCloudProcess(opts: {
   readyTimeoutMs?: number;
   /** A fixed port (to restart the cloud where the edge expects it); default: a free one. */
   port?: number;
-}): Promise<CloudProcess> {
+}
+
+export async function startCloudProcess(opts: StartCloudOptions): Promise<CloudProcess> {
+  // A port that was free when picked can be taken by a parallel test before the cloud binds it:
+  // with a port of our own choosing, try again on a fresh one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCloudOnce(opts);
+    } catch (err) {
+      const raced = opts.port === undefined && /EADDRINUSE|already in use/.test(String(err));
+      if (!raced || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startCloudOnce(opts: StartCloudOptions): Promise<CloudProcess> {
   const port = opts.port ?? (await freePort());
-  const child = spawn(process.execPath, [storeEdgeBin, 'cloud', ...(opts.args ?? [])], {
+  const nodeArgs = process.env.STORE_EDGE_CLOUD_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  // STORE_EDGE_CLOUD_NODE_FLAGS: for profiling a benchmark, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const child = spawn(process.execPath, [...nodeArgs, storeEdgeBin, 'cloud', ...(opts.args ?? [])], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -69,7 +86,8 @@ export async function startCloudProcess(opts: {
     if (!alive()) throw new Error(`store-edge cloud exited before ready:\n${out}`);
     try {
       const res = await fetch(`${proc.baseUrl}/readyz`);
-      if (res.ok) return proc;
+      // Only our child counts: another test's server may have taken the port first.
+      if (res.ok && (await answeredBy(res)) === child.pid) return proc;
     } catch {
       // not listening yet
     }

@@ -18,6 +18,9 @@ export function createPool(opts: PoolOptions): Pool {
     bigNumberStrings: false,
     decimalNumbers: true,
     enableKeepAlive: true,
+    // Replication ingest sends a batch's writes in one round trip (ingest.ts). Every value in
+    // them is escaped by mysql2's format(); no statement is built from unescaped input.
+    multipleStatements: true,
   });
 }
 
@@ -71,8 +74,12 @@ export async function withTransaction<T>(
   }
 }
 
+const UTC_MILLIS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 /** DATETIME(3) literal (UTC) for an ISO 8601 instant. */
 export function toSqlDateTime(iso: string | Date): string {
+  // The usual form (what Date#toISOString writes) needs no Date: ingest converts a thousand per batch.
+  if (typeof iso === 'string' && UTC_MILLIS.test(iso)) return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
   const d = typeof iso === 'string' ? new Date(iso) : iso;
   return d.toISOString().replace('T', ' ').replace('Z', '');
 }

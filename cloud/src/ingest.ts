@@ -7,11 +7,12 @@ import {
   type Reservation,
   type ReservationStatus,
 } from '@store-edge/protocol';
+import { format } from 'mysql2';
 import { appendChanges, type NewChange } from './changes.js';
 import { mysqlErrno, type Pool, type PoolConnection, toSqlDateTime, withTransaction } from './db.js';
-import { enqueueEvent } from './outbox.js';
+import { enqueueEvent, subscribedWebhooks } from './outbox.js';
 import { HttpProblem, notFound } from './problem.js';
-import { foldStock } from './projection.js';
+import { foldStock, type StockDelta } from './projection.js';
 import { type ReservationRow, reservationFromRow } from './reservations.js';
 
 export interface IngestResult {
@@ -63,10 +64,33 @@ export async function ingestBatch(
   agentInstance?: string,
 ): Promise<IngestResult> {
   checkBatchShape(records);
-  return withTransaction(pool, (conn) => applyBatch(conn, store, records, agentInstance), {
-    onRetry: hooks.onRetry,
-  });
+  // Everything that does not need the store's row lock is done before taking it: the lock
+  // serializes all batches of the store, so each millisecond spent holding it is one every
+  // other batch of that store waits. The writes are formatted here for the usual case (every
+  // record is new), and whether anyone subscribed to the event is asked here too.
+  const prepared = formatWrites(store.storeId, store.tenantId, records);
+  const subscribers = await subscribedWebhooks(pool, store.tenantId, 'movements.applied');
+  const since = performance.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await withTransaction(
+        pool,
+        (conn) => applyBatch(conn, store, records, { prepared, subscribers, agentInstance }),
+        { onRetry: hooks.onRetry },
+      );
+    } catch (err) {
+      // An edge keeps several batches in flight and they can reach the store's lock out of
+      // order (each is decompressed and parsed on its own): a batch that arrives just before
+      // its predecessor waits for it a moment, instead of sending the edge back to resend.
+      const gap = err instanceof HttpProblem && err.extra.code === PROBLEM_CODES.sequenceGap;
+      if (!gap || performance.now() - since > GAP_PATIENCE_MS) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(50, 2 * 2 ** attempt)));
+    }
+  }
 }
+
+/** How long a batch that came before its predecessor waits for it before answering "gap". */
+const GAP_PATIENCE_MS = 1000;
 
 function anotherAgent(storeId: string, other: string, silentSeconds: number): HttpProblem {
   return new HttpProblem(
@@ -106,11 +130,19 @@ export async function claimAgentLease(pool: Pool, storeId: string, agentInstance
 const LEASE_SET =
   ', agent_instance = COALESCE(?, agent_instance), agent_seen_at = IF(? IS NULL, agent_seen_at, NOW(6))';
 
+interface Prepared {
+  /** The batch's writes, formatted for the case where every record is new. */
+  prepared: string;
+  /** Webhooks subscribed to movements.applied, looked up before the lock. */
+  subscribers: string[];
+  agentInstance?: string;
+}
+
 async function applyBatch(
   conn: PoolConnection,
   { storeId, tenantId }: { storeId: string; tenantId: string },
   records: ReplicationRecord[],
-  agentInstance?: string,
+  { prepared, subscribers, agentInstance }: Prepared,
 ): Promise<IngestResult> {
   const [storeRows] = await conn.query(
     `SELECT applied_seq, agent_instance, TIMESTAMPDIFF(SECOND, agent_seen_at, NOW(6)) AS silent_s
@@ -161,21 +193,28 @@ async function applyBatch(
     return { appliedSeq: applied, inserted: 0, changed: false };
   }
 
-  await insertMovements(conn, storeId, tenantId, fresh);
-  await updateStock(conn, storeId, tenantId, fresh);
-  const changed = await answerReservations(conn, storeId, tenantId, fresh);
-
-  await conn.query(
+  // One round trip: the movements, the projection, and the store's new mark.
+  const writes = fresh.length === records.length ? prepared : formatWrites(storeId, tenantId, fresh);
+  const mark = format(
     `UPDATE stores SET applied_seq = ?, last_replicated_at = NOW(6), stale_notified = 0${LEASE_SET} WHERE id = ?`,
     [last, ...lease, storeId],
   );
-  await enqueueEvent(conn, tenantId, 'movements.applied', () => ({
-    storeId,
-    fromSeq: fresh[0]?.seq,
-    toSeq: last,
-    count: fresh.length,
-    movements: fresh,
-  }));
+  try {
+    await conn.query(`${writes};\n${mark}`);
+  } catch (err) {
+    if (mysqlErrno(err) !== 1062 /* ER_DUP_ENTRY: the (store_id, id) key */) throw err;
+    throw await movementIdConflict(conn, storeId, fresh);
+  }
+  const changed = await answerReservations(conn, storeId, tenantId, fresh);
+  if (subscribers.length > 0) {
+    await enqueueEvent(
+      conn,
+      tenantId,
+      'movements.applied',
+      () => ({ storeId, fromSeq: fresh[0]?.seq, toSeq: last, count: fresh.length, movements: fresh }),
+      subscribers,
+    );
+  }
   return { appliedSeq: last, inserted: fresh.length, changed };
 }
 
@@ -205,13 +244,12 @@ async function checkAlreadyApplied(
   }
 }
 
-async function insertMovements(
-  conn: PoolConnection,
-  storeId: string,
-  tenantId: string,
-  fresh: ReplicationRecord[],
-): Promise<void> {
-  // One multi-row INSERT per batch: the bulk of ingest cost is this statement.
+/**
+ * The SQL of a batch's writes (movements as one multi-row INSERT, the stock projection as one
+ * upsert per kind of change), formatted with mysql2's escaping so the statements can travel
+ * in one round trip.
+ */
+function formatWrites(storeId: string, tenantId: string, fresh: ReplicationRecord[]): string {
   const rows = fresh.map(({ seq, movement: m }) => [
     storeId,
     seq,
@@ -227,67 +265,55 @@ async function insertMovements(
     m.source ?? null,
     m.actor ?? null,
   ]);
-  try {
-    await conn.query(
+  const statements = [
+    format(
       'INSERT INTO movements (store_id, seq, id, tenant_id, type, sku, location, qty, at, ref, reason, source, actor) VALUES ?',
       [rows],
-    );
-  } catch (err) {
-    if (mysqlErrno(err) !== 1062 /* ER_DUP_ENTRY: the (store_id, id) key */) throw err;
-    const ids = fresh.map((r) => r.movement.id.toLowerCase());
-    const [dups] = await conn.query('SELECT seq, id FROM movements WHERE store_id = ? AND id IN (?)', [
-      storeId,
-      ids,
-    ]);
-    const dup = (dups as Array<{ seq: number; id: string }>)[0];
-    const again = fresh.find((r) => r.movement.id.toLowerCase() === dup?.id);
-    throw new HttpProblem(
-      409,
-      'Conflict',
-      dup && again
-        ? `movement ${dup.id} was already replicated as seq ${dup.seq}; seq ${again.seq} cannot carry it again`
-        : 'a movement id appears twice in this batch',
-      { code: PROBLEM_CODES.movementIdConflict, seq: again?.seq ?? fresh[0]?.seq },
-    );
-  }
-}
-
-async function updateStock(
-  conn: PoolConnection,
-  storeId: string,
-  tenantId: string,
-  fresh: ReplicationRecord[],
-): Promise<void> {
+    ),
+  ];
   const deltas = foldStock(fresh.map((r) => r.movement));
+  // A count in the batch sets on hand (then adds what followed it); otherwise it is added.
   const relative = deltas.filter((d) => d.setOnHand === null);
   const absolute = deltas.filter((d) => d.setOnHand !== null);
-  // VALUES(col) in ON DUPLICATE KEY UPDATE works on MySQL 8 (deprecated, still supported) and
-  // MariaDB; the `AS new` row alias would be MySQL-only.
-  if (relative.length > 0) {
-    await conn.query(
-      `INSERT INTO stock (store_id, sku, location, tenant_id, on_hand, reserved) VALUES ?
-       ON DUPLICATE KEY UPDATE on_hand = on_hand + VALUES(on_hand), reserved = reserved + VALUES(reserved),
-         updated_at = NOW(6)`,
-      [relative.map((d) => [storeId, d.sku, d.location, tenantId, d.onHand, d.reserved])],
-    );
-  }
-  if (absolute.length > 0) {
-    await conn.query(
-      `INSERT INTO stock (store_id, sku, location, tenant_id, on_hand, reserved) VALUES ?
-       ON DUPLICATE KEY UPDATE on_hand = VALUES(on_hand), reserved = reserved + VALUES(reserved),
-         updated_at = NOW(6)`,
-      [
-        absolute.map((d) => [
-          storeId,
-          d.sku,
-          d.location,
-          tenantId,
-          (d.setOnHand ?? 0) + d.onHand,
-          d.reserved,
-        ]),
-      ],
-    );
-  }
+  if (relative.length > 0)
+    statements.push(stockUpsert('on_hand + VALUES(on_hand)', storeId, tenantId, relative));
+  if (absolute.length > 0) statements.push(stockUpsert('VALUES(on_hand)', storeId, tenantId, absolute));
+  return statements.join(';\n');
+}
+
+/**
+ * One multi-row upsert of the stock projection. VALUES(col) in ON DUPLICATE KEY UPDATE works on
+ * MySQL 8 (deprecated, still supported) and MariaDB; the `AS new` row alias would be MySQL-only.
+ */
+function stockUpsert(onHand: string, storeId: string, tenantId: string, deltas: StockDelta[]): string {
+  return format(
+    `INSERT INTO stock (store_id, sku, location, tenant_id, on_hand, reserved) VALUES ?
+     ON DUPLICATE KEY UPDATE on_hand = ${onHand}, reserved = reserved + VALUES(reserved), updated_at = NOW(6)`,
+    [deltas.map((d) => [storeId, d.sku, d.location, tenantId, (d.setOnHand ?? 0) + d.onHand, d.reserved])],
+  );
+}
+
+/** A movement id the cloud already holds under another seq (or twice in one batch): 409. */
+async function movementIdConflict(
+  conn: PoolConnection,
+  storeId: string,
+  fresh: ReplicationRecord[],
+): Promise<HttpProblem> {
+  const ids = fresh.map((r) => r.movement.id.toLowerCase());
+  const [dups] = await conn.query('SELECT seq, id FROM movements WHERE store_id = ? AND id IN (?)', [
+    storeId,
+    ids,
+  ]);
+  const dup = (dups as Array<{ seq: number; id: string }>)[0];
+  const again = fresh.find((r) => r.movement.id.toLowerCase() === dup?.id);
+  return new HttpProblem(
+    409,
+    'Conflict',
+    dup && again
+      ? `movement ${dup.id} was already replicated as seq ${dup.seq}; seq ${again.seq} cannot carry it again`
+      : 'a movement id appears twice in this batch',
+    { code: PROBLEM_CODES.movementIdConflict, seq: again?.seq ?? fresh[0]?.seq },
+  );
 }
 
 /** Moves reservations along when the store's answering movement (ref = reservation id) arrives. */

@@ -15,20 +15,17 @@ export interface EventEnvelope {
 /**
  * Writes one delivery row per subscribed webhook in the caller's transaction (transactional
  * outbox): the event exists exactly when the change that caused it committed. `data` may be a
- * function so large payloads are only built when someone subscribed.
+ * function so large payloads are only built when someone subscribed; `subscribers` may be
+ * looked up beforehand (outside a lock).
  */
 export async function enqueueEvent(
   conn: PoolConnection,
   tenantId: string,
   type: WebhookEvent,
   data: unknown | (() => unknown),
+  subscribers?: string[],
 ): Promise<void> {
-  const [subs] = await conn.query(
-    `SELECT w.id FROM webhook_subscriptions s JOIN webhooks w ON w.id = s.webhook_id
-      WHERE s.event = ? AND (w.tenant_id = ? OR w.tenant_id IS NULL)`,
-    [type, tenantId],
-  );
-  const webhooks = (subs as Array<{ id: string }>).map((r) => r.id);
+  const webhooks = subscribers ?? (await subscribedWebhooks(conn, tenantId, type));
   if (webhooks.length === 0) return;
   const envelope: EventEnvelope = {
     id: randomUUID(),
@@ -42,4 +39,18 @@ export async function enqueueEvent(
     'INSERT INTO webhook_deliveries (webhook_id, tenant_id, event_id, event, payload) VALUES ?',
     [webhooks.map((w) => [w, tenantId, envelope.id, type, payload])],
   );
+}
+
+/** Ids of the webhooks subscribed to `type` for this tenant (or for every tenant). */
+export async function subscribedWebhooks(
+  db: Pick<PoolConnection, 'query'>,
+  tenantId: string,
+  type: WebhookEvent,
+): Promise<string[]> {
+  const [subs] = await db.query(
+    `SELECT w.id FROM webhook_subscriptions s JOIN webhooks w ON w.id = s.webhook_id
+      WHERE s.event = ? AND (w.tenant_id = ? OR w.tenant_id IS NULL)`,
+    [type, tenantId],
+  );
+  return (subs as Array<{ id: string }>).map((r) => r.id);
 }

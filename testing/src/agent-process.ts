@@ -44,6 +44,13 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentProcess>
   }
 }
 
+/** The pid a /readyz body names, if any. */
+export async function answeredBy(res: Response): Promise<number | undefined> {
+  const body: unknown = await res.json().catch(() => undefined);
+  if (typeof body !== 'object' || body === null || !('pid' in body)) return undefined;
+  return typeof body.pid === 'number' ? body.pid : undefined;
+}
+
 async function startAgentOnce(opts: StartAgentOptions): Promise<AgentProcess> {
   const httpPort = opts.httpPort ?? (await freePort());
   const mqttPort = opts.mqttPort ?? (await freePort());
@@ -51,7 +58,15 @@ async function startAgentOnce(opts: StartAgentOptions): Promise<AgentProcess> {
   // memory low (docs/operations.md).
   const child = spawn(
     process.execPath,
-    ['--max-semi-space-size=4', '--max-old-space-size=128', storeEdgeBin, 'edge', ...(opts.args ?? [])],
+    [
+      '--max-semi-space-size=4',
+      '--max-old-space-size=128',
+      // Extra V8/Node flags for the agent only, e.g. `--cpu-prof` when profiling a benchmark.
+      ...(process.env.STORE_EDGE_AGENT_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+      storeEdgeBin,
+      'edge',
+      ...(opts.args ?? []),
+    ],
     {
       cwd: repoRoot,
       env: {
@@ -95,7 +110,9 @@ async function startAgentOnce(opts: StartAgentOptions): Promise<AgentProcess> {
         throw new Error(`agent exited with ${child.exitCode} before ready:\n${out}`);
       try {
         const res = await fetch(`${agent.baseUrl}/readyz`);
-        if (res.status === 200) break;
+        // Ready only when *our* child answers: another test's server may have taken the port
+        // (the agent then exits with "already in use" and we try again on fresh ports).
+        if (res.status === 200 && (await answeredBy(res)) === child.pid) break;
       } catch {
         // not listening yet
       }

@@ -101,13 +101,27 @@ export class DeviceRegistry {
     }
   }
 
-  /** A device was heard from (a scan, a tag read): refreshes lastSeenAt without an event. */
-  seen(id: string): void {
+  /**
+   * A device was heard from (a scan, a tag read) at `at` (default: now): refreshes lastSeenAt
+   * without an event. RFID readers call this for every message, thousands a second, so the
+   * timestamp text is reused while the millisecond is the same.
+   */
+  seen(id: string, at: Date = this.clock()): void {
     const prev = this.live.get(id);
-    const now = this.clock().toISOString();
-    if (prev?.status !== 'online') this.setStatus(id, 'online');
-    else prev.lastSeenAt = now;
+    if (prev?.status !== 'online') {
+      this.setStatus(id, 'online');
+      return;
+    }
+    const ms = at.getTime();
+    if (ms !== this.seenMs) {
+      this.seenMs = ms;
+      this.seenIso = at.toISOString();
+    }
+    prev.lastSeenAt = this.seenIso;
   }
+
+  private seenMs = Number.NaN;
+  private seenIso = '';
 
   status(id: string): DeviceStatus {
     return this.live.get(id) ?? { status: 'offline', lastSeenAt: null, lastError: null };

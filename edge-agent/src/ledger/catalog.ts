@@ -36,6 +36,7 @@ export type GtinExtractor = (code: string) => string | null;
 export class Catalog {
   private readonly byCode;
   private readonly bySku;
+  private readonly skuExists;
   private readonly upsertItem;
   private readonly deleteCodes;
   private readonly insertCode;
@@ -47,6 +48,7 @@ export class Catalog {
     this.byCode = db.prepare<[string], { sku: string; pack_qty: number }>(
       'SELECT sku, pack_qty FROM item_codes WHERE code = ?',
     );
+    this.skuExists = db.prepare<[string], { 1: number }>('SELECT 1 FROM items WHERE sku = ?');
     this.bySku = db.prepare<[string], { data: string }>('SELECT data FROM items WHERE sku = ?');
     this.upsertItem = db.prepare(
       `INSERT INTO items (sku, name, price_amount, price_currency, unit, data, updated_at, origin)
@@ -67,7 +69,7 @@ export class Catalog {
   }
 
   has(sku: string): boolean {
-    return this.bySku.get(sku) !== undefined;
+    return this.skuExists.get(sku) !== undefined;
   }
 
   /** Code → sku and pack size: exact code, then its GTIN-14, then a sku of that name. */

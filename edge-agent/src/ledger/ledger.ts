@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import type { ReplicationRecord } from '@store-edge/protocol';
 import type { Db } from '../db/database.js';
 import type { Catalog } from './catalog.js';
+import { itemSeqs } from './history.js';
 import {
   type Actor,
   LedgerError,
@@ -33,7 +34,21 @@ export function requestHash(m: MovementInput): string {
     m.reason ?? '',
     m.at ?? '',
   ];
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 32);
+  return digest('sha256', JSON.stringify(canonical), 'base64url').slice(0, 32);
+}
+
+function stockKey(sku: string, location: string): string {
+  return `${sku}\u0000${location}`;
+}
+
+/** A movement's effect on stock, decided before anything is written. */
+interface Effects {
+  sku: string;
+  location: string;
+  qty: number;
+  dOn: number;
+  dRes: number;
+  flags: string | null;
 }
 
 const ADDS_ONLY: ReadonlySet<MovementType> = new Set(['receive', 'return', 'transfer_in', 'adjust']);
@@ -56,12 +71,22 @@ export class Ledger {
   private readonly insertMovement;
   private readonly getStock;
   private readonly upsertStock;
-  private readonly insertOutbox;
+  private readonly queueOutbox;
   private readonly maxSeq;
   private readonly getReservation;
   private readonly upsertReservation;
   private readonly closeReservation;
   private nextSeq = 0;
+  /**
+   * Skus seen in the catalog during the current transaction. The writer holds the write lock
+   * for the whole transaction, so no other connection can remove an item meanwhile.
+   */
+  private readonly knownSkus = new Set<string>();
+  /** Stock changes of the request being applied, by (sku, location); written at its end. */
+  private readonly pending = new Map<
+    string,
+    { sku: string; location: string; dOn: number; dRes: number; seq: number }
+  >();
   /** Movements created since the last `takeCreated()`, for events after the commit. */
   private created: Movement[] = [];
 
@@ -70,14 +95,15 @@ export class Ledger {
     private readonly catalog: Catalog,
     private readonly clock: () => Date = () => new Date(),
   ) {
+    // The very expression of the movements_uuid index (migration 006), so the planner uses it.
     this.findById = db.prepare<[string], { seq: number; request_hash: string }>(
-      'SELECT seq, request_hash FROM movements WHERE id = ?',
+      `SELECT seq, request_hash FROM movements
+       WHERE unhex(replace(substr(id, -36), '-', '')) = unhex(replace(substr(?, -36), '-', ''))`,
     );
     this.insertMovement = db.prepare(
       `INSERT INTO movements (seq, id, type, sku, location, qty, delta_on_hand, delta_reserved, at, ref, reason, code,
          source, actor, flags, request_hash, recorded_at)
-       VALUES (@seq, @id, @type, @sku, @location, @qty, @deltaOnHand, @deltaReserved, @at, @ref, @reason, @code,
-         @source, @actor, @flags, @requestHash, @recordedAt)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.getStock = db.prepare<[string, string], StockState>(
       'SELECT on_hand, reserved FROM stock WHERE sku = ? AND location = ?',
@@ -87,7 +113,9 @@ export class Ledger {
        ON CONFLICT (sku, location) DO UPDATE SET on_hand = on_hand + excluded.on_hand,
          reserved = reserved + excluded.reserved, last_seq = excluded.last_seq`,
     );
-    this.insertOutbox = db.prepare('INSERT INTO outbox (seq, payload, created_at) VALUES (?, ?, ?)');
+    this.queueOutbox = db.prepare(
+      'INSERT INTO outbox (seq) SELECT seq FROM movements WHERE seq BETWEEN ? AND ? ORDER BY seq',
+    );
     this.maxSeq = db.prepare<[], { m: number | null }>('SELECT MAX(seq) AS m FROM movements');
     this.getReservation = db.prepare<[string], { sku: string; location: string; qty_open: number }>(
       'SELECT sku, location, qty_open FROM reservations WHERE ref = ?',
@@ -98,6 +126,11 @@ export class Ledger {
     );
     this.closeReservation = db.prepare('UPDATE reservations SET qty_open = qty_open - ? WHERE ref = ?');
     this.reloadSeq();
+  }
+
+  /** A new write transaction begins: forget what the last one learnt of the catalog. */
+  beginTransaction(): void {
+    this.knownSkus.clear();
   }
 
   /** Re-reads the last seq from the database (after a rolled-back transaction). */
@@ -119,16 +152,39 @@ export class Ledger {
    * Applies one request's movements. Must run inside a transaction (or savepoint) the caller
    * rolls back when this throws: on error nothing of the request may stay.
    */
-  applyBatch(inputs: MovementInput[], who: Actor, pathPrefix = '/movements'): MovementResult[] {
+  applyBatch(
+    inputs: MovementInput[],
+    who: Actor,
+    pathPrefix = '/movements',
+    hashes?: readonly string[],
+  ): MovementResult[] {
     const startSeq = this.nextSeq;
     const startCreated = this.created.length;
+    this.pending.clear();
     try {
-      return inputs.map((m, i) => this.applyOne(m, who, `${pathPrefix}/${i}`));
+      const now = this.clock().toISOString();
+      const results = inputs.map((m, i) =>
+        this.applyOne(m, who, `${pathPrefix}/${i}`, now, hashes?.[i] ?? requestHash(m)),
+      );
+      // The request's movements have consecutive seqs: one statement queues them all, and one
+      // upsert per (sku, location) moves the projection.
+      if (this.nextSeq > startSeq) this.queueOutbox.run(startSeq, this.nextSeq - 1);
+      for (const d of this.pending.values()) this.upsertStock.run(d.sku, d.location, d.dOn, d.dRes, d.seq);
+      return results;
     } catch (err) {
       this.nextSeq = startSeq;
       this.created.length = startCreated;
       throw err;
+    } finally {
+      this.pending.clear();
     }
+  }
+
+  /** Stock as the store's rules see it mid-request: the projection plus this request's movements. */
+  private stockNow(sku: string, location: string): StockState {
+    const row = this.getStock.get(sku, location) ?? ZERO;
+    const d = this.pending.get(stockKey(sku, location));
+    return d ? { on_hand: row.on_hand + d.dOn, reserved: row.reserved + d.dRes } : row;
   }
 
   /** Hands over (and forgets) the movements created since the last call. */
@@ -143,20 +199,98 @@ export class Ledger {
     this.created = [];
   }
 
-  private applyOne(m: MovementInput, who: Actor, path: string): MovementResult {
-    const hash = requestHash(m);
-    const existing = this.findById.get(m.id);
-    if (existing) {
-      if (existing.request_hash === hash) return { id: m.id, seq: existing.seq, status: 'duplicate' };
-      throw new LedgerError(
-        409,
-        'Movement id reused',
-        `movement ${m.id} was already recorded (seq ${existing.seq}) with different content`,
-        `${path}/id`,
-        { seq: existing.seq },
-      );
+  private applyOne(m: MovementInput, who: Actor, path: string, now: string, hash: string): MovementResult {
+    let fx: Effects;
+    try {
+      fx = this.effects(m, path);
+    } catch (err) {
+      // A retried request must get its first answer even when today's stock would refuse it.
+      const dup = this.duplicate(m, hash, path);
+      if (dup) return dup;
+      throw err;
     }
+    const seq = this.nextSeq;
+    const at = m.at ?? now;
+    const ref = m.ref ?? null;
+    const reason = m.reason ?? (m.type === 'damage' ? 'damaged' : null);
+    const code = m.code ?? null;
+    try {
+      // The unique id index answers "seen before?" as part of the insert: no lookup per
+      // movement, only when it refuses (a retry, or an id reused).
+      this.insertMovement.run(
+        seq,
+        m.id,
+        m.type,
+        fx.sku,
+        fx.location,
+        fx.qty,
+        fx.dOn,
+        fx.dRes,
+        at,
+        ref,
+        reason,
+        code,
+        who.source,
+        who.actor,
+        fx.flags,
+        hash,
+        now,
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        const dup = this.duplicate(m, hash, path);
+        if (dup) return dup;
+      }
+      throw err;
+    }
+    this.nextSeq++;
+    if (m.type === 'reserve') this.upsertReservation.run(ref, fx.sku, fx.location, fx.qty);
+    else if (m.type === 'release' || m.type === 'ship') this.closeReservation.run(fx.qty, ref);
+    const key = stockKey(fx.sku, fx.location);
+    const d = this.pending.get(key);
+    if (d) {
+      d.dOn += fx.dOn;
+      d.dRes += fx.dRes;
+      d.seq = seq;
+    } else this.pending.set(key, { sku: fx.sku, location: fx.location, dOn: fx.dOn, dRes: fx.dRes, seq });
+    const movement: Movement = {
+      seq,
+      id: m.id,
+      type: m.type,
+      sku: fx.sku,
+      location: fx.location,
+      qty: fx.qty,
+      deltaOnHand: fx.dOn,
+      deltaReserved: fx.dRes,
+      at,
+      ref,
+      reason,
+      code,
+      source: who.source,
+      actor: who.actor,
+      flags: fx.flags,
+      recordedAt: now,
+    };
+    this.created.push(movement);
+    return { id: m.id, seq, status: 'created' };
+  }
 
+  /** The earlier answer when this id was recorded with the same request; 409 when with another. */
+  private duplicate(m: MovementInput, hash: string, path: string): MovementResult | null {
+    const existing = this.findById.get(m.id);
+    if (!existing) return null;
+    if (existing.request_hash === hash) return { id: m.id, seq: existing.seq, status: 'duplicate' };
+    throw new LedgerError(
+      409,
+      'Movement id reused',
+      `movement ${m.id} was already recorded (seq ${existing.seq}) with different content`,
+      `${path}/id`,
+      { seq: existing.seq },
+    );
+  }
+
+  /** What a movement does to stock, checked against the store's rules; writes nothing. */
+  private effects(m: MovementInput, path: string): Effects {
     let sku: string;
     let packQty = 1;
     if (m.code !== undefined && m.sku === undefined) {
@@ -166,8 +300,11 @@ export class Ledger {
       sku = hit.sku;
       packQty = hit.packQty;
     } else if (m.sku !== undefined) {
-      if (!this.catalog.has(m.sku))
-        throw new LedgerError(422, 'Unknown sku', `no item has the sku '${m.sku}'`, `${path}/sku`);
+      if (!this.knownSkus.has(m.sku)) {
+        if (!this.catalog.has(m.sku))
+          throw new LedgerError(422, 'Unknown sku', `no item has the sku '${m.sku}'`, `${path}/sku`);
+        this.knownSkus.add(m.sku);
+      }
       sku = m.sku;
     } else {
       throw new LedgerError(422, 'Missing item', 'a movement needs a sku or a code', path);
@@ -183,7 +320,7 @@ export class Ledger {
     const location = m.location ?? 'store';
     const qty = m.qty * packQty;
     // Receipts add whatever stands there; only the other types need the current figures.
-    const stock = ADDS_ONLY.has(m.type) ? ZERO : (this.getStock.get(sku, location) ?? ZERO);
+    const stock = ADDS_ONLY.has(m.type) ? ZERO : this.stockNow(sku, location);
     let dOn = 0;
     let dRes = 0;
     let flags: string | null = null;
@@ -225,7 +362,6 @@ export class Ledger {
           );
         }
         dRes = qty;
-        this.upsertReservation.run(m.ref, sku, location, qty);
         break;
       }
       case 'release':
@@ -241,41 +377,12 @@ export class Ledger {
             { open },
           );
         }
-        this.closeReservation.run(qty, m.ref);
         dRes = -qty;
         if (m.type === 'ship') dOn = -qty;
         break;
       }
     }
-
-    const seq = this.nextSeq++;
-    const now = this.clock().toISOString();
-    const at = m.at ?? now;
-    const movement = {
-      seq,
-      id: m.id,
-      type: m.type,
-      sku,
-      location,
-      qty,
-      deltaOnHand: dOn,
-      deltaReserved: dRes,
-      at,
-      ref: m.ref ?? null,
-      reason: m.reason ?? (m.type === 'damage' ? 'damaged' : null),
-      code: m.code ?? null,
-      source: who.source,
-      actor: who.actor,
-      flags,
-      requestHash: hash,
-      recordedAt: now,
-    };
-    this.insertMovement.run(movement);
-    this.upsertStock.run(sku, location, dOn, dRes, seq);
-    this.insertOutbox.run(seq, JSON.stringify(toOutboxRecord(movement)), now);
-    const { requestHash: _hash, ...kept } = movement;
-    this.created.push(kept);
-    return { id: m.id, seq, status: 'created' };
+    return { sku, location, qty, dOn, dRes, flags };
   }
 
   stock(filter: { sku?: string; location?: string }): StockRow[] {
@@ -304,12 +411,24 @@ export class Ledger {
   }
 
   movements(afterSeq: number, limit: number, filter: { sku?: string; location?: string } = {}): Movement[] {
+    if (filter.sku) {
+      // One item: driven by its history (migration 006), not by a scan of the whole ledger.
+      const withLocation = Boolean(filter.location);
+      return this.db
+        .prepare<Record<string, string | number>, MovementRow>(
+          `SELECT m.* FROM (${itemSeqs(withLocation)}) AS s JOIN movements m ON m.seq = s.seq
+           WHERE s.seq > @after ORDER BY s.seq LIMIT @limit`,
+        )
+        .all({
+          sku: filter.sku,
+          ...(withLocation ? { location: filter.location as string } : {}),
+          after: afterSeq,
+          limit,
+        })
+        .map(fromRow);
+    }
     const where = ['seq > ?'];
     const args: Array<string | number> = [afterSeq];
-    if (filter.sku) {
-      where.push('sku = ?');
-      args.push(filter.sku);
-    }
     if (filter.location) {
       where.push('location = ?');
       args.push(filter.location);

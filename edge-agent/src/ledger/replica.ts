@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { StoredMovement } from '@store-edge/protocol';
 import type { Db } from '../db/database.js';
-import { type MovementRow, toOutboxRecord } from './ledger.js';
+import type { MovementRow } from './ledger.js';
 import { outboxSummary } from './outbox.js';
 import type { MovementType } from './types.js';
 
@@ -64,6 +64,11 @@ export class Replica {
       const cloudIds = new Set(cloud.map((r) => r.movement.id));
       const orphans = local.filter((m) => m.seq >= divergence && !cloudIds.has(m.id));
       this.db.prepare('DELETE FROM movements WHERE seq >= ?').run(divergence);
+      // The history table files seqs; those from the divergence on now name other movements.
+      this.db.prepare('DELETE FROM movement_history WHERE seq >= ?').run(divergence);
+      this.db
+        .prepare('UPDATE history_state SET indexed_upto = MIN(indexed_upto, ?) WHERE id = 1')
+        .run(divergence - 1);
       this.db.prepare('DELETE FROM outbox WHERE seq >= ?').run(divergence);
 
       const now = this.clock().toISOString();
@@ -96,7 +101,7 @@ export class Replica {
         pulled++;
       }
       let seq = Math.max(cloudApplied, divergence - 1);
-      const outbox = this.db.prepare('INSERT INTO outbox (seq, payload, created_at) VALUES (?, ?, ?)');
+      const outbox = this.db.prepare('INSERT INTO outbox (seq) VALUES (?)');
       for (const o of orphans) {
         seq++;
         insert.run({
@@ -117,7 +122,7 @@ export class Replica {
           requestHash: o.request_hash,
           recordedAt: o.recorded_at,
         });
-        outbox.run(seq, JSON.stringify(toOutboxRecord({ ...o, seq })), now);
+        outbox.run(seq);
       }
       this.replayFrom(divergence);
       this.db

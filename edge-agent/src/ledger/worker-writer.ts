@@ -1,12 +1,13 @@
 import type { Worker } from 'node:worker_threads';
 import { tsWorker } from '../util/ts-worker.js';
 import type { MovementWriter } from './group-commit.js';
+import { requestHash } from './ledger.js';
 import { type Actor, LedgerError, type Movement, type MovementInput, type MovementResult } from './types.js';
 
 export type ReplicaOp = 'ack' | 'setError' | 'adopt';
 
 export type WriterRequest =
-  | { kind: 'submit'; reqId: number; inputs: MovementInput[]; who: Actor }
+  | { kind: 'submit'; reqId: number; inputs: MovementInput[]; who: Actor; hashes: string[] }
   | { kind: 'op'; reqId: number; op: ReplicaOp; args: unknown[] }
   | { kind: 'stop' };
 
@@ -98,7 +99,9 @@ export class WorkerLedgerWriter implements MovementWriter {
     const reqId = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(reqId, { resolve, reject });
-      worker.postMessage({ kind: 'submit', reqId, inputs, who } satisfies WriterRequest);
+      // Hashed here, on the HTTP thread: the writer thread is the one every request waits for.
+      const hashes = inputs.map(requestHash);
+      worker.postMessage({ kind: 'submit', reqId, inputs, who, hashes } satisfies WriterRequest);
     });
   }
 

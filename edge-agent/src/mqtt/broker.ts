@@ -32,6 +32,8 @@ export function topicMatches(filter: string, topic: string): boolean {
 }
 
 const identities = new WeakMap<Client, BrokerIdentity>();
+/** The topic a reader's connection last published on and was allowed to. */
+const allowedTopic = new WeakMap<Client, string>();
 
 /** Who an authenticated client is (set at CONNECT); undefined for the broker's own publishes. */
 export function clientIdentity(client: Client | null | undefined): BrokerIdentity | undefined {
@@ -80,9 +82,12 @@ export class EmbeddedBroker {
         const id = client ? identities.get(client) : undefined;
         if (!id) return done(new Error('not authenticated'));
         if (id.kind === 'reader') {
-          return topicMatches(id.topic, packet.topic)
-            ? done(null)
-            : done(new Error(`reader ${id.deviceId} may publish only on ${id.topic}`));
+          // A reader publishes on one topic message after message: match it once per connection.
+          if (allowedTopic.get(client as Client) === packet.topic) return done(null);
+          if (!topicMatches(id.topic, packet.topic))
+            return done(new Error(`reader ${id.deviceId} may publish only on ${id.topic}`));
+          allowedTopic.set(client as Client, packet.topic);
+          return done(null);
         }
         // Only the agent publishes its normalized events.
         if (packet.topic.startsWith(agentPrefix))

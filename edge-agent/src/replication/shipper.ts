@@ -1,6 +1,6 @@
 import { AGENT_LEASE_SECONDS, classifyBatchAnswer, type StoredMovement } from '@store-edge/protocol';
 import type { AgentParts, Component } from '../agent.js';
-import { type MovementRow, toOutboxRecord } from '../ledger/ledger.js';
+import { ledgerRecords, pendingRecords } from '../ledger/outbox.js';
 import type { WorkerLedgerWriter } from '../ledger/worker-writer.js';
 import { AnotherAgentError, type CloudAnswer, type CloudClient, CloudUnreachable } from './cloud-client.js';
 
@@ -18,11 +18,8 @@ const PIPELINE_DEPTH = 6;
 interface InFlight {
   last: number;
   answer: Promise<CloudAnswer>;
-}
-
-async function drain(inflight: InFlight[]): Promise<void> {
-  await Promise.allSettled(inflight.map((f) => f.answer));
-  inflight.length = 0;
+  /** What the cloud was known to hold when this batch left: a gap below it is lost data. */
+  known: number;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -55,6 +52,10 @@ export class Shipper implements Component {
   /** When the cloud lost data that only the ledger still holds, records come from there. */
   private resendFrom: number | null = null;
   private catchUpStart: { at: number; acked: number; total: number } | null = null;
+  /** The highest seq the cloud said it holds, maybe not yet recorded in the ledger. */
+  private cloudApplied = 0;
+  /** The ack being written (at most one; later answers fold into the next). */
+  private acking: Promise<void> | null = null;
   private lastProgressLog = 0;
   readonly status: ShipperStatus = {
     online: false,
@@ -88,6 +89,7 @@ export class Shipper implements Component {
     this.abort.abort();
     this.wake?.();
     await this.loop;
+    await this.acksWritten();
   }
 
   private readonly onMovements = () => {
@@ -131,7 +133,8 @@ export class Shipper implements Component {
           await this.checkBehindCloud();
           checkedBehind = true;
         }
-        const acked = this.ackedSeq();
+        // Answers recorded or not yet: an ack still being written must not send its records again.
+        const acked = Math.max(this.ackedSeq(), this.cloudApplied);
         // Keep a few batches in flight: the cloud applies them in order (it locks the store's
         // row), and meanwhile the next one is read, compressed and sent. Any answer other than
         // "applied" drains the pipeline and continues from what the cloud acknowledged.
@@ -142,7 +145,7 @@ export class Shipper implements Component {
           if (next.records.length === 0) break;
           const answer = this.cloud.sendBatch(`{"records":[${next.records.join(',')}]}`);
           answer.catch(() => {});
-          inflight.push({ last: next.last, answer });
+          inflight.push({ last: next.last, answer, known: acked });
           from = next.last;
         }
         const head = inflight.shift();
@@ -159,34 +162,38 @@ export class Shipper implements Component {
         try {
           answer = await head.answer;
         } catch (err) {
-          await drain(inflight);
+          await this.drain(inflight);
           throw err;
         }
         this.status.online = true;
         const outcome = classifyBatchAnswer(answer.status, answer.body);
-        if (outcome.kind !== 'applied') await drain(inflight);
+        if (outcome.kind !== 'applied') {
+          await this.drain(inflight);
+          await this.acksWritten();
+        }
         switch (outcome.kind) {
           case 'applied': {
-            const r = await this.writer.call<{ ackedSeq: number; pending: number }>(
-              'ack',
-              outcome.appliedSeq,
-            );
+            // The ack is written while the next batches travel: it only prunes the outbox, and
+            // if it is lost in a crash the cloud skips those records when they come again.
+            this.ack(outcome.appliedSeq);
             if (this.resendFrom !== null && outcome.appliedSeq >= this.parts.ledger.lastSeq)
               this.resendFrom = null;
             else if (this.resendFrom !== null) this.resendFrom = outcome.appliedSeq + 1;
-            this.parts.metrics.outboxPending.set(r.pending);
             this.backoffMs = 0;
             this.status.lastError = null;
             // A passing alarm (another agent) ends with a successful batch; a cloud that lost data
             // stays on the console until a person has seen it (it is also in the logs).
             if (this.status.alarm && !this.status.alarm.startsWith('the cloud')) this.status.alarm = null;
-            this.progress(r.ackedSeq, r.pending);
             break;
           }
           case 'gap': {
-            if (outcome.expectedSeq - 1 > acked) {
-              // The cloud applied more than we knew (we crashed before recording its answer).
-              await this.writer.call('ack', outcome.expectedSeq - 1);
+            const holds = outcome.expectedSeq - 1;
+            if (holds >= head.known) {
+              // Not a loss: the batch overtook one sent before it (the cloud took them out of
+              // order), or the cloud applied more than we knew (we crashed before recording its
+              // answer). Continue after what the cloud holds.
+              if (holds > acked) this.ack(holds);
+              await this.acksWritten();
             } else {
               // The cloud is missing movements it had acknowledged: it was restored from an old
               // backup. The ledger still holds them all; send them again and say so loudly.
@@ -204,6 +211,7 @@ export class Shipper implements Component {
                 `the cloud lost movements from seq ${outcome.expectedSeq} on (restored from an old backup?); sending them again from the store's ledger`,
               );
               this.resendFrom = outcome.expectedSeq;
+              this.cloudApplied = outcome.expectedSeq - 1;
             }
             break;
           }
@@ -242,7 +250,8 @@ export class Shipper implements Component {
             break;
         }
       } catch (err) {
-        await drain(inflight);
+        await this.drain(inflight);
+        await this.acksWritten();
         if (signal.aborted) return;
         if (err instanceof AnotherAgentError) {
           this.raiseAlarm(err.message);
@@ -258,28 +267,56 @@ export class Shipper implements Component {
     }
   }
 
+  /** Waits for every batch still in flight, keeping what their answers say the cloud holds. */
+  private async drain(inflight: InFlight[]): Promise<void> {
+    const answers = await Promise.allSettled(inflight.map((f) => f.answer));
+    inflight.length = 0;
+    for (const a of answers) {
+      if (a.status !== 'fulfilled') continue;
+      const outcome = classifyBatchAnswer(a.value.status, a.value.body);
+      if (outcome.kind === 'applied') this.ack(outcome.appliedSeq);
+    }
+  }
+
+  /** Records that the cloud holds everything up to `seq`; folds into an ack being written. */
+  private ack(seq: number): void {
+    this.cloudApplied = Math.max(this.cloudApplied, seq);
+    this.acking ??= this.writeAcks().finally(() => {
+      this.acking = null;
+    });
+  }
+
+  private async writeAcks(): Promise<void> {
+    let written = 0;
+    while (written < this.cloudApplied) {
+      try {
+        const r = await this.writer.call<{ ackedSeq: number; pending: number }>('ack', this.cloudApplied);
+        written = r.ackedSeq;
+        this.parts.metrics.outboxPending.set(r.pending);
+        this.progress(r.ackedSeq, r.pending);
+      } catch (err) {
+        // The ledger is shutting down: the cloud will skip these records when they come again.
+        this.parts.log.warn({ err }, 'could not record an acknowledgement');
+        return;
+      }
+    }
+  }
+
+  /** Waits until every answer so far is recorded in the ledger. */
+  private async acksWritten(): Promise<void> {
+    while (this.acking) await this.acking;
+  }
+
   /** Serialized records to send next: outbox payloads, or the ledger itself when resending. */
   private nextRecords(after: number): { records: string[]; last: number } {
     const maxBytes = this.parts.settings.replication.maxBatchBytes;
     const out: string[] = [];
     let bytes = 0;
     let last = after;
-    if (this.resendFrom !== null) {
-      const rows = this.parts.db
-        .prepare('SELECT * FROM movements WHERE seq >= ? ORDER BY seq LIMIT ?')
-        .all(this.resendFrom, this.batchSize) as MovementRow[];
-      for (const r of rows) {
-        const s = JSON.stringify(toOutboxRecord(r));
-        if (out.length > 0 && bytes + s.length > maxBytes) break;
-        out.push(s);
-        bytes += s.length;
-        last = r.seq;
-      }
-      return { records: out, last };
-    }
-    const rows = this.parts.db
-      .prepare('SELECT seq, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?')
-      .all(after, this.batchSize) as Array<{ seq: number; payload: string }>;
+    const rows =
+      this.resendFrom !== null
+        ? ledgerRecords(this.parts.db, this.resendFrom, this.batchSize)
+        : pendingRecords(this.parts.db, after, this.batchSize);
     for (const r of rows) {
       if (out.length > 0 && bytes + r.payload.length > maxBytes) break;
       out.push(r.payload);

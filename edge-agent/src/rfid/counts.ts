@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { PresenceEvent, TagReadEvent } from '@store-edge/drivers';
 import type { AgentParts } from '../agent.js';
 import { HttpProblem } from '../http/problem.js';
+import { itemSeqs } from '../ledger/history.js';
 import type { MovementInput } from '../ledger/types.js';
 import type { Reader, RfidPipeline } from './pipeline.js';
 
@@ -358,13 +359,24 @@ export class CycleCounts {
       reason: `RFID cycle count: expected ${l.expected}, counted ${l.counted}`,
     }));
     const results = await this.parts.writer.submit(inputs, who);
-    const between = this.parts.db.prepare<[string, string, number, number, string], { d: number | null }>(
-      'SELECT SUM(delta_on_hand) AS d FROM movements WHERE sku = ? AND location = ? AND seq > ? AND seq < ? AND id <> ?',
+    const between = this.parts.db.prepare<
+      [{ sku: string; location: string; after: number; before: number; id: string }],
+      { d: number | null }
+    >(
+      `SELECT SUM(delta_on_hand) AS d FROM movements
+       WHERE seq IN (${itemSeqs(true)}) AND seq > @after AND seq < @before AND id <> @id`,
     );
     const fixes: MovementInput[] = [];
     toBook.forEach((l, i) => {
       const seq = results[i]?.seq ?? 0;
-      const d = between.get(l.sku, row.zone, result.asOfSeq, seq, l.movementIds[0] as string)?.d ?? 0;
+      const d =
+        between.get({
+          sku: l.sku,
+          location: row.zone,
+          after: result.asOfSeq,
+          before: seq,
+          id: l.movementIds[0] as string,
+        })?.d ?? 0;
       if (d !== 0) {
         const fixId = stableUuid(row.id, l.sku, 'fix');
         fixes.push({

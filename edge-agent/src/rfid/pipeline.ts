@@ -129,7 +129,7 @@ export class RfidPipeline {
     if (!reader) return;
     const receivedAt = this.parts.clock();
     const result = parseReaderPayload(reader.format, reader.id, payload, { receivedAt });
-    this.parts.devices.seen(reader.id);
+    this.parts.devices.seen(reader.id, receivedAt);
     if (result.rejected.length > 0) this.reject(reader, result.rejected);
     const reads = result.reads;
     if (reads.length === 0) return;
@@ -138,18 +138,11 @@ export class RfidPipeline {
       counter = this.readsTotal.labels(reader.id);
       this.readsBy.set(reader.id, counter);
     }
-    const zone = reader.zone;
-    let changes: PresenceEvent[] | undefined;
-    for (const read of reads) {
-      const ev = this.smoother.observe(read.epc, zone, read.rssi);
-      if (ev.length > 0) {
-        changes ??= [];
-        for (const e of ev) changes.push(e);
-      }
-    }
+    // One reading of the clock per message: the smoother's now is the receive time.
+    const changes = this.smoother.observeMany(reads, reader.zone, receivedAt.getTime());
     counter.inc(reads.length);
     for (const o of this.observers) o(reader, reads);
-    if (changes) this.announce(changes);
+    if (changes.length > 0) this.announce(changes);
   }
 
   /** Departures: call about once a second. */

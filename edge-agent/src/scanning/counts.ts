@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AgentParts } from '../agent.js';
+import { itemSeqs } from '../ledger/history.js';
 import type { Actor, MovementInput, MovementResult } from '../ledger/types.js';
 
 export interface CountLineView {
@@ -149,16 +150,16 @@ export class ScanCounts {
       .prepare('SELECT sku, counted FROM scan_count_lines WHERE device_id = ? ORDER BY sku')
       .all(s.device_id) as Array<{ sku: string; counted: number }>;
     const sums = db.prepare<
-      [number, number, string, string],
+      [{ start: number; sku: string; location: string }],
       { before: number | null; after: number | null }
     >(
-      `SELECT SUM(CASE WHEN seq <= ? THEN delta_on_hand END) AS before,
-              SUM(CASE WHEN seq > ? THEN delta_on_hand END) AS after
-       FROM movements WHERE sku = ? AND location = ?`,
+      `SELECT SUM(CASE WHEN seq <= @start THEN delta_on_hand END) AS before,
+              SUM(CASE WHEN seq > @start THEN delta_on_hand END) AS after
+       FROM movements WHERE seq IN (${itemSeqs(true)})`,
     );
     const booking: Booking = { inputs: [], lines: [] };
     for (const l of lines) {
-      const r = sums.get(s.start_seq, s.start_seq, l.sku, s.location);
+      const r = sums.get({ start: s.start_seq, sku: l.sku, location: s.location });
       const expected = r?.before ?? 0;
       const movedSince = r?.after ?? 0;
       const booked = Math.max(0, l.counted + movedSince);
