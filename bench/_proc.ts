@@ -42,3 +42,17 @@ export function memory(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): numbe
     return 0;
   }
 }
+
+/**
+ * Bytes a process caused to be written to storage so far (/proc/<pid>/io write_bytes: what
+ * reached the block layer, WAL and checkpoints alike). NaN when unreadable.
+ */
+export function writtenBytes(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    return Number(/^write_bytes:\s+(\d+)$/m.exec(io)?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { makeTempDir, startAgent } from '@store-edge/testing';
 import { openDatabase } from '../edge-agent/src/db/database.js';
 import { jsonClient } from './_http.js';
-import { cpuSeconds } from './_proc.js';
+import { cpuSeconds, writtenBytes } from './_proc.js';
 import { percentile, report } from './_report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -28,7 +28,13 @@ async function groupCommits(baseUrl: string): Promise<{ sum: number; count: numb
   };
 }
 
-function rawLimit(): number {
+/**
+ * The same schema written straight through better-sqlite3 in 1000-row transactions. `filed`:
+ * every row a movement has, the id index and the per-item history included (the agent files
+ * those two in sorted batches between commits instead); otherwise only the ledger row, the
+ * stock and the outbox, with no duplicate check at all.
+ */
+function rawLimit(filed: boolean): number {
   const dir = makeTempDir('bench-raw-');
   try {
     const db = openDatabase(join(dir.path, 'raw.sqlite'));
@@ -41,6 +47,11 @@ function rawLimit(): number {
        ON CONFLICT (sku, location) DO UPDATE SET on_hand = on_hand + 1, last_seq = excluded.last_seq`,
     );
     const insO = db.prepare('INSERT INTO outbox (seq) VALUES (?)');
+    // The id index kept on every insert (one run holding all ids): what a unique index on the
+    // id costs; the agent files ids in sorted runs between commits instead.
+    const insI = db.prepare('INSERT INTO movement_ids (run, uuid, seq) VALUES (1, ?, ?)');
+    const insH = db.prepare('INSERT INTO movement_history (sku, location, seq) VALUES (?, ?, ?)');
+    const mark = db.prepare('UPDATE history_state SET indexed_upto = ? WHERE id = 1');
     const total = 200_000;
     const now = new Date().toISOString();
     const t0 = process.hrtime.bigint();
@@ -49,10 +60,16 @@ function rawLimit(): number {
       db.transaction(() => {
         for (let i = 0; i < 1000; i++) {
           seq++;
-          insM.run(seq, randomUUID(), `SKU-${seq % 50}`, now, 'h'.repeat(32), now);
+          const id = randomUUID();
+          insM.run(seq, id, `SKU-${seq % 50}`, now, 'h'.repeat(32), now);
+          if (filed) {
+            insI.run(id, seq);
+            insH.run(`SKU-${seq % 50}`, 'store', seq);
+          }
           upS.run(`SKU-${seq % 50}`, seq);
           insO.run(seq);
         }
+        if (filed) mark.run(seq);
       })();
     }
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -64,12 +81,19 @@ function rawLimit(): number {
 }
 
 async function main(): Promise<void> {
-  const limit = rawLimit();
+  const limit = rawLimit(true);
   report({
     name: 'sqlite_raw_insert',
     value: limit,
     unit: 'movements/s',
-    note: 'same schema, 1000-row transactions, synchronous=FULL',
+    note: 'same schema, every row of a movement (ledger, id index, history, outbox, stock), 1000-row transactions, synchronous=FULL',
+  });
+  const unindexed = rawLimit(false);
+  report({
+    name: 'sqlite_raw_insert_unindexed',
+    value: unindexed,
+    unit: 'movements/s',
+    note: 'ledger row, stock and outbox only: no id index, no history, so no duplicate check (for reference)',
   });
 
   const dir = makeTempDir('bench-ingest-');
@@ -113,6 +137,7 @@ async function main(): Promise<void> {
     let failed = 0;
     const groups0 = await groupCommits(agent.baseUrl);
     const cpu0 = cpuSeconds(agent.child.pid);
+    const written0 = writtenBytes(agent.child.pid);
     const deadline = Date.now() + SECONDS * 1000;
     const t0 = process.hrtime.bigint();
     await Promise.all(
@@ -126,6 +151,7 @@ async function main(): Promise<void> {
     );
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = cpuSeconds(agent.child.pid) - cpu0;
+    const written = writtenBytes(agent.child.pid) - written0;
     const groups1 = await groupCommits(agent.baseUrl);
     const rate = done / secs;
     report({
@@ -134,6 +160,7 @@ async function main(): Promise<void> {
       unit: 'movements/s',
       limit,
       ratio: rate / limit,
+      ratioToUnindexed: rate / unindexed,
       clients: CLIENTS,
       batch: BATCH,
       failedRequests: failed,
@@ -149,6 +176,12 @@ async function main(): Promise<void> {
       value: (cpu / secs) * 100,
       unit: '% of one core',
       note: 'all threads of the agent process (/proc/<pid>/stat utime+stime)',
+    });
+    report({
+      name: 'agent_bytes_written_per_movement',
+      value: written / done,
+      unit: 'bytes',
+      note: 'storage writes of the agent process during the throughput run (/proc/<pid>/io write_bytes), WAL and checkpoints; what wears a store node’s SD card or eMMC',
     });
     bodies.length = 0;
 

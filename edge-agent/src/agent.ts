@@ -11,7 +11,7 @@ import { EventBus } from './events.js';
 import { type App, buildHttpServer, type RoutePlugin } from './http/server.js';
 import { Catalog } from './ledger/catalog.js';
 import { DiskGuard } from './ledger/disk-guard.js';
-import { Ledger } from './ledger/ledger.js';
+import { fromRow, Ledger, type MovementRow } from './ledger/ledger.js';
 import { outboxSummary } from './ledger/outbox.js';
 import { Quarantine } from './ledger/quarantine.js';
 import { WorkerLedgerWriter } from './ledger/worker-writer.js';
@@ -82,8 +82,12 @@ export class EdgeAgent {
       this.db = db;
       const catalog = new Catalog(db, extractGtin);
       const ledger = new Ledger(db, catalog, this.clock);
-      const writer = new WorkerLedgerWriter(file);
+      const committed = db.prepare<[number, number], MovementRow>(
+        'SELECT * FROM movements WHERE seq BETWEEN ? AND ? ORDER BY seq',
+      );
+      const writer = new WorkerLedgerWriter(file, (from, to) => committed.all(from, to).map(fromRow));
       this.writer = writer;
+      writer.onAlarm = (message) => log.error({ part: 'ledger' }, message);
       await writer.start();
       this.checkpointer = await tsWorker(
         new URL('./ledger/checkpointer.ts', import.meta.url),

@@ -8,8 +8,9 @@ import { Catalog } from '../src/ledger/catalog.js';
 import { GroupCommitWriter } from '../src/ledger/group-commit.js';
 import { HistoryIndexer } from '../src/ledger/history.js';
 import { Ledger, type MovementRow, toOutboxRecord } from '../src/ledger/ledger.js';
+import { idKey, MovementIds } from '../src/ledger/movement-ids.js';
 import { ledgerRecords, outboxSummary, pendingRecords } from '../src/ledger/outbox.js';
-import { LedgerError } from '../src/ledger/types.js';
+import { LedgerError, type MovementInput } from '../src/ledger/types.js';
 
 const dirs: Array<{ remove(): void }> = [];
 afterEach(() => {
@@ -106,15 +107,110 @@ describe('wire records built by SQLite', () => {
 });
 
 describe('movement ids', () => {
-  it('are unique as UUIDs: case and a urn:uuid: prefix do not make a second id', () => {
+  const who = { source: 'api', actor: 'test' };
+  function setup(db = freshDb(), idFiling = { runSize: 100, stepIds: 30 }) {
+    const catalog = new Catalog(db);
+    catalog.put({ sku: 'SKU-1', name: 'Item', gtins: [] }, 'local');
+    const ledger = new Ledger(db, catalog, undefined, idFiling);
+    const writer = new GroupCommitWriter(db, ledger);
+    const send = async (movements: MovementInput[]) => {
+      const answer = writer.submit(movements, who);
+      writer.flush();
+      return answer;
+    };
+    const count = (table: string) =>
+      (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { db, ledger, writer, send, count };
+  }
+  const receive = (id = randomUUID(), qty = 1): MovementInput => ({ id, type: 'receive', sku: 'SKU-1', qty });
+  const statuses = (results: Array<{ status: string }>) => [...new Set(results.map((r) => r.status))];
+
+  it('are unique as UUIDs: case and a urn:uuid: prefix do not make a second id, in memory or filed', async () => {
+    const { db, ledger, send, count } = setup();
+    const id = randomUUID();
+    await send([receive(id)]);
+    for (let round = 0; round < 2; round++) {
+      for (const again of [id.toUpperCase(), `urn:uuid:${id}`]) {
+        await expect(send([receive(again)])).rejects.toMatchObject({ status: 409, path: '/movements/0/id' });
+      }
+      // Enough movements for the first one's id to be filed in a run.
+      for (let i = 0; i < 8; i++) await send(Array.from({ length: 25 }, () => receive()));
+    }
+    expect(ledger.ids.runCount).toBeGreaterThan(0);
+    expect(db.prepare('SELECT seq FROM movement_ids WHERE seq = 1').get()).toEqual({ seq: 1 });
+    expect(count('movements')).toBe(401);
+    expect(() => db.prepare(insertSql).run(row(402, { id: 'not-a-uuid' }))).toThrow(/CHECK/);
+  });
+
+  it('a retry answers duplicate wherever its ids are: in memory, in a run being written, in a filed run, across restarts', async () => {
+    const db = freshDb();
+    let t = setup(db);
+    const rand = fc.sample(fc.integer({ min: 0, max: 999_999 }), { numRuns: 400, seed: 42 });
+    let r = 0;
+    const next = () => (rand[r++ % rand.length] as number) / 1_000_000;
+    const sent: MovementInput[][] = [];
+    let created = 0;
+    for (let op = 0; op < 120; op++) {
+      const roll = next();
+      if (roll < 0.55 || sent.length === 0) {
+        const batch = Array.from({ length: 1 + Math.floor(next() * 30) }, () => receive());
+        expect(statuses(await t.send(batch))).toEqual(['created']);
+        sent.push(batch);
+        created += batch.length;
+      } else if (roll < 0.85) {
+        const old = sent[Math.floor(next() * sent.length)] as MovementInput[];
+        expect(statuses(await t.send(old))).toEqual(['duplicate']);
+        // The same id with other content is a conflict, wherever the id is.
+        await expect(t.send([{ ...(old[0] as MovementInput), qty: 99 }])).rejects.toMatchObject({
+          status: 409,
+        });
+      } else if (roll < 0.93) {
+        // Refused whole: its new ids must not count as recorded afterwards.
+        const fresh = receive();
+        await expect(
+          t.send([fresh, { id: randomUUID(), type: 'receive', sku: 'NOPE', qty: 1 }]),
+        ).rejects.toMatchObject({
+          status: 422,
+        });
+        expect(statuses(await t.send([fresh]))).toEqual(['created']);
+        sent.push([fresh]);
+        created += 1;
+      } else {
+        // A restart (or a crash between two steps of a run): the index is read again from disk.
+        t = setup(db);
+      }
+      expect(t.count('movements')).toBe(created);
+    }
+    expect(t.ledger.ids.runCount).toBeGreaterThan(3);
+    // Every id is exactly once in a finished run or in memory; none is in two runs.
+    // (Rows of a run still being written are in memory too, until the run is finished.)
+    const filed = (
+      db
+        .prepare('SELECT COUNT(*) AS n FROM movement_ids WHERE run <= (SELECT MAX(run) FROM id_runs)')
+        .get() as { n: number }
+    ).n;
+    expect(filed + t.ledger.ids.size).toBe(created);
+    expect(db.prepare('SELECT COUNT(DISTINCT uuid) AS n FROM movement_ids').get()).toEqual({
+      n: t.count('movement_ids'),
+    });
+    for (const batch of sent) expect(statuses(await t.send(batch))).toEqual(['duplicate']);
+    expect(t.count('movements')).toBe(created);
+  });
+
+  it('a ledger whose ids were never filed (from before migration 006) is filed run by run at start', () => {
     const db = freshDb();
     const insert = db.prepare(insertSql);
-    const id = randomUUID();
-    insert.run(row(1, { id }));
-    for (const again of [id.toUpperCase(), `urn:uuid:${id}`]) {
-      expect(() => insert.run(row(2, { id: again }))).toThrow(/UNIQUE/);
-    }
-    expect(() => insert.run(row(2, { id: 'not-a-uuid' }))).toThrow(/CHECK/);
+    const rows = Array.from({ length: 250 }, (_, i) => row(i + 1));
+    for (const r of rows) insert.run(r);
+    const ids = new MovementIds(db, 50);
+    // Runs of 50 until at most two runs' worth is left in memory.
+    expect(ids.runCount).toBe(3);
+    expect(ids.size).toBe(100);
+    expect(db.prepare('SELECT ids_upto FROM history_state').get()).toEqual({ ids_upto: 150 });
+    for (const r of rows) expect(ids.find(idKey(r.id.toUpperCase()))).toBe(r.seq);
+    let absent = 0;
+    for (let i = 0; i < 2000; i++) absent += ids.find(idKey(randomUUID()));
+    expect(absent).toBe(0);
   });
 });
 
@@ -139,13 +235,10 @@ describe('migration 006', () => {
     expect(pendingRecords(db, 0, 100).map((r) => JSON.parse(r.payload))).toEqual(
       rows.slice(30).map((r) => toOutboxRecord(r)),
     );
-    const plan = db
-      .prepare(
-        `EXPLAIN QUERY PLAN SELECT seq FROM movements
-         WHERE unhex(replace(substr(id, -36), '-', '')) = unhex(replace(substr(?, -36), '-', ''))`,
-      )
-      .all('x') as Array<{ detail: string }>;
-    expect(plan.map((p) => p.detail).join()).toContain('movements_uuid');
+    // Every id is found under its 16 bytes once the writer has filed them (at its start).
+    const ids = new MovementIds(db, 20);
+    expect(ids.runCount).toBe(1);
+    for (const r of rows) expect(ids.find(idKey(r.id.toUpperCase()))).toBe(r.seq);
   });
 });
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
@@ -25,15 +25,22 @@ const TOKEN_TTL_MS: Record<Role, number> = {
 };
 
 function sha256(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return hash('sha256', token, 'base64url');
 }
 
 /** Users and opaque bearer tokens. Tokens are stored only as SHA-256 hashes, with expiry. */
 export class Users {
+  /** Prepared once: every API request authenticates. */
+  private readonly tokenRow;
+
   constructor(
     private readonly db: Db,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.tokenRow = db.prepare<[string], { username: string; role: Role; expires_at: string }>(
+      'SELECT username, role, expires_at FROM api_tokens WHERE token_hash = ?',
+    );
+  }
 
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
@@ -109,9 +116,7 @@ export class Users {
   }
 
   authenticate(token: string): Principal | null {
-    const row = this.db
-      .prepare('SELECT username, role, expires_at FROM api_tokens WHERE token_hash = ?')
-      .get(sha256(token)) as { username: string; role: Role; expires_at: string } | undefined;
+    const row = this.tokenRow.get(sha256(token));
     if (!row || row.expires_at <= this.clock().toISOString()) return null;
     return { username: row.username, role: row.role };
   }

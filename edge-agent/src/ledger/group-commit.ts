@@ -48,7 +48,10 @@ export class GroupCommitWriter implements MovementWriter {
   constructor(
     private readonly db: Db,
     private readonly ledger: Ledger,
-  ) {}
+  ) {
+    // Before any transaction: opening the id index reads (and may file) the ledger's tail.
+    void ledger.ids;
+  }
 
   submit(inputs: MovementInput[], who: Actor, hashes?: string[]): Promise<MovementResult[]> {
     if (this.stopped) return Promise.reject(new Error('the ledger is shutting down'));
@@ -100,8 +103,7 @@ export class GroupCommitWriter implements MovementWriter {
       }
       if ('refused' in first) {
         this.db.exec('ROLLBACK');
-        this.ledger.reloadSeq();
-        this.ledger.dropCreated();
+        this.ledger.rolledBack();
         if (batch.length === 1) {
           batch[0]?.reject(first.refused);
           return;
@@ -110,12 +112,13 @@ export class GroupCommitWriter implements MovementWriter {
         this.ledger.beginTransaction();
         outcomes = (this.apply(batch, true) as { outcomes: Outcome[] }).outcomes;
       } else outcomes = first.outcomes;
+      this.ledger.beforeCommit();
       this.db.exec('COMMIT');
+      this.ledger.committed();
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of this group is durable.
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.ledger.reloadSeq();
-      this.ledger.dropCreated();
+      this.ledger.rolledBack();
       for (const p of batch) p.reject(error);
       return;
     }

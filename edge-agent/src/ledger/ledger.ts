@@ -1,8 +1,10 @@
 import { hash as digest } from 'node:crypto';
 import type { ReplicationRecord } from '@store-edge/protocol';
 import type { Db } from '../db/database.js';
+import { RowInserter } from '../db/row-inserter.js';
 import type { Catalog } from './catalog.js';
 import { itemSeqs } from './history.js';
+import { idKey, MovementIds } from './movement-ids.js';
 import {
   type Actor,
   LedgerError,
@@ -67,8 +69,11 @@ const NEEDS_REF: ReadonlySet<MovementType> = new Set([
  * spans an await.
  */
 export class Ledger {
-  private readonly findById;
-  private readonly insertMovement;
+  private readonly bySeq;
+  /** Created on first write: a reading Ledger (the HTTP thread's) never needs it. */
+  private idIndex: MovementIds | null = null;
+  /** Movement rows of the request being applied, inserted in multi-row statements. */
+  private readonly insertRows;
   private readonly getStock;
   private readonly upsertStock;
   private readonly queueOutbox;
@@ -94,16 +99,17 @@ export class Ledger {
     private readonly db: Db,
     private readonly catalog: Catalog,
     private readonly clock: () => Date = () => new Date(),
+    /** Run and step sizes of the id index (movement-ids.ts); small ones in tests. */
+    private readonly idFiling: { runSize?: number; stepIds?: number } = {},
   ) {
-    // The very expression of the movements_uuid index (migration 006), so the planner uses it.
-    this.findById = db.prepare<[string], { seq: number; request_hash: string }>(
-      `SELECT seq, request_hash FROM movements
-       WHERE unhex(replace(substr(id, -36), '-', '')) = unhex(replace(substr(?, -36), '-', ''))`,
+    this.bySeq = db.prepare<[number], { id: string; request_hash: string }>(
+      'SELECT id, request_hash FROM movements WHERE seq = ?',
     );
-    this.insertMovement = db.prepare(
+    this.insertRows = new RowInserter(
+      db,
       `INSERT INTO movements (seq, id, type, sku, location, qty, delta_on_hand, delta_reserved, at, ref, reason, code,
-         source, actor, flags, request_hash, recorded_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         source, actor, flags, request_hash, recorded_at) VALUES`,
+      17,
     );
     this.getStock = db.prepare<[string, string], StockState>(
       'SELECT on_hand, reserved FROM stock WHERE sku = ? AND location = ?',
@@ -133,6 +139,58 @@ export class Ledger {
     this.knownSkus.clear();
   }
 
+  /**
+   * Which ids the ledger holds (movement-ids.ts). Opened by the writer before its first
+   * transaction (GroupCommitWriter): opening may file a long tail of ids.
+   */
+  get ids(): MovementIds {
+    this.idIndex ??= new MovementIds(this.db, this.idFiling.runSize, this.idFiling.stepIds);
+    return this.idIndex;
+  }
+
+  /** Called when filing ids failed (the ledger keeps working; the ids stay in memory). */
+  onFilingError: (err: unknown) => void = () => {};
+  private filingPausedUntil = 0;
+
+  /**
+   * Right before a COMMIT: writes the next step of the movement_ids run under way into this
+   * transaction, so filing needs no fsync of its own. In a savepoint: a failure to file must
+   * not cost the movements of the group; filing pauses for a minute and says why.
+   */
+  beforeCommit(): void {
+    const ids = this.idIndex;
+    if (!ids?.due || Date.now() < this.filingPausedUntil) return;
+    this.db.exec('SAVEPOINT filing');
+    try {
+      ids.stageStep();
+      this.db.exec('RELEASE filing');
+    } catch (err) {
+      this.db.exec('ROLLBACK TO filing');
+      this.db.exec('RELEASE filing');
+      ids.dropStaged();
+      this.filingPausedUntil = Date.now() + 60_000;
+      this.onFilingError(err);
+    }
+  }
+
+  /** The open transaction was rolled back: forget what it made. */
+  rolledBack(): void {
+    this.reloadSeq();
+    this.dropCreated();
+    this.idIndex?.rolledBack();
+  }
+
+  /** The open transaction committed. */
+  committed(): void {
+    this.idIndex?.committed();
+  }
+
+  /** The ledger was rewritten underneath (adoption of the cloud's history): re-read it all. */
+  reload(): void {
+    this.reloadSeq();
+    this.idIndex?.reload();
+  }
+
   /** Re-reads the last seq from the database (after a rolled-back transaction). */
   reloadSeq(): void {
     this.nextSeq = (this.maxSeq.get()?.m ?? 0) + 1;
@@ -160,20 +218,25 @@ export class Ledger {
   ): MovementResult[] {
     const startSeq = this.nextSeq;
     const startCreated = this.created.length;
+    const ids = this.ids;
+    const startIds = ids.mark();
     this.pending.clear();
     try {
       const now = this.clock().toISOString();
       const results = inputs.map((m, i) =>
-        this.applyOne(m, who, `${pathPrefix}/${i}`, now, hashes?.[i] ?? requestHash(m)),
+        this.applyOne(m, who, `${pathPrefix}/${i}`, now, hashes?.[i] ?? requestHash(m), idKey(m.id)),
       );
+      this.insertRows.flush();
       // The request's movements have consecutive seqs: one statement queues them all, and one
       // upsert per (sku, location) moves the projection.
       if (this.nextSeq > startSeq) this.queueOutbox.run(startSeq, this.nextSeq - 1);
       for (const d of this.pending.values()) this.upsertStock.run(d.sku, d.location, d.dOn, d.dRes, d.seq);
       return results;
     } catch (err) {
+      this.insertRows.clear();
       this.nextSeq = startSeq;
       this.created.length = startCreated;
+      ids.undo(startIds);
       throw err;
     } finally {
       this.pending.clear();
@@ -199,60 +262,56 @@ export class Ledger {
     this.created = [];
   }
 
-  private applyOne(m: MovementInput, who: Actor, path: string, now: string, hash: string): MovementResult {
-    let fx: Effects;
-    try {
-      fx = this.effects(m, path);
-    } catch (err) {
-      // A retried request must get its first answer even when today's stock would refuse it.
-      const dup = this.duplicate(m, hash, path);
+  private applyOne(
+    m: MovementInput,
+    who: Actor,
+    path: string,
+    now: string,
+    hash: string,
+    key: string,
+  ): MovementResult {
+    // A retried request gets its first answer, even when today's stock would refuse it.
+    const recordedSeq = this.ids.find(key);
+    if (recordedSeq > 0) {
+      const dup = this.duplicate(m, hash, path, recordedSeq, key);
       if (dup) return dup;
-      throw err;
     }
+    const fx = this.effects(m, path);
     const seq = this.nextSeq;
     const at = m.at ?? now;
     const ref = m.ref ?? null;
     const reason = m.reason ?? (m.type === 'damage' ? 'damaged' : null);
     const code = m.code ?? null;
-    try {
-      // The unique id index answers "seen before?" as part of the insert: no lookup per
-      // movement, only when it refuses (a retry, or an id reused).
-      this.insertMovement.run(
-        seq,
-        m.id,
-        m.type,
-        fx.sku,
-        fx.location,
-        fx.qty,
-        fx.dOn,
-        fx.dRes,
-        at,
-        ref,
-        reason,
-        code,
-        who.source,
-        who.actor,
-        fx.flags,
-        hash,
-        now,
-      );
-    } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-        const dup = this.duplicate(m, hash, path);
-        if (dup) return dup;
-      }
-      throw err;
-    }
+    this.insertRows.add(
+      seq,
+      m.id,
+      m.type,
+      fx.sku,
+      fx.location,
+      fx.qty,
+      fx.dOn,
+      fx.dRes,
+      at,
+      ref,
+      reason,
+      code,
+      who.source,
+      who.actor,
+      fx.flags,
+      hash,
+      now,
+    );
+    this.ids.add(key, seq);
     this.nextSeq++;
     if (m.type === 'reserve') this.upsertReservation.run(ref, fx.sku, fx.location, fx.qty);
     else if (m.type === 'release' || m.type === 'ship') this.closeReservation.run(fx.qty, ref);
-    const key = stockKey(fx.sku, fx.location);
-    const d = this.pending.get(key);
+    const place = stockKey(fx.sku, fx.location);
+    const d = this.pending.get(place);
     if (d) {
       d.dOn += fx.dOn;
       d.dRes += fx.dRes;
       d.seq = seq;
-    } else this.pending.set(key, { sku: fx.sku, location: fx.location, dOn: fx.dOn, dRes: fx.dRes, seq });
+    } else this.pending.set(place, { sku: fx.sku, location: fx.location, dOn: fx.dOn, dRes: fx.dRes, seq });
     const movement: Movement = {
       seq,
       id: m.id,
@@ -275,17 +334,29 @@ export class Ledger {
     return { id: m.id, seq, status: 'created' };
   }
 
-  /** The earlier answer when this id was recorded with the same request; 409 when with another. */
-  private duplicate(m: MovementInput, hash: string, path: string): MovementResult | null {
-    const existing = this.findById.get(m.id);
-    if (!existing) return null;
-    if (existing.request_hash === hash) return { id: m.id, seq: existing.seq, status: 'duplicate' };
+  /**
+   * The earlier answer when this id was recorded (at `seq`) with the same request; 409 when with
+   * another. Null when the movement at `seq` has another id after all (a stale hint).
+   */
+  private duplicate(
+    m: MovementInput,
+    hash: string,
+    path: string,
+    seq: number,
+    key: string,
+  ): MovementResult | null {
+    // The index and the ledger are written together; a mismatch would be a bug: trust the ledger.
+    // (The row may still wait in the inserter: the same id twice in one request.)
+    this.insertRows.flush();
+    const existing = this.bySeq.get(seq);
+    if (!existing || idKey(existing.id) !== key) return null;
+    if (existing.request_hash === hash) return { id: m.id, seq, status: 'duplicate' };
     throw new LedgerError(
       409,
       'Movement id reused',
-      `movement ${m.id} was already recorded (seq ${existing.seq}) with different content`,
+      `movement ${m.id} was already recorded (seq ${seq}) with different content`,
       `${path}/id`,
-      { seq: existing.seq },
+      { seq },
     );
   }
 

@@ -63,12 +63,15 @@ export class Replica {
       }
       const cloudIds = new Set(cloud.map((r) => r.movement.id));
       const orphans = local.filter((m) => m.seq >= divergence && !cloudIds.has(m.id));
+      // The filed tables name seqs; those from the divergence on now name other movements.
+      this.db.prepare('DELETE FROM movement_ids WHERE seq >= ?').run(divergence);
       this.db.prepare('DELETE FROM movements WHERE seq >= ?').run(divergence);
-      // The history table files seqs; those from the divergence on now name other movements.
       this.db.prepare('DELETE FROM movement_history WHERE seq >= ?').run(divergence);
       this.db
-        .prepare('UPDATE history_state SET indexed_upto = MIN(indexed_upto, ?) WHERE id = 1')
-        .run(divergence - 1);
+        .prepare(
+          'UPDATE history_state SET indexed_upto = MIN(indexed_upto, ?), ids_upto = MIN(ids_upto, ?) WHERE id = 1',
+        )
+        .run(divergence - 1, divergence - 1);
       this.db.prepare('DELETE FROM outbox WHERE seq >= ?').run(divergence);
 
       const now = this.clock().toISOString();

@@ -7,13 +7,19 @@ import { type Actor, LedgerError, type Movement, type MovementInput, type Moveme
 export type ReplicaOp = 'ack' | 'setError' | 'adopt';
 
 export type WriterRequest =
-  | { kind: 'submit'; reqId: number; inputs: MovementInput[]; who: Actor; hashes: string[] }
+  /**
+   * `batch`: JSON of `{ inputs, hashes }`, the movements and their request hashes. Text crosses
+   * threads cheaper than a hundred small objects, and the hashes are made here: the writer
+   * thread is the one every request waits for (bench/ingest.ts profiles).
+   */
+  | { kind: 'submit'; reqId: number; batch: string; who: Actor }
   | { kind: 'op'; reqId: number; op: ReplicaOp; args: unknown[] }
   | { kind: 'stop' };
 
 export type WriterReply =
   | { kind: 'ready'; lastSeq: number }
-  | { kind: 'result'; reqId: number; results: MovementResult[] }
+  /** The seq of each movement: positive when created, negative when a duplicate. */
+  | { kind: 'result'; reqId: number; seqs: number[] }
   | {
       kind: 'result';
       reqId: number;
@@ -28,7 +34,9 @@ export type WriterReply =
           }
         | { ledger: false; message: string };
     }
-  | { kind: 'committed'; created: Movement[] }
+  /** Movements `from`..`to` were committed (the HTTP thread reads them from the ledger). */
+  | { kind: 'committed'; from: number; to: number }
+  | { kind: 'alarm'; message: string }
   | { kind: 'op-result'; reqId: number; value?: unknown; error?: string }
   | { kind: 'stopped' };
 
@@ -38,7 +46,7 @@ export class WorkerLedgerWriter implements MovementWriter {
   private nextId = 1;
   private readonly pending = new Map<
     number,
-    { resolve: (r: MovementResult[]) => void; reject: (e: unknown) => void }
+    { ids: string[]; resolve: (r: MovementResult[]) => void; reject: (e: unknown) => void }
   >();
   private stopped: Promise<void> | null = null;
   private readonly pendingOps = new Map<
@@ -46,8 +54,14 @@ export class WorkerLedgerWriter implements MovementWriter {
     { resolve: (v: unknown) => void; reject: (e: unknown) => void }
   >();
   onCommit: (created: Movement[]) => void = () => {};
+  /** Something in the writer thread that must not go unnoticed (logged as an error). */
+  onAlarm: (message: string) => void = () => {};
 
-  constructor(private readonly file: string) {}
+  /** `read(from, to)`: the committed movements with those seqs, from a read connection. */
+  constructor(
+    private readonly file: string,
+    private readonly read: (from: number, to: number) => Movement[],
+  ) {}
 
   async start(): Promise<void> {
     const worker = await tsWorker(new URL('./writer-thread.ts', import.meta.url), { file: this.file });
@@ -62,7 +76,10 @@ export class WorkerLedgerWriter implements MovementWriter {
             resolve();
             break;
           case 'committed':
-            this.onCommit(msg.created);
+            this.onCommit(this.read(msg.from, msg.to));
+            break;
+          case 'alarm':
+            this.onAlarm(msg.message);
             break;
           case 'op-result': {
             const p = this.pendingOps.get(msg.reqId);
@@ -75,7 +92,14 @@ export class WorkerLedgerWriter implements MovementWriter {
             const p = this.pending.get(msg.reqId);
             this.pending.delete(msg.reqId);
             if (!p) break;
-            if ('results' in msg) p.resolve(msg.results);
+            if ('seqs' in msg)
+              p.resolve(
+                msg.seqs.map((s, i) => ({
+                  id: p.ids[i] as string,
+                  seq: Math.abs(s),
+                  status: s > 0 ? 'created' : 'duplicate',
+                })),
+              );
             else if (msg.error.ledger) {
               const e = msg.error;
               p.reject(new LedgerError(e.status, e.title, e.message, e.path, e.extra));
@@ -98,10 +122,9 @@ export class WorkerLedgerWriter implements MovementWriter {
     if (!worker || this.stopped) return Promise.reject(new Error('the ledger is shutting down'));
     const reqId = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(reqId, { resolve, reject });
-      // Hashed here, on the HTTP thread: the writer thread is the one every request waits for.
-      const hashes = inputs.map(requestHash);
-      worker.postMessage({ kind: 'submit', reqId, inputs, who, hashes } satisfies WriterRequest);
+      this.pending.set(reqId, { ids: inputs.map((m) => m.id), resolve, reject });
+      const batch = JSON.stringify({ inputs, hashes: inputs.map(requestHash) });
+      worker.postMessage({ kind: 'submit', reqId, batch, who } satisfies WriterRequest);
     });
   }
 

@@ -6,7 +6,7 @@ import { GroupCommitWriter } from './group-commit.js';
 import { HistoryIndexer } from './history.js';
 import { Ledger } from './ledger.js';
 import { Replica } from './replica.js';
-import { LedgerError } from './types.js';
+import { LedgerError, type MovementInput } from './types.js';
 import type { WriterReply, WriterRequest } from './worker-writer.js';
 
 /**
@@ -44,9 +44,34 @@ function fileHistory(): void {
 }
 const historyTimer = setInterval(() => {
   if (history.behind(ledger.lastSeq) > 0) fileHistory();
+  fileIds();
 }, 1000);
+ledger.onFilingError = (err) =>
+  port.postMessage({
+    kind: 'alarm',
+    message: `filing movement ids paused: ${String(err)}`,
+  } satisfies WriterReply);
+/** Files the next step of the movement ids when no group commit carried it (a quiet ledger). */
+function fileIds(): void {
+  if (!ledger.ids.due) return;
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    ledger.beforeCommit();
+    db.exec('COMMIT');
+    ledger.committed();
+  } catch {
+    // Busy or full: the ids stay in memory; next time.
+    if (db.inTransaction) db.exec('ROLLBACK');
+    ledger.rolledBack();
+  }
+}
 const replica = new Replica(db);
-writer.onCommit = (created) => port.postMessage({ kind: 'committed', created } satisfies WriterReply);
+writer.onCommit = (created) => {
+  const from = created[0]?.seq;
+  const to = created[created.length - 1]?.seq;
+  if (from !== undefined && to !== undefined)
+    port.postMessage({ kind: 'committed', from, to } satisfies WriterReply);
+};
 
 function handle(msg: WriterRequest): void {
   if (msg.kind === 'submit') {
@@ -72,7 +97,7 @@ function handle(msg: WriterRequest): void {
       else if (msg.op === 'adopt') {
         const [fromSeq, records, applied] = msg.args as Parameters<Replica['adopt']>;
         value = replica.adopt(fromSeq, records, applied);
-        ledger.reloadSeq();
+        ledger.reload();
         history.reload();
       }
       port.postMessage({ kind: 'op-result', reqId: msg.reqId, value } satisfies WriterReply);
@@ -88,8 +113,14 @@ function handle(msg: WriterRequest): void {
 }
 
 function submit(msg: Extract<WriterRequest, { kind: 'submit' }>): void {
-  writer.submit(msg.inputs, msg.who, msg.hashes).then(
-    (results) => port.postMessage({ kind: 'result', reqId: msg.reqId, results } satisfies WriterReply),
+  const { inputs, hashes } = JSON.parse(msg.batch) as { inputs: MovementInput[]; hashes: string[] };
+  writer.submit(inputs, msg.who, hashes).then(
+    (results) =>
+      port.postMessage({
+        kind: 'result',
+        reqId: msg.reqId,
+        seqs: results.map((r) => (r.status === 'created' ? r.seq : -r.seq)),
+      } satisfies WriterReply),
     (err: unknown) => {
       const error =
         err instanceof LedgerError
