@@ -126,12 +126,18 @@ export class EdgeAgent {
       this.metrics.outboxPending.set(outboxSummary(db).pending);
       this.parts = parts;
       await parts.disk.start();
-      writer.onCommit = (created) => {
-        this.metrics.commitBatchSize.observe(created.length);
-        for (const m of created) this.metrics.movementsTotal.inc({ type: m.type });
-        ledger.noteCommitted(created);
-        this.events.emit('movements', created);
-        this.broker?.publish(`store-edge/${settings.storeId}/movements`, created);
+      writer.onCommit = (commit) => {
+        this.metrics.commitBatchSize.observe(commit.to - commit.from + 1);
+        for (const [type, n] of Object.entries(commit.byType)) this.metrics.movementsTotal.inc({ type }, n);
+        ledger.noteCommitted(commit.to);
+        this.events.emit('committed', commit.to);
+        // The movements themselves only for those who look at them (console, MQTT): read back
+        // from the ledger, which costs this thread a few µs a movement.
+        if (this.events.listenerCount('movements') > 0 || this.broker) {
+          const created = commit.movements();
+          this.events.emit('movements', created);
+          this.broker?.publish(`store-edge/${settings.storeId}/movements`, created);
+        }
       };
 
       if (settings.mqtt.port !== 0) {

@@ -4,6 +4,8 @@ import type { Movement } from './ledger/types.js';
 /** What happens in the agent, for the console (SSE), MQTT publishers and metrics. */
 export interface AgentEvents {
   movements: [Movement[]];
+  /** Movements up to this seq are durable (what the replication shipper waits for). */
+  committed: [number];
   scan: [Record<string, unknown>];
   device: [{ id: string; status: 'online' | 'offline' | 'error'; lastError?: string | null; at: string }];
   replication: [Record<string, unknown>];

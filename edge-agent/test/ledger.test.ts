@@ -25,6 +25,43 @@ async function stockOf(sku: string, location = 'store') {
 }
 
 describe('movements', () => {
+  it('streams each movement to a console listening on /api/v1/events once it is durable', async () => {
+    const ctrl = new AbortController();
+    const res = await fetch(`${t.baseUrl}/api/v1/events`, {
+      headers: { authorization: `Bearer ${await t.token()}` },
+      signal: ctrl.signal,
+    });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const m = mv('receive', { qty: 2 });
+    const posted = await t.api('/api/v1/movements', { body: { movements: [m] } });
+    let text = '';
+    const decoder = new TextDecoder();
+    const giveUp = setTimeout(() => ctrl.abort(), 5000);
+    try {
+      while (!text.includes(`${m.id as string}"`)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value);
+      }
+    } catch {
+      // aborted: the assertions below say what was missing
+    } finally {
+      clearTimeout(giveUp);
+      ctrl.abort();
+    }
+    const event = text.split('\n\n').find((e) => e.includes(m.id as string)) ?? '';
+    expect(event.startsWith('event: movements\n')).toBe(true);
+    expect(JSON.parse(event.slice(event.indexOf('data: ') + 6))).toEqual([
+      expect.objectContaining({
+        id: m.id,
+        seq: posted.body.results[0].seq,
+        type: 'receive',
+        sku: 'SKU-1',
+        qty: 2,
+      }),
+    ]);
+  });
+
   it('records a receipt, answers with gapless seqs, and moves stock', async () => {
     const before = await stockOf('SKU-1');
     const r = await t.api('/api/v1/movements', {

@@ -2,11 +2,21 @@ import type { Db } from '../db/database.js';
 import type { Ledger } from './ledger.js';
 import type { Actor, Movement, MovementInput, MovementResult } from './types.js';
 
+/** What one durable commit created: seqs `from`..`to`. */
+export interface Committed {
+  from: number;
+  to: number;
+  /** How many movements of each type. */
+  byType: Record<string, number>;
+  /** The movements themselves; read on demand, as most commits need only the figures. */
+  movements(): Movement[];
+}
+
 /** Appends movements durably; in this thread or in a writer thread. */
 export interface MovementWriter {
   submit(inputs: MovementInput[], who: Actor, hashes?: string[]): Promise<MovementResult[]>;
-  /** Called after each durable commit with the movements it created. */
-  onCommit: (created: Movement[]) => void;
+  /** Called after each durable commit that created movements. */
+  onCommit: (commit: Committed) => void;
   stop(): void | Promise<void>;
 }
 
@@ -36,7 +46,7 @@ export class GroupCommitWriter implements MovementWriter {
   private scheduled = false;
   private stopped = false;
   /** Called after each durable commit with what it held (for events, metrics, replication). */
-  onCommit: (created: Movement[]) => void = () => {};
+  onCommit: (commit: Committed) => void = () => {};
   /**
    * Takes requests that are already waiting (without yielding to the event loop) and submits
    * them; the writer thread reads its message port synchronously here.
@@ -129,7 +139,12 @@ export class GroupCommitWriter implements MovementWriter {
       else p.reject(o.error);
     });
     const created = this.ledger.takeCreated();
-    if (created.length > 0) this.onCommit(created);
+    const first = created[0];
+    const last = created[created.length - 1];
+    if (!first || !last) return;
+    const byType: Record<string, number> = {};
+    for (const m of created) byType[m.type] = (byType[m.type] ?? 0) + 1;
+    this.onCommit({ from: first.seq, to: last.seq, byType, movements: () => created });
   }
 
   /**

@@ -200,10 +200,9 @@ export class Ledger {
     return this.nextSeq - 1;
   }
 
-  /** A reader learns about commits made by the writer thread. */
-  noteCommitted(created: Movement[]): void {
-    const last = created[created.length - 1];
-    if (last && last.seq >= this.nextSeq) this.nextSeq = last.seq + 1;
+  /** A reader learns about commits made by the writer thread, up to `lastSeq`. */
+  noteCommitted(lastSeq: number): void {
+    if (lastSeq >= this.nextSeq) this.nextSeq = lastSeq + 1;
   }
 
   /**

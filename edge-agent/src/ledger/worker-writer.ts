@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { tsWorker } from '../util/ts-worker.js';
-import type { MovementWriter } from './group-commit.js';
+import type { Committed, MovementWriter } from './group-commit.js';
 import { requestHash } from './ledger.js';
 import { type Actor, LedgerError, type Movement, type MovementInput, type MovementResult } from './types.js';
 
@@ -35,7 +35,7 @@ export type WriterReply =
         | { ledger: false; message: string };
     }
   /** Movements `from`..`to` were committed (the HTTP thread reads them from the ledger). */
-  | { kind: 'committed'; from: number; to: number }
+  | { kind: 'committed'; from: number; to: number; byType: Record<string, number> }
   | { kind: 'alarm'; message: string }
   | { kind: 'op-result'; reqId: number; value?: unknown; error?: string }
   | { kind: 'stopped' };
@@ -53,7 +53,7 @@ export class WorkerLedgerWriter implements MovementWriter {
     number,
     { resolve: (v: unknown) => void; reject: (e: unknown) => void }
   >();
-  onCommit: (created: Movement[]) => void = () => {};
+  onCommit: (commit: Committed) => void = () => {};
   /** Something in the writer thread that must not go unnoticed (logged as an error). */
   onAlarm: (message: string) => void = () => {};
 
@@ -75,9 +75,12 @@ export class WorkerLedgerWriter implements MovementWriter {
             worker.off('error', onError);
             resolve();
             break;
-          case 'committed':
-            this.onCommit(this.read(msg.from, msg.to));
+          case 'committed': {
+            const { from, to, byType } = msg;
+            let movements: Movement[] | null = null;
+            this.onCommit({ from, to, byType, movements: () => (movements ??= this.read(from, to)) });
             break;
+          }
           case 'alarm':
             this.onAlarm(msg.message);
             break;

@@ -66,12 +66,9 @@ function fileIds(): void {
   }
 }
 const replica = new Replica(db);
-writer.onCommit = (created) => {
-  const from = created[0]?.seq;
-  const to = created[created.length - 1]?.seq;
-  if (from !== undefined && to !== undefined)
-    port.postMessage({ kind: 'committed', from, to } satisfies WriterReply);
-};
+// The figures only: the HTTP thread reads the movements themselves when someone wants them.
+writer.onCommit = ({ from, to, byType }) =>
+  port.postMessage({ kind: 'committed', from, to, byType } satisfies WriterReply);
 
 function handle(msg: WriterRequest): void {
   if (msg.kind === 'submit') {

@@ -76,7 +76,7 @@ export class Shipper implements Component {
 
   async start(): Promise<void> {
     this.abort = new AbortController();
-    this.parts.events.on('movements', this.onMovements);
+    this.parts.events.on('committed', this.onMovements);
     this.loop = this.run().catch((err: unknown) => {
       this.parts.log.error({ err }, 'replication stopped by an unexpected error');
       this.status.state = 'stopped';
@@ -85,7 +85,7 @@ export class Shipper implements Component {
   }
 
   async stop(): Promise<void> {
-    this.parts.events.off('movements', this.onMovements);
+    this.parts.events.off('committed', this.onMovements);
     this.abort.abort();
     this.wake?.();
     await this.loop;
