@@ -3,6 +3,16 @@
  * Durable HTTP ingest of the edge agent against the raw SQLite limit measured in the same run.
  */
 import { randomUUID } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, startAgent } from '@store-edge/testing';
 import { openDatabase } from '../edge-agent/src/db/database.js';
@@ -17,6 +27,45 @@ const BATCH = 100;
 const PREBUILT_PER_SECOND = 80_000;
 /** Pause between the full-speed run and the latency run. */
 const SETTLE_MS = 3000;
+
+/**
+ * Waits until the WAL is small (the checkpointer folded the burst back) and the kernel's dirty
+ * and write-back pages are few (/proc/meminfo), at least SETTLE_MS, at most 30 s.
+ */
+async function settle(walFile: string): Promise<{ ms: number; walBytes: number; dirtyBytes: number }> {
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  for (;;) {
+    const walBytes = existsSync(walFile) ? statSync(walFile).size : 0;
+    const meminfo = readFileSync('/proc/meminfo', 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(meminfo)?.[1] ?? 0);
+    const dirtyBytes = (kb('Dirty') + kb('Writeback')) * 1024;
+    const ms = performance.now() - t0;
+    // The WAL file keeps its size after a checkpoint restarts it; what matters is the dirty data.
+    if (dirtyBytes < 8 * 1024 * 1024 || ms > 30_000) return { ms, walBytes, dirtyBytes };
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Latencies (ms) of a 4 KiB write + fdatasync, `perSecond` times a second for `seconds`. */
+async function fsyncLatencies(file: string, perSecond: number, seconds: number): Promise<number[]> {
+  const fd = openSync(file, 'w');
+  const block = Buffer.alloc(4096, 1);
+  const lat: number[] = [];
+  try {
+    for (let i = 0; i < perSecond * seconds; i++) {
+      const t0 = performance.now();
+      writeSync(fd, block, 0, block.length, i * block.length);
+      fdatasyncSync(fd);
+      lat.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, Math.max(0, 1000 / perSecond - (performance.now() - t0))));
+    }
+  } finally {
+    closeSync(fd);
+    unlinkSync(file);
+  }
+  return lat;
+}
 
 /** The agent's group-commit histogram totals, from its own /metrics. */
 async function groupCommits(baseUrl: string): Promise<{ sum: number; count: number }> {
@@ -187,10 +236,40 @@ async function main(): Promise<void> {
 
     // Latency at a steady 2,000 movements/s: 200 requests/s of 10, sent on a fixed schedule (open
     // loop). Steady means after the full-speed run above has been folded back from the WAL into
-    // the database (a few seconds of checkpointing), and after a second of the steady stream.
-    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    // the database and the kernel has written its dirty pages out (the write-back of a burst
+    // makes every fsync wait behind it), and after two seconds of the steady stream.
+    const settled = await settle(join(dir.path, 'ledger.sqlite-wal'));
+    report({
+      name: 'settle_before_latency_run',
+      value: settled.ms,
+      unit: 'ms',
+      note: 'wait after the full-speed run until the WAL is folded back and dirty pages are written (at most 30 s)',
+      walBytes: settled.walBytes,
+      dirtyBytes: settled.dirtyBytes,
+    });
+    // The disk's own latency, for scale: a 4 KiB write + fdatasync at the same pace (what one
+    // durable commit needs at least), for 5 s.
+    const raw = await fsyncLatencies(join(dir.path, 'fsync-probe'), 200, 5);
+    report({
+      name: 'fsync_latency_raw_p50',
+      value: percentile(raw, 50),
+      unit: 'ms',
+      note: '4 KiB write + fdatasync, 200/s',
+    });
+    report({
+      name: 'fsync_latency_raw_p99',
+      value: percentile(raw, 99),
+      unit: 'ms',
+      note: '4 KiB write + fdatasync, 200/s',
+    });
+    report({
+      name: 'fsync_latency_raw_max',
+      value: Math.max(...raw),
+      unit: 'ms',
+      note: '4 KiB write + fdatasync, 200/s',
+    });
     const perSecond = 200;
-    const warmup = perSecond;
+    const warmup = 2 * perSecond;
     const n = perSecond * SECONDS + warmup;
     const lat: number[] = [];
     const start = performance.now();
