@@ -118,7 +118,7 @@ interface Building {
  * "Was this id recorded before?" for the ledger writer, without a B-tree index updated at a
  * random place on every insert (migration 006 says why). Every movement's id is in one of two
  * places:
- * - `tail`: the ids of the movements after `ids_upto`, in memory (at most about two runs);
+ * - `tail`: the ids of the movements after `ids_upto`, in memory (less than a run, plus a run being filed);
  * - a finished run: movement_ids rows keyed (run, uuid), with one Bloom filter per run saying
  *   which runs can hold a key; only those are looked up (about 0.1 % of runs for a new id).
  *
@@ -172,9 +172,9 @@ export class MovementIds {
   }
 
   /**
-   * Reads the filed runs and the tail (at start, after the ledger was rewritten). A long tail
-   * (a ledger from before migration 006) is filed run by run first, so memory holds at most
-   * about two runs of ids.
+   * Reads the filed runs and the tail (at start, after the ledger was rewritten). Whole runs'
+   * worth of unfiled ids (a ledger from before migration 006, a crash before a run was done) are
+   * filed first, run by run, so memory starts with less than one run of ids and no run due.
    */
   reload(): void {
     this.q.dropUnfinished.run();
@@ -184,7 +184,7 @@ export class MovementIds {
     this.idsUpto = this.q.state.get()?.ids_upto ?? 0;
     this.runs = this.q.runs.all().map((r) => ({ run: r.run, bloom: Bloom.from(r.bloom) }));
     const last = this.q.maxSeq.get()?.m ?? 0;
-    while (last - this.idsUpto > 2 * this.runSize) {
+    while (last - this.idsUpto >= this.runSize) {
       const page = this.q.page.all(this.idsUpto, this.runSize);
       const buckets = bucketed(page.map((r) => [idKey(r.id), r.seq]));
       const lastSeq = (page[page.length - 1] as { seq: number }).seq;
