@@ -1,7 +1,13 @@
 // End-to-end harness: a real cloud process on MariaDB and real edge agent processes.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { type AgentProcess, createTestDatabase, startAgent, type TestDatabase } from '@store-edge/testing';
+import {
+  type AgentProcess,
+  createTestDatabase,
+  holdPort,
+  startAgent,
+  type TestDatabase,
+} from '@store-edge/testing';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import { type CloudProcess, startCloudProcess } from '../../cloud/src/cloud-process.js';
@@ -16,6 +22,12 @@ export interface Stack {
   tenantId: string;
   storeToken: string;
   startCloud(opts?: { port?: number; env?: Record<string, string> }): Promise<CloudProcess>;
+  /**
+   * Stops the cloud (SIGTERM, or SIGKILL with `kill`) and keeps its port taken until
+   * `startCloud({ port })` starts it there again: meanwhile connections are reset, as when
+   * nothing listens, and no parallel test can take the port the edge is configured with.
+   */
+  stopCloud(opts?: { kill?: boolean }): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -35,6 +47,7 @@ export async function adminCall(cloud: CloudProcess, method: string, path: strin
 /** A fresh database, the cloud running on it, a tenant and a store with its token. */
 export async function startStack(serverUrl: string, storeId = 'store-e2e'): Promise<Stack> {
   const db = await createTestDatabase(serverUrl, 'se_e2e');
+  const held = new Map<number, { release(): Promise<void> }>();
   const stack: Stack = {
     db,
     cloud: null,
@@ -42,6 +55,10 @@ export async function startStack(serverUrl: string, storeId = 'store-e2e'): Prom
     tenantId: 'tenant-e2e',
     storeToken: '',
     startCloud: async (opts = {}) => {
+      if (opts.port !== undefined) {
+        await held.get(opts.port)?.release();
+        held.delete(opts.port);
+      }
       stack.cloud = await startCloudProcess({
         mysqlUrl: db.url,
         adminToken: ADMIN_TOKEN,
@@ -50,8 +67,19 @@ export async function startStack(serverUrl: string, storeId = 'store-e2e'): Prom
       });
       return stack.cloud;
     },
+    stopCloud: async (opts = {}) => {
+      const cloud = stack.cloud;
+      if (!cloud) throw new Error('no cloud running');
+      if (opts.kill) {
+        cloud.kill('SIGKILL');
+        await cloud.exited;
+      } else await cloud.stop();
+      held.set(cloud.port, await holdPort(cloud.port));
+      return cloud.port;
+    },
     stop: async () => {
       await stack.cloud?.stop();
+      for (const h of held.values()) await h.release();
       await db.drop().catch(() => {});
     },
   };

@@ -88,8 +88,7 @@ describe('replication under crashes and a bad link', () => {
     const token = await edgeToken(edge);
     for (let i = 0; i < 4; i++) {
       await sleep(300 + Math.random() * 700);
-      stack.cloud!.kill('SIGKILL');
-      await stack.cloud!.exited;
+      await stack.stopCloud({ kill: true });
       await sleep(500);
       await stack.startCloud({ port });
     }

@@ -35,7 +35,7 @@ describe('replication edge → cloud, real processes', () => {
   it('ships 50,000 movements made while the cloud was down, exactly once, row for row', async () => {
     const { stack, dir } = await setup();
     const cloudUrl = stack.cloud!.baseUrl;
-    await stack.cloud!.stop();
+    await stack.stopCloud();
     const edge = await startEdge(stack, dir.path, cloudUrl);
     cleanups.push(() => edge.kill('SIGKILL'));
     const token = await edgeToken(edge);

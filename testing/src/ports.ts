@@ -35,3 +35,19 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Keeps `port` on 127.0.0.1 taken while the service that had it is down, so that a parallel
+ * test cannot bind it meanwhile (a port freed by a stopped process is the next one the OS may
+ * hand out). Every connection is reset at once: to a client it looks like a service that is
+ * down. `release()` frees the port for the service to bind it again.
+ */
+export async function holdPort(port: number): Promise<{ release(): Promise<void> }> {
+  const { createServer: createTcpServer } = await import('node:net');
+  const srv = createTcpServer((socket) => socket.resetAndDestroy());
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(port, '127.0.0.1', () => resolve());
+  });
+  return { release: () => new Promise<void>((resolve) => srv.close(() => resolve())) };
+}
