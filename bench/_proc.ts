@@ -56,3 +56,10 @@ export function writtenBytes(pid: number | undefined): number {
     return Number.NaN;
   }
 }
+
+/** Page cache waiting to be written to storage: Dirty + Writeback of /proc/meminfo, in bytes. */
+export function dirtyBytes(): number {
+  const meminfo = readFileSync('/proc/meminfo', 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(meminfo)?.[1] ?? 0);
+  return (kb('Dirty') + kb('Writeback')) * 1024;
+}

@@ -132,11 +132,14 @@ export class EdgeAgent {
         ledger.noteCommitted(commit.to);
         this.events.emit('committed', commit.to);
         // The movements themselves only for those who look at them (console, MQTT): read back
-        // from the ledger, which costs this thread a few µs a movement.
+        // from the ledger, a few µs a movement, after the answers of this commit have gone out
+        // (the writer posts this message before them).
         if (this.events.listenerCount('movements') > 0 || this.broker) {
-          const created = commit.movements();
-          this.events.emit('movements', created);
-          this.broker?.publish(`store-edge/${settings.storeId}/movements`, created);
+          setImmediate(() => {
+            const created = commit.movements();
+            this.events.emit('movements', created);
+            this.broker?.publish(`store-edge/${settings.storeId}/movements`, created);
+          });
         }
       };
 

@@ -106,22 +106,25 @@ describe('wire records built by SQLite', () => {
   });
 });
 
+const who = { source: 'api', actor: 'test' };
+
+/** A ledger with item SKU-1 and a group-commit writer on it; `send` submits and commits. */
+function setup(db = freshDb(), idFiling = { runSize: 100, stepIds: 30 }) {
+  const catalog = new Catalog(db);
+  catalog.put({ sku: 'SKU-1', name: 'Item', gtins: [] }, 'local');
+  const ledger = new Ledger(db, catalog, undefined, idFiling);
+  const writer = new GroupCommitWriter(db, ledger);
+  const send = async (movements: MovementInput[]) => {
+    const answer = writer.submit(movements, who);
+    writer.flush();
+    return answer;
+  };
+  const count = (table: string) =>
+    (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  return { db, ledger, writer, send, count };
+}
+
 describe('movement ids', () => {
-  const who = { source: 'api', actor: 'test' };
-  function setup(db = freshDb(), idFiling = { runSize: 100, stepIds: 30 }) {
-    const catalog = new Catalog(db);
-    catalog.put({ sku: 'SKU-1', name: 'Item', gtins: [] }, 'local');
-    const ledger = new Ledger(db, catalog, undefined, idFiling);
-    const writer = new GroupCommitWriter(db, ledger);
-    const send = async (movements: MovementInput[]) => {
-      const answer = writer.submit(movements, who);
-      writer.flush();
-      return answer;
-    };
-    const count = (table: string) =>
-      (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-    return { db, ledger, writer, send, count };
-  }
   const receive = (id = randomUUID(), qty = 1): MovementInput => ({ id, type: 'receive', sku: 'SKU-1', qty });
   const statuses = (results: Array<{ status: string }>) => [...new Set(results.map((r) => r.status))];
 
@@ -237,7 +240,7 @@ describe('migration 006', () => {
     expect(pendingRecords(db, 0, 100).map((r) => JSON.parse(r.payload))).toEqual(
       rows.slice(30).map((r) => toOutboxRecord(r)),
     );
-    // Every id is found under its 16 bytes once the writer has filed them (at its start).
+    // Every id is found under its canonical key once the writer has filed them (at its start).
     const ids = new MovementIds(db, 20);
     expect(ids.runCount).toBe(2);
     for (const r of rows) expect(ids.find(idKey(r.id.toUpperCase()))).toBe(r.seq);
@@ -246,11 +249,7 @@ describe('migration 006', () => {
 
 describe('group commit', () => {
   it('a refused request in a group takes nothing of its neighbours along, and seqs stay gapless', async () => {
-    const db = freshDb();
-    const catalog = new Catalog(db);
-    catalog.put({ sku: 'SKU-1', name: 'Item', gtins: [] }, 'local');
-    const writer = new GroupCommitWriter(db, new Ledger(db, catalog));
-    const who = { source: 'api', actor: 'test' };
+    const { db, writer } = setup();
     const receive = (n: number) =>
       Array.from({ length: n }, () => ({ id: randomUUID(), type: 'receive' as const, sku: 'SKU-1', qty: 1 }));
     const late = receive(2);
@@ -285,11 +284,7 @@ describe('group commit', () => {
 
 describe('one request, several movements of one item', () => {
   it('each movement sees the stock the earlier ones of the request left', async () => {
-    const db = freshDb();
-    const catalog = new Catalog(db);
-    catalog.put({ sku: 'SKU-1', name: 'Item', gtins: [] }, 'local');
-    const writer = new GroupCommitWriter(db, new Ledger(db, catalog));
-    const who = { source: 'api', actor: 'test' };
+    const { db, writer } = setup();
     const mv = (m: Record<string, unknown>) =>
       ({ id: randomUUID(), sku: 'SKU-1', location: 'store', ...m }) as never;
     const send = async (movements: unknown[]) => {
@@ -333,7 +328,7 @@ describe('per-item history', () => {
     const ledger = new Ledger(db, catalog);
     const writer = new GroupCommitWriter(db, ledger);
     const history = new HistoryIndexer(db);
-    const who = { source: 'api', actor: 'test' };
+
     const send = async (n: number) => {
       const answer = writer.submit(
         Array.from({ length: n }, (_, i) => ({

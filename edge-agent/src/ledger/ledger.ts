@@ -271,10 +271,7 @@ export class Ledger {
   ): MovementResult {
     // A retried request gets its first answer, even when today's stock would refuse it.
     const recordedSeq = this.ids.find(key);
-    if (recordedSeq > 0) {
-      const dup = this.duplicate(m, hash, path, recordedSeq, key);
-      if (dup) return dup;
-    }
+    if (recordedSeq > 0) return this.duplicate(m, hash, path, recordedSeq, key);
     const fx = this.effects(m, path);
     const seq = this.nextSeq;
     const at = m.at ?? now;
@@ -333,22 +330,15 @@ export class Ledger {
     return { id: m.id, seq, status: 'created' };
   }
 
-  /**
-   * The earlier answer when this id was recorded (at `seq`) with the same request; 409 when with
-   * another. Null when the movement at `seq` has another id after all (a stale hint).
-   */
-  private duplicate(
-    m: MovementInput,
-    hash: string,
-    path: string,
-    seq: number,
-    key: string,
-  ): MovementResult | null {
-    // The index and the ledger are written together; a mismatch would be a bug: trust the ledger.
+  /** The earlier answer when this id was recorded (at `seq`) with the same request; 409 when with another. */
+  private duplicate(m: MovementInput, hash: string, path: string, seq: number, key: string): MovementResult {
     // (The row may still wait in the inserter: the same id twice in one request.)
     this.insertRows.flush();
     const existing = this.bySeq.get(seq);
-    if (!existing || idKey(existing.id) !== key) return null;
+    // The id index and the ledger are written in the same transactions; if they ever disagreed,
+    // refusing the request is safe, recording the movement a second time is not.
+    if (!existing || idKey(existing.id) !== key)
+      throw new Error(`the id index names seq ${seq} for movement ${m.id}, but the ledger does not`);
     if (existing.request_hash === hash) return { id: m.id, seq, status: 'duplicate' };
     throw new LedgerError(
       409,

@@ -76,7 +76,7 @@ export class Shipper implements Component {
 
   async start(): Promise<void> {
     this.abort = new AbortController();
-    this.parts.events.on('committed', this.onMovements);
+    this.parts.events.on('committed', this.onCommitted);
     this.loop = this.run().catch((err: unknown) => {
       this.parts.log.error({ err }, 'replication stopped by an unexpected error');
       this.status.state = 'stopped';
@@ -85,14 +85,14 @@ export class Shipper implements Component {
   }
 
   async stop(): Promise<void> {
-    this.parts.events.off('committed', this.onMovements);
+    this.parts.events.off('committed', this.onCommitted);
     this.abort.abort();
     this.wake?.();
     await this.loop;
     await this.acksWritten();
   }
 
-  private readonly onMovements = () => {
+  private readonly onCommitted = () => {
     this.wake?.();
   };
 

@@ -11,7 +11,8 @@
 -- (edge-agent/src/ledger/movement-ids.ts). The key is the UUID in canonical form, from the
 -- last 36 characters, so "urn:uuid:<uuid>" and the bare UUID are one id, and case does not
 -- matter (RFC 9562 section 4: UUIDs compare as 128-bit values). movements.id keeps the text as
--- sent.
+-- sent. The writer is what enforces one movement per id (it checks memory and the runs before
+-- every insert); the primary key refuses an id twice only within a run.
 --
 -- SQLite cannot drop a UNIQUE column constraint, so the table is rebuilt
 -- (https://www.sqlite.org/lang_altertable.html, "Making Other Kinds Of Table Schema Changes").
@@ -40,7 +41,7 @@ DROP TABLE movements;
 ALTER TABLE movements_v6 RENAME TO movements;
 CREATE TABLE movement_ids (
   run  INTEGER NOT NULL,             -- id_runs.run
-    uuid TEXT NOT NULL,                -- the id as a canonical UUID: lowercase, 8-4-4-4-12
+      uuid TEXT NOT NULL,                -- the id as a canonical UUID: lowercase, 8-4-4-4-12
   seq  INTEGER NOT NULL,             -- the movement's seq
   PRIMARY KEY (run, uuid)
 ) WITHOUT ROWID;
