@@ -3,3 +3,4 @@ export * from './answer.js';
 export * from './changes.js';
 export * from './movement.js';
 export * from './replication.js';
+export * from './ids.js';
