@@ -31,7 +31,34 @@ export function createPool(opts: PoolOptions): Pool {
   pool.pool.on('connection', (conn) => {
     conn.query('SET SESSION wsrep_sync_wait = 1', () => {});
   });
+  // A single statement outside a transaction (auth lookups, reads, an INSERT of its own) is run
+  // again on a fresh connection when the node or the proxy went away under it, as transactions
+  // are (withTransaction): a failover shows as a slower answer, not as a 500.
+  const query = pool.query.bind(pool);
+  const retrying = async (...args: Parameters<typeof query>) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await query(...args);
+      } catch (err) {
+        const reason = retryReason(err);
+        if (reason === null || attempt >= STATEMENT_ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, backoffMs(reason, attempt)));
+      }
+    }
+  };
+  pool.query = retrying as unknown as typeof pool.query;
   return pool;
+}
+
+const STATEMENT_ATTEMPTS = 10;
+
+/** Jittered exponential backoff before attempt `attempt + 1`. */
+function backoffMs(reason: RetryReason, attempt: number): number {
+  // Conflicts clear in milliseconds; a lost node takes seconds (HAProxy marks it down after two
+  // failed checks; Galera declares it dead after evs.suspect_timeout). The jitter keeps retried
+  // victims from colliding again.
+  const lost = reason === 'connection-lost' || reason === 'not-ready';
+  return (lost ? Math.min(2000, 50 * 2 ** attempt) : Math.min(200, 5 * 2 ** attempt)) * (0.5 + Math.random());
 }
 
 /**

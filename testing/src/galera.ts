@@ -50,8 +50,10 @@ export interface GaleraCluster {
 export interface GaleraOptions {
   /** Number of nodes (default 3). */
   nodes?: number;
-  /** Which node HAProxy prefers (default 0); the others are backups in index order. */
+  /** Which node HAProxy prefers (default 0). */
   writer?: number;
+  /** The backups in the order HAProxy falls back to them (default: the other nodes by index). */
+  backups?: number[];
   /** Time to wait for the cluster to form (default 120 s; it usually takes 10-40 s). */
   timeoutMs?: number;
 }
@@ -272,7 +274,7 @@ export async function startGaleraCluster(opts: GaleraOptions = {}): Promise<Gale
     // HAProxy: one writer, the rest backups (the usual way to send Galera writes to one node
     // and avoid most certification conflicts); a dead writer's sessions are cut at once.
     const proxyPort = await freePort();
-    const order = [writer, ...nodes.map((n) => n.index).filter((i) => i !== writer)];
+    const order = [writer, ...(opts.backups ?? nodes.map((n) => n.index).filter((i) => i !== writer))];
     const cfg = [
       'global',
       '  maxconn 4000',
