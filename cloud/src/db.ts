@@ -5,6 +5,8 @@ export type { Pool, PoolConnection };
 export interface PoolOptions {
   url: string;
   connectionLimit?: number;
+  /** A statement outside a transaction is run again (metrics). */
+  onRetry?: (reason: RetryReason) => void;
 }
 
 export function createPool(opts: PoolOptions): Pool {
@@ -42,6 +44,7 @@ export function createPool(opts: PoolOptions): Pool {
       } catch (err) {
         const reason = retryReason(err);
         if (reason === null || attempt >= STATEMENT_ATTEMPTS) throw err;
+        opts.onRetry?.(reason);
         await new Promise((r) => setTimeout(r, backoffMs(reason, attempt)));
       }
     }

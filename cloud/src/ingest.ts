@@ -354,10 +354,10 @@ async function answerReservations(
   if (changed.size === 0) return false;
   const changes: NewChange[] = [];
   for (const res of changed.values()) {
-    await conn.query('UPDATE reservations SET status = ?, updated_at = NOW(6) WHERE id = ?', [
-      res.status,
-      res.id,
-    ]);
+    await conn.query(
+      'UPDATE reservations SET status = ?, updated_at = NOW(6) WHERE store_id = ? AND id = ?',
+      [res.status, storeId, res.id],
+    );
     changes.push({ storeId, kind: 'reservation', data: res });
     await enqueueEvent(conn, tenantId, 'reservation.changed', res);
   }

@@ -47,7 +47,10 @@ export async function createReservation(
       `INSERT INTO reservations (id, tenant_id, store_id, sku, qty, ref, status) VALUES (?, ?, ?, ?, ?, ?, 'requested')`,
       [id, tenantId, input.storeId, input.sku, input.qty, input.ref],
     );
-    const [rows] = await conn.query('SELECT * FROM reservations WHERE id = ?', [id]);
+    const [rows] = await conn.query('SELECT * FROM reservations WHERE store_id = ? AND id = ?', [
+      input.storeId,
+      id,
+    ]);
     const res = reservationFromRow((rows as ReservationRow[])[0] as ReservationRow);
     await appendChanges(conn, tenantId, [{ storeId: input.storeId, kind: 'reservation', data: res }]);
     await enqueueEvent(conn, tenantId, 'reservation.changed', res);

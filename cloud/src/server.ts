@@ -37,9 +37,13 @@ export class CloudService {
       const { applied, database } = await migrate(config.mysqlUrl);
       this.log.info({ applied, database }, applied.length ? 'migrations applied' : 'schema up to date');
     }
-    const pool = createPool({ url: config.mysqlUrl, connectionLimit: config.poolSize });
-    this.#pool = pool;
     const metrics = createMetrics();
+    const pool = createPool({
+      url: config.mysqlUrl,
+      connectionLimit: config.poolSize,
+      onRetry: (reason) => metrics.txRetries.labels(reason).inc(),
+    });
+    this.#pool = pool;
     this.#app = await buildApp({
       pool,
       adminToken: config.adminToken,
