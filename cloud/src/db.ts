@@ -78,6 +78,10 @@ const RETRY_ERRNO = new Map<number, RetryReason>([
   // prepared node for application use.
   [1047, 'not-ready'], // ER_UNKNOWN_COM_ERROR
   [1053, 'not-ready'], // ER_SERVER_SHUTDOWN
+  // MySQL group replication: a transaction that lost certification (multi-primary), and a write
+  // reaching a member that just became a secondary (super_read_only) during a failover.
+  [3101, 'conflict'], // ER_TRANSACTION_ROLLBACK_DURING_COMMIT
+  [1290, 'not-ready'], // ER_OPTION_PREVENTS_STATEMENT
   [1927, 'connection-lost'], // ER_CONNECTION_KILLED
   [2006, 'connection-lost'], // CR_SERVER_GONE_ERROR
   [2013, 'connection-lost'], // CR_SERVER_LOST

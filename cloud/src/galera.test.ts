@@ -168,8 +168,10 @@ describe.skipIf(missing !== null)(
           location: seq % 3 === 0 ? 'backroom' : 'store',
           qty: types[seq % types.length] === 'adjust' ? (seq % 2 ? 2 : -1) : 1 + (seq % 4),
         }));
+        const outputFrom = [direct.output().length, proxied.output().length];
         const statuses: Record<string, number> = {};
         const unexpected: string[] = [];
+        const stuck: string[] = [];
         let best = 0;
         let killedAt: number | null = null;
 
@@ -177,8 +179,14 @@ describe.skipIf(missing !== null)(
         // deliveries) to alternating clouds, going on from the cloud's mark as an edge does.
         async function edge(e: number): Promise<void> {
           let mark = 0;
+          let refusals = 0;
           for (let i = 0; mark < RECORDS; i++) {
-            if (i > 3000) throw new Error(`edge ${e} made no progress: mark ${mark}`);
+            // An edge answered the same refusal over and over (a hole under the mark: the bug
+            // this file was written for) gives up; the round then reports what the nodes hold.
+            if (i > 3000 || refusals > 30) {
+              stuck.push(`edge ${e} gave up at mark ${mark}`);
+              return;
+            }
             if (kill && killedAt === null && best >= RECORDS / 3) {
               killedAt = best;
               await cluster.kill(cluster.writer);
@@ -205,6 +213,7 @@ describe.skipIf(missing !== null)(
             else if (res.status === 409 && body.code === 'sequence-gap' && body.expectedSeq !== undefined)
               mark = body.expectedSeq - 1;
             else {
+              refusals += 1;
               unexpected.push(`${res.status} ${JSON.stringify(body).slice(0, 300)}`);
               await new Promise((r) => setTimeout(r, 100));
             }
@@ -271,8 +280,23 @@ describe.skipIf(missing !== null)(
           statuses,
           unexpected: unexpected.slice(0, 5),
           problems,
+          stuck,
+          // The clouds' own error log lines of this round (why a request failed).
+          errors: [direct, proxied].flatMap((p, k) =>
+            p
+              .output()
+              .slice(outputFrom[k])
+              .split('\n')
+              .filter((l) => /"level":(50|60)/.test(l))
+              .slice(-3)
+              .map((l) => l.slice(0, 600)),
+          ),
           held:
-            problems.length === 0 && unexpected.length === 0 && fiveXX === 0 && (!kill || killedAt !== null),
+            problems.length === 0 &&
+            stuck.length === 0 &&
+            unexpected.length === 0 &&
+            fiveXX === 0 &&
+            (!kill || killedAt !== null),
         };
       }
     });
