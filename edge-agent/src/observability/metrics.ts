@@ -50,7 +50,7 @@ export class Metrics {
   });
   readonly mqttDropped = new Counter({
     name: 'store_edge_mqtt_connections_dropped_total',
-    help: 'MQTT connections the broker closed for abuse, by reason (packet_too_large, connect_timeout)',
+    help: 'MQTT connections the broker closed, by reason (packet_too_large, connect_timeout, not_connect, malformed)',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
