@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
@@ -34,12 +33,6 @@ export interface BrokerLimits {
 export const CONNECT_MAX_BYTES = 16 * 1024;
 /** Connections per listener; beyond it the kernel's backlog holds (then refuses) new ones. */
 const MAX_CONNECTIONS = 1024;
-
-export function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
-}
 
 /** MQTT topic filter match (MQTT 3.1.1 §4.7: '+' one level, '#' the rest). */
 export function topicMatches(filter: string, topic: string): boolean {
