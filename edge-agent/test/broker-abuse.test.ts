@@ -179,7 +179,12 @@ describe('embedded broker under abuse', () => {
     dir = makeTempDir('store-edge-broker-abuse-');
     const config = join(dir.path, 'config.yaml');
     writeFileSync(config, CONFIG);
-    agent = await startAgent({ dataDir: join(dir.path, 'data'), env: { STORE_EDGE_CONFIG: config } });
+    // A loaded CI machine may take a while to compile and start the agent.
+    agent = await startAgent({
+      dataDir: join(dir.path, 'data'),
+      env: { STORE_EDGE_CONFIG: config },
+      readyTimeoutMs: 50_000,
+    });
     admin = await httpToken(agent, '127.0.0.2', { username: 'admin', password: 'admin-test-password' });
     const created = await fetch(`${agent.baseUrl}/api/v1/users`, {
       method: 'POST',

@@ -33,10 +33,34 @@ describe('login limiter', () => {
         setTimeout(() => r(null), 20);
       });
     const outcomes = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => limiter.attempt({ username: 'ann', address: `10.0.${i}.1` }, slow)),
+      Array.from({ length: 50 }, (_, i) =>
+        limiter.attempt({ username: 'ann', address: `10.0.${i}.1` }, slow),
+      ),
     );
     expect(checks).toBe(5);
     expect(outcomes.filter((o) => o.kind === 'locked')).toHaveLength(45);
+  });
+
+  it('lets a burst of good logins from one address through, a few at a time, instead of refusing it', async () => {
+    const limiter = new LoginLimiter();
+    let running = 0;
+    let most = 0;
+    const good = () =>
+      new Promise<string>((r) => {
+        running++;
+        most = Math.max(most, running);
+        setTimeout(() => {
+          running--;
+          r('ok');
+        }, 5);
+      });
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        limiter.attempt({ username: `reader-${i}`, address: '10.0.0.1' }, good),
+      ),
+    );
+    expect(outcomes.every((o) => o.kind === 'ok')).toBe(true);
+    expect(most).toBeLessThanOrEqual(4);
   });
 
   it('stays bounded under a flood of throwaway names, and the flood does not lift a lockout', async () => {

@@ -170,7 +170,7 @@ describe.skipIf(tools.length > 0 || !existsSync(CHROMIUM))('TLS on the store LAN
     for (let i = 0; ; i++) {
       const ready = await httpsGet(`${base}/readyz`, ca).catch(() => null);
       if (ready?.status === 200) break;
-      if (agent.child.exitCode !== null || i > 400) throw new Error(`agent not ready:\n${agent.output()}`);
+      if (agent.child.exitCode !== null || i > 1000) throw new Error(`agent not ready:\n${agent.output()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   });

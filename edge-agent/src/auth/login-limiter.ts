@@ -15,14 +15,22 @@ export interface LoginLimiterOptions {
   maxEntries?: number;
   /** Password checks running at once, all keys together (each scrypt holds 32 MiB and a pool thread). */
   maxInFlight?: number;
+  /** Attempts waiting for a check slot; past it an attempt is refused (retry in a second). */
+  maxQueued?: number;
   clock?: () => number;
 }
 
 interface Entry {
   /** Failure times within the window, oldest first, at most `limit` of them. */
   fails: number[];
-  /** Checks started and not yet finished: they count like failures until they end. */
-  pending: number;
+  /** Checks running now: they count like failures until they end. */
+  running: number;
+}
+
+interface Waiter {
+  keys: string[];
+  /** 0: go and check; n > 0: refused, retry after n seconds. */
+  resolve(retryAfter: number): void;
 }
 
 /** How far from the front of the map eviction looks for an unlocked key before taking the oldest. */
@@ -33,18 +41,22 @@ const EVICTION_SCAN = 64;
  * CONNECTs go through the same instance, so a failure over one counts against the other.
  *
  * Failures are counted per user name and per client address in a sliding window; a key with
- * `limit` failures (checks in flight included, so a burst of parallel attempts cannot slip past
- * before the first one fails) is refused without checking the password, which also keeps a
- * flood of logins from tying up the thread pool with scrypt. The map is bounded: past
- * `maxEntries`, the key that failed least recently and is not locked is forgotten, so filling
- * the map with throwaway names cannot lift anyone's lockout (there is no global reset).
+ * `limit` failures is refused without checking the password. Checks run `maxInFlight` at a time
+ * (scrypt is memory-hard and runs on the small libuv pool); others wait in a bounded queue. A
+ * key never has more checks running than it has failures left, so a burst of parallel guesses
+ * gets exactly `limit` checks, while a burst of good logins from one address (readers after a
+ * restart) waits its turn instead of being refused. The map is bounded: past `maxEntries`, the
+ * key that failed least recently and is not locked is forgotten, so filling the map with
+ * throwaway names cannot lift anyone's lockout (there is no global reset).
  */
 export class LoginLimiter {
   private readonly entries = new Map<string, Entry>();
+  private readonly queue: Waiter[] = [];
   private readonly limit: number;
   private readonly windowMs: number;
   private readonly maxEntries: number;
   private readonly maxInFlight: number;
+  private readonly maxQueued: number;
   private readonly clock: () => number;
   private inFlight = 0;
 
@@ -52,7 +64,8 @@ export class LoginLimiter {
     this.limit = opts.limit ?? 5;
     this.windowMs = opts.windowMs ?? 60_000;
     this.maxEntries = opts.maxEntries ?? 10_000;
-    this.maxInFlight = opts.maxInFlight ?? 8;
+    this.maxInFlight = opts.maxInFlight ?? 4;
+    this.maxQueued = opts.maxQueued ?? 256;
     this.clock = opts.clock ?? Date.now;
   }
 
@@ -71,10 +84,14 @@ export class LoginLimiter {
   ): Promise<LoginOutcome<T>> {
     const userKey = `u:${who.username}`;
     const keys = [userKey, addressKey(who.address)];
-    const wait = this.retryAfter(keys);
-    if (wait > 0) return { kind: 'locked', retryAfter: wait };
-    for (const k of keys) this.entry(k).pending++;
-    this.inFlight++;
+    const locked = this.lockedFor(keys);
+    if (locked > 0) return { kind: 'locked', retryAfter: locked };
+    if (this.queue.length >= this.maxQueued) return { kind: 'locked', retryAfter: 1 };
+    const refused = await new Promise<number>((resolve) => {
+      this.queue.push({ keys, resolve });
+      this.pump();
+    });
+    if (refused > 0) return { kind: 'locked', retryAfter: refused };
     let value: T | null = null;
     try {
       value = await check();
@@ -83,29 +100,55 @@ export class LoginLimiter {
       const now = this.clock();
       for (const k of keys) {
         const e = this.entries.get(k);
-        if (e) e.pending = Math.max(0, e.pending - 1);
+        if (e) e.running = Math.max(0, e.running - 1);
         // A failed check (or one that threw) counts as a failure.
         if (value === null) this.fail(k, now);
       }
       // A correct password clears its user's failures; the address keeps its count, so one valid
       // account cannot reset the budget for guessing other users from the same address.
       if (value !== null) this.forget(userKey);
+      this.pump();
     }
     return value === null ? { kind: 'wrong' } : { kind: 'ok', value };
   }
 
-  /** Seconds until `keys` may try again, or 0. */
-  private retryAfter(keys: string[]): number {
+  /** Starts waiting attempts while slots are free; refuses those whose keys got locked meanwhile. */
+  private pump(): void {
+    for (let i = 0; i < this.queue.length && this.inFlight < this.maxInFlight; ) {
+      const w = this.queue[i] as Waiter;
+      const locked = this.lockedFor(w.keys);
+      if (locked > 0) {
+        this.queue.splice(i, 1);
+        w.resolve(locked);
+        continue;
+      }
+      // Each key may have only as many checks running as it has failures left.
+      if (
+        w.keys.some((k) => {
+          const e = this.entries.get(k);
+          return e !== undefined && e.fails.length + e.running >= this.limit;
+        })
+      ) {
+        i++;
+        continue;
+      }
+      this.queue.splice(i, 1);
+      for (const k of w.keys) this.entry(k).running++;
+      this.inFlight++;
+      w.resolve(0);
+    }
+  }
+
+  /** Seconds until `keys` are no longer locked out by failures, or 0. */
+  private lockedFor(keys: string[]): number {
     const now = this.clock();
-    let wait = this.inFlight >= this.maxInFlight ? 1 : 0;
+    let wait = 0;
     for (const k of keys) {
       const e = this.entries.get(k);
       if (!e) continue;
       this.prune(e, now);
-      if (e.fails.length + e.pending < this.limit) continue;
-      // Locked by failures: until the oldest one that keeps the count at the limit leaves the window.
-      const idx = e.fails.length - (this.limit - e.pending);
-      const until = idx >= 0 && idx < e.fails.length ? (e.fails[idx] as number) + this.windowMs : now + 1000;
+      if (e.fails.length < this.limit) continue;
+      const until = (e.fails[e.fails.length - this.limit] as number) + this.windowMs;
       wait = Math.max(wait, Math.max(1, Math.ceil((until - now) / 1000)));
     }
     return wait;
@@ -125,14 +168,14 @@ export class LoginLimiter {
   private forget(key: string): void {
     const e = this.entries.get(key);
     if (!e) return;
-    if (e.pending > 0) e.fails = [];
+    if (e.running > 0) e.fails = [];
     else this.entries.delete(key);
   }
 
   private entry(key: string): Entry {
     let e = this.entries.get(key);
     if (!e) {
-      e = { fails: [], pending: 0 };
+      e = { fails: [], running: 0 };
       this.entries.set(key, e);
       this.evict(this.clock());
     }
@@ -150,7 +193,7 @@ export class LoginLimiter {
       let scanned = 0;
       for (const [k, e] of this.entries) {
         if (scanned++ >= EVICTION_SCAN) break;
-        if (e.pending > 0) continue;
+        if (e.running > 0) continue;
         oldestIdle ??= k;
         this.prune(e, now);
         if (e.fails.length < this.limit) {
