@@ -327,13 +327,13 @@ describe('embedded broker under abuse', () => {
     const dock = await mqttFrom(agent, '127.0.0.8', DOOR);
     expect(await subscribeCodes(dock, '#', 0)).toEqual([128]);
     // MQTT 3.1.1 has no negative PUBACK: the broker closes the connection (§3.3.5).
-    const dockClosed = new Promise((r) => dock.once('close', r));
+    const dockClosed = new Promise<void>((r) => dock.once('close', () => r()));
     dock.publish('zebra/other-reader/data', '{"x":1}', { qos: 1 });
     await dockClosed;
 
     const wild = await mqttFrom(agent, '127.0.0.7', WILD);
     expect(await subscribeCodes(wild, '#', 0)).toEqual([128]);
-    const wildClosed = new Promise((r) => wild.once('close', r));
+    const wildClosed = new Promise<void>((r) => wild.once('close', () => r()));
     wild.publish('store-edge/store-1/movements', '[{"forged":true}]', { qos: 1, retain: true });
     await wildClosed;
 
