@@ -148,7 +148,13 @@ export class EdgeAgent {
         }
       };
 
-      if (settings.mqtt.port !== 0) {
+      const tls =
+        settings.tls.cert && settings.tls.key ? { cert: settings.tls.cert, key: settings.tls.key } : null;
+      // With TLS configured readers use MQTTS; plain MQTT stays only when asked for (old
+      // readers that cannot do TLS), so credentials do not cross the store Wi-Fi in clear.
+      const mqtts = tls !== null && settings.mqtt.tlsPort !== 0;
+      const plainMqtt = tls === null || settings.mqtt.plainWithTls;
+      if (settings.mqtt.port !== 0 && (mqtts || plainMqtt)) {
         this.broker = await EmbeddedBroker.create({
           storeId: settings.storeId,
           log: log.child({ part: 'mqtt' }),
@@ -160,18 +166,13 @@ export class EdgeAgent {
           metrics: this.metrics,
         });
         parts.broker = this.broker;
-        const { cert, key } = settings.tls;
-        // With TLS configured readers use MQTTS; plain MQTT stays only when asked for (old
-        // readers that cannot do TLS), so credentials do not cross the store Wi-Fi in clear.
-        if (cert && key && settings.mqtt.tlsPort !== 0) {
+        if (mqtts && tls) {
           await this.broker.listenTls(settings.mqtt.tlsPort, settings.http.host, {
-            cert: readFileSync(cert),
-            key: readFileSync(key),
+            cert: readFileSync(tls.cert),
+            key: readFileSync(tls.key),
           });
         }
-        if (!(cert && key) || settings.mqtt.plainWithTls) {
-          await this.broker.listen(settings.mqtt.port, settings.http.host);
-        }
+        if (plainMqtt) await this.broker.listen(settings.mqtt.port, settings.http.host);
       }
 
       this.app = await buildHttpServer(
