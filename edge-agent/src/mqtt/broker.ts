@@ -31,6 +31,8 @@ export interface BrokerLimits {
  * client has authenticated it gets no more than this, whatever maxPacketBytes says.
  */
 export const CONNECT_MAX_BYTES = 16 * 1024;
+const MAX_USERNAME = 128;
+const MAX_PASSWORD = 1024;
 /** Connections per listener; beyond it the kernel's backlog holds (then refuses) new ones. */
 const MAX_CONNECTIONS = 1024;
 
@@ -108,6 +110,9 @@ export class EmbeddedBroker {
           done(err, false);
         };
         if (!username || !password) return refuse(5);
+        // The same bounds as POST /auth/token: no user has a longer name or password, and the
+        // login limiter keeps names as keys.
+        if (username.length > MAX_USERNAME || password.length > MAX_PASSWORD) return refuse(4);
         const address = (client.conn as Partial<Socket>).remoteAddress;
         opts.auth
           .authenticate(username, password.toString('utf8'), address)
