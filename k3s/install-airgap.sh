@@ -10,6 +10,8 @@
 # and run, as root, from a checkout of this k3s/ directory:
 #   STORE_ID=store-0042 STORE_EDGE_CLOUD_URL=https://cloud.example STORE_EDGE_CLOUD_TOKEN=... \
 #   STORE_EDGE_ADMIN_PASSWORD=... ./install-airgap.sh /media/usb/store-edge-bundle
+# With STORE_EDGE_TLS_CERT and STORE_EDGE_TLS_KEY (PEM files of this server's certificate and
+# key) the console and API are HTTPS and readers use MQTTS on 8883 (plain MQTT is then closed).
 #
 # Re-running it is safe: it upgrades k3s/images/chart in place and keeps the data volume.
 set -eu
@@ -18,6 +20,15 @@ bundle=${1:?usage: install-airgap.sh BUNDLE_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 : "${STORE_ID:?set STORE_ID (this store's id, e.g. store-0042)}"
 cloud_url=${STORE_EDGE_CLOUD_URL:-}
+tls_cert=${STORE_EDGE_TLS_CERT:-}
+tls_key=${STORE_EDGE_TLS_KEY:-}
+if [ -n "$tls_cert$tls_key" ]; then
+  [ -f "$tls_cert" ] && [ -f "$tls_key" ] || {
+    echo "install-airgap.sh: set both STORE_EDGE_TLS_CERT and STORE_EDGE_TLS_KEY to PEM files" >&2; exit 1; }
+  tls_secret=store-edge-tls
+else
+  tls_secret=
+fi
 chart_version=0.1.0
 
 [ "$(id -u)" -eq 0 ] || { echo "install-airgap.sh: run as root" >&2; exit 1; }
@@ -49,6 +60,7 @@ done
 # The store's values: this store's id and cloud URL into the HelmChart's valuesContent.
 sed -e "s|^    storeId: .*|    storeId: ${STORE_ID}|" \
     -e "s|^    cloudUrl: .*|    cloudUrl: \"${cloud_url}\"|" \
+    -e "s|^      existingSecret: \"\"\$|      existingSecret: \"${tls_secret}\"|" \
     "$here/manifests/store-edge.yaml" > /var/lib/rancher/k3s/server/manifests/store-edge.yaml
 chmod 0600 /var/lib/rancher/k3s/server/manifests/store-edge.yaml
 
@@ -72,6 +84,16 @@ if ! k3s kubectl -n store-edge get secret store-edge-agent >/dev/null 2>&1; then
   [ -n "${STORE_EDGE_ADMIN_PASSWORD:-}" ] || echo "admin password (write it down now, it is not shown again): $admin"
 fi
 
+if [ -n "$tls_secret" ]; then
+  # Replaced on every run, so a renewed certificate is picked up (the agent reads it at start).
+  k3s kubectl -n store-edge create secret tls "$tls_secret" --cert="$tls_cert" --key="$tls_key" \
+    --dry-run=client -o yaml | k3s kubectl apply -f -
+  scheme=https
+else
+  echo "no STORE_EDGE_TLS_CERT/KEY: the console, API and MQTT are unencrypted on the store LAN"
+  scheme=http
+fi
+
 echo "done. Follow the agent with:"
 echo "  k3s kubectl -n store-edge rollout status statefulset/store-edge-edge-agent --timeout=10m"
-echo "  curl -fsS http://$(hostname -I 2>/dev/null | cut -d' ' -f1):8080/readyz"
+echo "  curl -fsS ${scheme}://$(hostname -I 2>/dev/null | cut -d' ' -f1):8080/readyz"

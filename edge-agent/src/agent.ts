@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { generatePassword } from './auth/passwords.js';
+import { LoginLimiter } from './auth/login-limiter.js';
+import { generatePassword, verifyPassword } from './auth/passwords.js';
 import { Users } from './auth/users.js';
 import type { Settings } from './config/settings.js';
 import type { AgentContext } from './context.js';
@@ -15,7 +17,7 @@ import { fromRow, Ledger, type MovementRow } from './ledger/ledger.js';
 import { outboxSummary } from './ledger/outbox.js';
 import { Quarantine } from './ledger/quarantine.js';
 import { WorkerLedgerWriter } from './ledger/worker-writer.js';
-import { type BrokerIdentity, EmbeddedBroker, safeEqual } from './mqtt/broker.js';
+import { type BrokerIdentity, type BrokerLogin, EmbeddedBroker } from './mqtt/broker.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { PortInUseError } from './ports.js';
@@ -57,6 +59,8 @@ export class EdgeAgent {
   private readonly clock: () => Date;
   readonly events = new EventBus();
   readonly metrics = new Metrics();
+  /** One limiter for every way in (HTTP logins, MQTT CONNECTs): failures over one count for the other. */
+  readonly loginLimiter = new LoginLimiter();
   parts: AgentParts | null = null;
   /** The change feed, when a cloud is configured (the labels part listens for price changes). */
   feed: import('./replication/feed.js').ChangeFeed | null = null;
@@ -97,7 +101,7 @@ export class EdgeAgent {
       const users = new Users(db, this.clock);
       const quarantine = new Quarantine(db, this.clock);
       const devices = new DeviceRegistry(db, this.events, this.clock);
-      devices.seed(settings.devices as never);
+      await devices.seed(settings.devices as never);
       await this.bootstrapAdmin(users);
 
       const parts: AgentParts = {
@@ -108,6 +112,7 @@ export class EdgeAgent {
         writer,
         quarantine,
         users,
+        loginLimiter: this.loginLimiter,
         events: this.events,
         metrics: this.metrics,
         log,
@@ -143,14 +148,31 @@ export class EdgeAgent {
         }
       };
 
-      if (settings.mqtt.port !== 0) {
+      const tls =
+        settings.tls.cert && settings.tls.key ? { cert: settings.tls.cert, key: settings.tls.key } : null;
+      // With TLS configured readers use MQTTS; plain MQTT stays only when asked for (old
+      // readers that cannot do TLS), so credentials do not cross the store Wi-Fi in clear.
+      const mqtts = tls !== null && settings.mqtt.tlsPort !== 0;
+      const plainMqtt = tls === null || settings.mqtt.plainWithTls;
+      if (settings.mqtt.port !== 0 && (mqtts || plainMqtt)) {
         this.broker = await EmbeddedBroker.create({
           storeId: settings.storeId,
           log: log.child({ part: 'mqtt' }),
-          auth: { authenticate: (u, p) => this.brokerLogin(parts, u, p) },
+          auth: { authenticate: (u, p, address) => this.brokerLogin(parts, u, p, address) },
+          limits: {
+            maxPacketBytes: settings.mqtt.maxPacketBytes,
+            connectTimeoutMs: settings.mqtt.connectTimeoutMs,
+          },
+          metrics: this.metrics,
         });
         parts.broker = this.broker;
-        await this.broker.listen(settings.mqtt.port, settings.http.host);
+        if (mqtts && tls) {
+          await this.broker.listenTls(settings.mqtt.tlsPort, settings.http.host, {
+            cert: readFileSync(tls.cert),
+            key: readFileSync(tls.key),
+          });
+        }
+        if (plainMqtt) await this.broker.listen(settings.mqtt.port, settings.http.host);
       }
 
       this.app = await buildHttpServer(
@@ -204,36 +226,51 @@ export class EdgeAgent {
     this.components.push(c);
   }
 
+  private get scheme(): 'http' | 'https' {
+    return this.opts.settings.tls.cert && this.opts.settings.tls.key ? 'https' : 'http';
+  }
+
   get httpAddress(): string {
     const addr = this.app?.server.address();
     if (addr && typeof addr === 'object') {
       const host = addr.address === '0.0.0.0' || addr.address === '::' ? 'localhost' : addr.address;
-      return `http://${host}:${addr.port}`;
+      return `${this.scheme}://${host}:${addr.port}`;
     }
     return '';
   }
 
+  /**
+   * An MQTT CONNECT's credentials: a reader's (its device entry, password hashed) or a user's.
+   * Through the same limiter as HTTP logins, and no API token is issued.
+   */
   private async brokerLogin(
     parts: AgentParts,
     username: string,
     password: string,
-  ): Promise<BrokerIdentity | null> {
-    for (const reader of parts.devices.configs('rfid-reader')) {
-      if (
-        reader.username === username &&
-        typeof reader.password === 'string' &&
-        safeEqual(reader.password, password)
-      ) {
-        return {
-          kind: 'reader',
-          deviceId: reader.id,
-          topic: typeof reader.topic === 'string' ? reader.topic : `readers/${reader.id}/#`,
-        };
-      }
-    }
-    const issued = await parts.users.login(username, password);
-    if (!issued) return null;
-    return { kind: 'user', username, role: issued.role };
+    address: string | undefined,
+  ): Promise<BrokerLogin> {
+    const outcome = await parts.loginLimiter.attempt(
+      { username, address },
+      async (): Promise<BrokerIdentity | null> => {
+        const readers = parts.devices.configs('rfid-reader').filter((r) => r.username === username);
+        // A reader's user name is its login on the broker; it shadows a user of the same name.
+        if (readers.length > 0) {
+          for (const reader of readers) {
+            if (typeof reader.passwordHash !== 'string') continue;
+            if (await verifyPassword(password, reader.passwordHash))
+              return {
+                kind: 'reader',
+                deviceId: reader.id,
+                topic: typeof reader.topic === 'string' ? reader.topic : `readers/${reader.id}/#`,
+              };
+          }
+          return null;
+        }
+        const who = await parts.users.verify(username, password);
+        return who ? { kind: 'user', username, role: who.role } : null;
+      },
+    );
+    return outcome.kind === 'ok' ? { kind: 'ok', id: outcome.value } : outcome;
   }
 
   private async bootstrapAdmin(users: Users): Promise<void> {
@@ -242,7 +279,7 @@ export class EdgeAgent {
     const password = configured ?? generatePassword();
     await users.create('admin', password, 'admin');
     const host = this.opts.settings.http.host === '0.0.0.0' ? 'localhost' : this.opts.settings.http.host;
-    const url = `http://${host}:${this.opts.settings.http.port}/`;
+    const url = `${this.scheme}://${host}:${this.opts.settings.http.port}/`;
     const lines = configured
       ? [
           'First start: user "admin" created with the password from STORE_EDGE_ADMIN_PASSWORD.',

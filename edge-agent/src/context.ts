@@ -1,3 +1,4 @@
+import type { LoginLimiter } from './auth/login-limiter.js';
 import type { Users } from './auth/users.js';
 import type { Settings } from './config/settings.js';
 import type { Db } from './db/database.js';
@@ -18,6 +19,8 @@ export interface AgentContext {
   writer: MovementWriter;
   quarantine: Quarantine;
   users: Users;
+  /** The one login limiter, shared by HTTP logins and MQTT CONNECTs. */
+  loginLimiter: LoginLimiter;
   events: EventBus;
   metrics: Metrics;
   log: Logger;

@@ -142,6 +142,29 @@ describe('rendered edge chart', () => {
     expect(backupPod.containers[0]?.env).toContainEqual({ name: 'RETAIN', value: '14' });
   });
 
+  it('mounts the TLS Secret, serves HTTPS (probes too) and offers MQTTS instead of plain MQTT', async () => {
+    const result = await checkChart('charts/edge-agent', 'charts/edge-agent/ci/tls.yaml');
+    expect(result.errors).toEqual([]);
+    const pod = (only(result, 'StatefulSet') as unknown as Workload).spec.template.spec;
+    const agent = pod.containers.find((c) => c.name === 'agent')!;
+    expect(agent.env).toContainEqual({ name: 'STORE_EDGE_TLS_CERT', value: '/etc/store-edge-tls/tls.crt' });
+    expect(agent.env).toContainEqual({ name: 'STORE_EDGE_TLS_KEY', value: '/etc/store-edge-tls/tls.key' });
+    expect(agent.env).toContainEqual({ name: 'STORE_EDGE_MQTTS_PORT', value: '8883' });
+    expect(agent.volumeMounts).toContainEqual({
+      name: 'tls',
+      mountPath: '/etc/store-edge-tls',
+      readOnly: true,
+    });
+    expect(pod.volumes).toContainEqual({
+      name: 'tls',
+      secret: { secretName: 'store-edge-tls', defaultMode: 0o440 },
+    });
+    for (const probe of [agent.startupProbe, agent.livenessProbe, agent.readinessProbe])
+      expect(probe?.httpGet).toMatchObject({ scheme: 'HTTPS' });
+    const lan = only(result, 'Service', 'edge-agent') as unknown as { spec: { ports: { name: string }[] } };
+    expect(lan.spec.ports.map((p) => p.name)).toEqual(['http', 'mqtts']);
+  });
+
   it('opts into a privileged hostPath /dev and the node network only when asked', async () => {
     const result = await checkChart('charts/edge-agent', 'charts/edge-agent/ci/hostnetwork-hostpath.yaml');
     expect(result.errors).toEqual([]);

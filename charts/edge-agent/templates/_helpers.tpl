@@ -86,3 +86,18 @@ seccompProfile:
   type: RuntimeDefault
 {{- end }}
 {{- end -}}
+
+{{/* With a TLS Secret: HTTPS for the API/console, MQTTS for readers. */}}
+{{- define "edge.tls" -}}
+{{- if .Values.tls.existingSecret }}true{{ end }}
+{{- end }}
+
+{{/* Plain MQTT is offered when the broker is on and TLS is not configured, or kept on purpose. */}}
+{{- define "edge.plainMqtt" -}}
+{{- if and (gt (int .Values.mqttPort) 0) (or (not .Values.tls.existingSecret) .Values.tls.plainMqtt) }}true{{ end }}
+{{- end }}
+
+{{/* MQTTS is offered when the broker is on and TLS is configured. */}}
+{{- define "edge.mqtts" -}}
+{{- if and (gt (int .Values.mqttPort) 0) .Values.tls.existingSecret }}true{{ end }}
+{{- end }}

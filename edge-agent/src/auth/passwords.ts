@@ -1,4 +1,4 @@
-import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, type ScryptOptions, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 
 // scrypt is memory-hard (RFC 7914). N=2^15, r=8 uses 32 MiB per hash: slow enough to make
 // guessing expensive, fast enough (~60 ms) for a login on a small store node.
@@ -17,6 +17,18 @@ function derive(password: string, salt: Buffer, opts: ScryptOptions): Promise<Bu
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await derive(password, salt, PARAMS);
+  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join(
+    '$',
+  );
+}
+
+/**
+ * hashPassword(), blocking: only for migrations, which run in one synchronous SQLite
+ * transaction before the agent serves anything (db/migrations/009).
+ */
+export function hashPasswordSync(password: string): string {
+  const salt = randomBytes(16);
+  const key = scryptSync(password.normalize('NFKC'), salt, KEY_LEN, { ...PARAMS, maxmem: 128 * 1024 * 1024 });
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), key.toString('base64url')].join(
     '$',
   );

@@ -91,6 +91,12 @@ export class Users {
 
   /** Checks a password; null when the user is unknown, disabled or the password is wrong. */
   async login(username: string, password: string): Promise<IssuedToken | null> {
+    const who = await this.verify(username, password);
+    return who ? this.issue(who.username, who.role) : null;
+  }
+
+  /** Checks a password without issuing a token (MQTT CONNECT); null as for login(). */
+  async verify(username: string, password: string): Promise<Principal | null> {
     const row = this.db
       .prepare('SELECT password_hash, role, disabled FROM users WHERE username = ?')
       .get(username) as { password_hash: string; role: Role; disabled: number } | undefined;
@@ -100,7 +106,7 @@ export class Users {
       row?.password_hash ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAA',
     );
     if (!row || row.disabled || !ok) return null;
-    return this.issue(username, row.role);
+    return { username, role: row.role };
   }
 
   issue(username: string, role: Role): IssuedToken {
@@ -127,42 +133,5 @@ export class Users {
 
   pruneExpired(): void {
     this.db.prepare('DELETE FROM api_tokens WHERE expires_at <= ?').run(this.clock().toISOString());
-  }
-}
-
-/**
- * Counts failed logins per username and per client address in a sliding window; past the
- * limit, logins are refused (429) until the window has moved on.
- */
-export class LoginLimiter {
-  private readonly failures = new Map<string, number[]>();
-
-  constructor(
-    private readonly limit = 5,
-    private readonly windowMs = 60_000,
-    private readonly clock: () => number = Date.now,
-  ) {}
-
-  /** Seconds to wait, or 0 when a login may be tried now. */
-  retryAfter(keys: string[]): number {
-    const now = this.clock();
-    let wait = 0;
-    for (const k of keys) {
-      const times = (this.failures.get(k) ?? []).filter((t) => now - t < this.windowMs);
-      this.failures.set(k, times);
-      if (times.length >= this.limit)
-        wait = Math.max(wait, Math.ceil((times[0]! + this.windowMs - now) / 1000));
-    }
-    return wait;
-  }
-
-  fail(keys: string[]): void {
-    const now = this.clock();
-    for (const k of keys) this.failures.set(k, [...(this.failures.get(k) ?? []), now].slice(-this.limit * 2));
-    if (this.failures.size > 10_000) this.failures.clear();
-  }
-
-  succeed(keys: string[]): void {
-    for (const k of keys) this.failures.delete(k);
   }
 }

@@ -36,7 +36,23 @@ export const SettingsSchema = Type.Object(
       url: Type.Optional(Type.String({ pattern: '^mqtts?://' })),
       username: Type.Optional(Type.String()),
       password: Type.Optional(Type.String()),
+      /** MQTTS port of the embedded broker when TLS is configured; 0: no MQTTS listener. */
+      tlsPort: Port,
+      /** With TLS configured, keep plain MQTT on `port` too (old readers); off by default. */
+      plainWithTls: Type.Boolean(),
+      /** Largest MQTT packet a client may send (MQTT 3.1.1 allows up to 256 MiB). */
+      maxPacketBytes: Type.Integer({ minimum: 1024, maximum: 268_435_455 }),
+      /** A client that has not sent its CONNECT (and finished TLS) by then is dropped. */
+      connectTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000 }),
     }),
+    /** PEM files: with both set the API and console serve HTTPS and readers get MQTTS. */
+    tls: Type.Object(
+      {
+        cert: Type.Optional(Type.String({ minLength: 1 })),
+        key: Type.Optional(Type.String({ minLength: 1 })),
+      },
+      { additionalProperties: false },
+    ),
     adminPassword: Type.Optional(Type.String({ minLength: 8 })),
     cloud: Type.Object({
       url: Type.Optional(Type.String({ pattern: '^https?://' })),
@@ -124,7 +140,10 @@ const defaults: Settings = {
   dataDir: './data',
   storeId: 'store-1',
   http: { host: '0.0.0.0', port: 8080 },
-  mqtt: { port: 1883 },
+  // 64 KiB: a reader's tag event is a few hundred bytes; Zebra batches over MQTT are off by
+  // default, and a batch limit (maxPayloadSizePerReport) set up to this fits.
+  mqtt: { port: 1883, tlsPort: 8883, plainWithTls: false, maxPacketBytes: 64 * 1024, connectTimeoutMs: 5000 },
+  tls: {},
   cloud: {},
   rfid: { smoothing: {}, quarantinePerSecond: 10 },
   replication: {
@@ -149,13 +168,18 @@ const defaults: Settings = {
 };
 
 /** Environment variable → settings path (the contract's names). */
-const envMap: Array<[string, string[], 'string' | 'port' | 'int']> = [
+const envMap: Array<[string, string[], 'string' | 'port' | 'int' | 'bool']> = [
   ['STORE_EDGE_DATA_DIR', ['dataDir'], 'string'],
   ['STORE_EDGE_STORE_ID', ['storeId'], 'string'],
   ['STORE_EDGE_HTTP_HOST', ['http', 'host'], 'string'],
   ['STORE_EDGE_HTTP_PORT', ['http', 'port'], 'port'],
   ['STORE_EDGE_MQTT_PORT', ['mqtt', 'port'], 'port'],
   ['STORE_EDGE_MQTT_URL', ['mqtt', 'url'], 'string'],
+  ['STORE_EDGE_MQTTS_PORT', ['mqtt', 'tlsPort'], 'port'],
+  ['STORE_EDGE_MQTT_PLAIN_WITH_TLS', ['mqtt', 'plainWithTls'], 'bool'],
+  ['STORE_EDGE_MQTT_MAX_PACKET_BYTES', ['mqtt', 'maxPacketBytes'], 'int'],
+  ['STORE_EDGE_TLS_CERT', ['tls', 'cert'], 'string'],
+  ['STORE_EDGE_TLS_KEY', ['tls', 'key'], 'string'],
   ['STORE_EDGE_ADMIN_PASSWORD', ['adminPassword'], 'string'],
   ['STORE_EDGE_CLOUD_URL', ['cloud', 'url'], 'string'],
   ['STORE_EDGE_CLOUD_TOKEN', ['cloud', 'token'], 'string'],
@@ -218,6 +242,13 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
         continue;
       }
       setPath(fromEnv, path, n);
+    } else if (kind === 'bool') {
+      const v = raw.trim().toLowerCase();
+      if (!['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v)) {
+        problems.push({ path: name, message: `must be true or false, got '${raw}'` });
+        continue;
+      }
+      setPath(fromEnv, path, ['true', '1', 'yes', 'on'].includes(v));
     } else if (kind === 'int') {
       if (!/^\d+$/.test(raw.trim())) {
         problems.push({ path: name, message: `must be a whole number of bytes, got '${raw}'` });
@@ -250,8 +281,31 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       }
     });
   }
+  problems.push(...tlsProblems(candidate.tls));
   if (problems.length > 0) throw new SettingsError(dedupe(problems));
   return candidate as unknown as Settings;
+}
+
+/** Both PEM files or neither, each readable and PEM (checked before any port opens). */
+function tlsProblems(tls: unknown): SettingsProblem[] {
+  if (!isRecord(tls)) return [];
+  const { cert, key } = tls;
+  if (cert === undefined && key === undefined) return [];
+  if (typeof cert !== 'string' || typeof key !== 'string')
+    return [{ path: 'tls', message: 'set both STORE_EDGE_TLS_CERT and STORE_EDGE_TLS_KEY, or neither' }];
+  const out: SettingsProblem[] = [];
+  for (const [path, file, label] of [
+    ['tls.cert', cert, 'CERTIFICATE'],
+    ['tls.key', key, 'PRIVATE KEY'],
+  ] as const) {
+    try {
+      if (!readFileSync(file, 'utf8').includes(`${label}-----`))
+        out.push({ path, message: `${file} holds no PEM ${label.toLowerCase()}` });
+    } catch (err) {
+      out.push({ path, message: `cannot read ${file}: ${(err as Error).message}` });
+    }
+  }
+  return out;
 }
 
 function dedupe(problems: SettingsProblem[]): SettingsProblem[] {

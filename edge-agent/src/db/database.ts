@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { hashPasswordSync } from '../auth/passwords.js';
 
 export type Db = Database.Database;
 
@@ -40,6 +41,10 @@ export function openDatabase(file: string, opts: { migrate?: boolean; cacheKiB?:
   // better-sqlite3 gives every connection a 16 MiB page cache; the agent keeps several
   // connections, and a store node's memory matters more than a warm cache (indexes are small).
   db.pragma(`cache_size = -${opts.cacheKiB ?? 4096}`);
+  // Migrations that hash secrets call it (009: reader passwords); SQLite has no scrypt.
+  db.function('store_edge_hash_password', { deterministic: false }, (clear: unknown) =>
+    typeof clear === 'string' ? hashPasswordSync(clear) : null,
+  );
   if (opts.migrate !== false) migrate(db);
   return db;
 }

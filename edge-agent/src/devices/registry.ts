@@ -1,3 +1,4 @@
+import { hashPassword } from '../auth/passwords.js';
 import type { DeviceConfig } from '../config/settings.js';
 import type { Db } from '../db/database.js';
 import type { EventBus } from '../events.js';
@@ -30,14 +31,18 @@ export class DeviceRegistry {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  /** Config file devices are written over what the API stored: the file is the seed of truth at start. */
-  seed(devices: DeviceConfig[]): void {
+  /**
+   * Config file devices are written over what the API stored: the file is the seed of truth at
+   * start. The file gives a reader's password in clear; only its hash is stored.
+   */
+  async seed(devices: DeviceConfig[]): Promise<void> {
+    const stored = await Promise.all(devices.map((d) => withHashedPassword(d, null)));
     const put = this.db.prepare(
       `INSERT INTO devices (id, kind, config, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, config = excluded.config, updated_at = excluded.updated_at`,
     );
     this.db.transaction(() => {
-      for (const d of devices) put.run(d.id, d.kind, JSON.stringify(d), this.clock().toISOString());
+      for (const d of stored) put.run(d.id, d.kind, JSON.stringify(d), this.clock().toISOString());
     })();
   }
 
@@ -54,7 +59,7 @@ export class DeviceRegistry {
     return row ? this.view(JSON.parse(row.config) as DeviceConfig) : null;
   }
 
-  /** Device configs as stored, passwords included (for drivers and broker logins; never for the API). */
+  /** Device configs as stored, password hashes included (for drivers and broker logins; never for the API). */
   configs(kind?: string): DeviceConfig[] {
     return (this.db.prepare('SELECT config FROM devices ORDER BY id').all() as Array<{ config: string }>)
       .map((r) => JSON.parse(r.config) as DeviceConfig)
@@ -132,8 +137,29 @@ export class DeviceRegistry {
   }
 }
 
-/** Device passwords never leave the agent through the API. */
+/** Device passwords (hashes, and the clear text of an older database) never leave the agent through the API. */
 function redact(config: DeviceConfig): DeviceConfig {
-  if (typeof config.password === 'string') return { ...config, password: '********' };
-  return config;
+  if (config.password === undefined && config.passwordHash === undefined) return config;
+  const { password: _p, passwordHash: _h, ...rest } = config;
+  return rest as DeviceConfig;
+}
+
+/** What the console sends back for a password it was not shown (older consoles showed this). */
+export const PASSWORD_PLACEHOLDER = '********';
+
+/**
+ * The config to store for a device given in clear (API body, config file): `password` becomes
+ * `passwordHash` (scrypt, as users' passwords); no password (or the placeholder) keeps the
+ * stored hash of `prev`. A `passwordHash` given from outside is never taken as is.
+ */
+export async function withHashedPassword(
+  config: DeviceConfig,
+  prev: DeviceConfig | null,
+): Promise<DeviceConfig> {
+  const { password, passwordHash: _ignored, ...rest } = config;
+  if (typeof password === 'string' && password !== PASSWORD_PLACEHOLDER && password !== '')
+    return { ...rest, passwordHash: await hashPassword(password) } as DeviceConfig;
+  if (typeof prev?.passwordHash === 'string')
+    return { ...rest, passwordHash: prev.passwordHash } as DeviceConfig;
+  return rest as DeviceConfig;
 }

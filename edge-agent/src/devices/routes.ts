@@ -5,7 +5,7 @@ import type { AgentContext } from '../context.js';
 import { allow, EVERYONE } from '../http/auth.js';
 import { HttpProblem } from '../http/problem.js';
 import type { App } from '../http/server.js';
-import type { DeviceRegistry } from './registry.js';
+import { type DeviceRegistry, withHashedPassword } from './registry.js';
 
 /** Checks a device's kind-specific fields; each driver module registers its own. */
 export type DeviceValidator = (config: DeviceConfig) => Array<{ path: string; message: string }>;
@@ -43,7 +43,10 @@ export function deviceRoutes(devices: DeviceRegistry, validators: Map<string, De
         },
       },
       async (req) => {
-        const config = { ...req.body, id: req.params.id } as DeviceConfig;
+        // A reader's password arrives in clear and is stored hashed; an edit without one (the
+        // console is never shown it) keeps the stored hash.
+        const prev = devices.configs().find((c) => c.id === req.params.id) ?? null;
+        const config = await withHashedPassword({ ...req.body, id: req.params.id } as DeviceConfig, prev);
         const problems = validators.get(config.kind)?.(config) ?? [];
         if (problems.length > 0) {
           throw new HttpProblem(
@@ -54,10 +57,6 @@ export function deviceRoutes(devices: DeviceRegistry, validators: Map<string, De
             'validation',
           );
         }
-        // Keep a stored password when the console sends back the redacted placeholder.
-        const prev = devices.configs().find((c) => c.id === config.id);
-        if (config.password === '********' && prev && typeof prev.password === 'string')
-          config.password = prev.password;
         devices.put(config);
         return devices.get(config.id);
       },

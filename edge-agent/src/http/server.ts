@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -44,7 +45,12 @@ export async function buildHttpServer(
   plugins: RoutePlugin[] = [],
   rootPlugins: RoutePlugin[] = [],
 ): Promise<App> {
+  // With a certificate and key configured the API and console are HTTPS only, on the same port
+  // (CONTRACT.md "Edge agent settings": STORE_EDGE_TLS_CERT / STORE_EDGE_TLS_KEY).
+  const { cert, key } = ctx.settings.tls;
+  const https = cert && key ? { cert: readFileSync(cert), key: readFileSync(key) } : null;
   const app = Fastify({
+    ...(https ? { https } : {}),
     loggerInstance: ctx.log.child({ part: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     // 1000 movements are ~300 KB; anything far larger is refused with 413 before parsing.

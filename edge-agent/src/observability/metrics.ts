@@ -42,6 +42,18 @@ export class Metrics {
     help: 'Failed login attempts',
     registers: [this.registry],
   });
+  readonly loginsRefused = new Counter({
+    name: 'store_edge_logins_refused_total',
+    help: 'Logins refused without checking the password (user or address locked out), by way in',
+    labelNames: ['via'] as const,
+    registers: [this.registry],
+  });
+  readonly mqttDropped = new Counter({
+    name: 'store_edge_mqtt_connections_dropped_total',
+    help: 'MQTT connections the broker closed, by reason (packet_too_large, connect_timeout, not_connect, malformed)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'store_edge_' });

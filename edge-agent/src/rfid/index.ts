@@ -14,10 +14,16 @@ export function validateReader(config: DeviceConfig): Array<{ path: string; mess
   const problems: Array<{ path: string; message: string }> = [];
   if (!READER_FORMATS.includes(config.format as ReaderFormat))
     problems.push({ path: '/format', message: `must be one of ${READER_FORMATS.join(', ')}` });
-  for (const f of ['topic', 'username', 'password', 'zone'] as const) {
+  for (const f of ['topic', 'username', 'zone'] as const) {
     if (typeof config[f] !== 'string' || config[f] === '')
       problems.push({ path: `/${f}`, message: 'is required' });
   }
+  // Stored hashed (devices/registry.ts): a new reader needs a password, an edit may omit it.
+  if (
+    typeof config.passwordHash !== 'string' &&
+    (typeof config.password !== 'string' || config.password === '')
+  )
+    problems.push({ path: '/password', message: 'is required' });
   // MQTT 3.1.1 §4.7.1: '#' only as the whole last level, '+' only as a whole level.
   if (typeof config.topic === 'string') {
     const levels = config.topic.split('/');
@@ -26,6 +32,12 @@ export function validateReader(config: DeviceConfig): Array<{ path: string; mess
     );
     if (bad)
       problems.push({ path: '/topic', message: "'#' only as the last level, '+' only as a whole level" });
+    // The agent's own topics; a reader may never publish there (mqtt/broker.ts).
+    else if (config.topic.startsWith('store-edge/') || config.topic.startsWith('$'))
+      problems.push({
+        path: '/topic',
+        message: "must not start with 'store-edge/' or '$' (the agent's topics)",
+      });
   }
   return problems;
 }

@@ -1,5 +1,4 @@
 import { Type } from 'typebox';
-import { LoginLimiter } from '../../auth/users.js';
 import type { AgentContext } from '../../context.js';
 import { HttpProblem } from '../problem.js';
 import type { App } from '../server.js';
@@ -13,7 +12,6 @@ const Credentials = Type.Object(
 );
 
 export async function authRoutes(app: App, ctx: AgentContext): Promise<void> {
-  const limiter = new LoginLimiter();
   app.post(
     '/auth/token',
     {
@@ -28,19 +26,23 @@ export async function authRoutes(app: App, ctx: AgentContext): Promise<void> {
     },
     async (req, reply) => {
       const { username, password } = req.body;
-      const keys = [`u:${username}`, `ip:${req.ip}`];
-      const wait = limiter.retryAfter(keys);
-      if (wait > 0) {
-        reply.header('retry-after', String(wait));
-        throw new HttpProblem(429, 'Too many requests', `too many failed logins; try again in ${wait} s`);
+      const outcome = await ctx.loginLimiter.attempt({ username, address: req.ip }, () =>
+        ctx.users.login(username, password),
+      );
+      if (outcome.kind === 'locked') {
+        ctx.metrics.loginsRefused.inc({ via: 'http' });
+        reply.header('retry-after', String(outcome.retryAfter));
+        throw new HttpProblem(
+          429,
+          'Too many requests',
+          `too many failed logins; try again in ${outcome.retryAfter} s`,
+        );
       }
-      const issued = await ctx.users.login(username, password);
-      if (!issued) {
-        limiter.fail(keys);
+      if (outcome.kind === 'wrong') {
         ctx.metrics.loginFailures.inc();
         throw new HttpProblem(401, 'Unauthorized', 'wrong username or password');
       }
-      limiter.succeed(keys);
+      const issued = outcome.value;
       return issued;
     },
   );
