@@ -94,7 +94,7 @@ export class EdgeAgent {
         { file, intervalMs: 1000 },
         { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 },
       );
-      const users = new Users(db, this.clock);
+      const users = new Users(db, this.clock, { maxTokensPerUser: settings.auth.maxTokensPerUser });
       const quarantine = new Quarantine(db, this.clock);
       const devices = new DeviceRegistry(db, this.events, this.clock);
       devices.seed(settings.devices as never);
@@ -231,9 +231,10 @@ export class EdgeAgent {
         };
       }
     }
-    const issued = await parts.users.login(username, password);
-    if (!issued) return null;
-    return { kind: 'user', username, role: issued.role };
+    // Checks the password only: a CONNECT is no API session, so it mints no token.
+    const principal = await parts.users.verify(username, password);
+    if (!principal) return null;
+    return { kind: 'user', username, role: principal.role };
   }
 
   private async bootstrapAdmin(users: Users): Promise<void> {
