@@ -201,6 +201,28 @@ describe('the event stream’s entrance', () => {
     expect((await openEvents(`?ticket=${t2.body.ticket}`, null)).status).toBe(401);
   });
 
+  it('closes an open stream when its session ends: logout, or a change of the user', async () => {
+    const token = await addUser('watcher', 'associate');
+    const other = await login('watcher', 'password-1234');
+    const ended = async (t: string, end: () => Promise<unknown>) => {
+      const res = await fetch(`${agent.baseUrl}/api/v1/events`, {
+        headers: { authorization: `Bearer ${t}` },
+      });
+      expect(res.status).toBe(200);
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read(); // `retry:` — the stream is open
+      await end();
+      // The agent closes it: the read ends (done, or the connection is reset), no timeout.
+      for (;;) {
+        const r = await reader.read().catch(() => ({ done: true }));
+        if (r.done) return;
+      }
+    };
+    await ended(token, () => call('/api/v1/auth/logout', { method: 'POST', token }));
+    await ended(other, () => call('/api/v1/users/watcher', { method: 'PUT', body: { role: 'manager' } }));
+    expect(await metrics()).toMatch(/^store_edge_event_streams_dropped_total\{reason="revoked"\} 2$/m);
+  });
+
   it('caps streams per user (429) and in total (503), as problem+json naming the setting', async () => {
     const users = await Promise.all(['ev-1', 'ev-2', 'ev-3', 'ev-4'].map((u) => addUser(u, 'associate')));
     // The responses are kept: undici cancels the body of a Response that is garbage-collected.

@@ -35,6 +35,9 @@ export interface Session {
   tokenHash: string;
 }
 
+/** Sessions that just ended: one token (logout), or all of a user's. */
+export type RevokedSessions = { tokenHash: string } | { username: string };
+
 export interface UsersOptions {
   /**
    * Live tokens kept per user; a new login past it ends that user's oldest session, so a loop
@@ -105,7 +108,21 @@ export class Users {
 
   /** Ends every session of a user (their tokens answer 401 from then on). */
   revokeUser(username: string): number {
-    return this.db.prepare('DELETE FROM api_tokens WHERE username = ?').run(username).changes;
+    const n = this.db.prepare('DELETE FROM api_tokens WHERE username = ?').run(username).changes;
+    this.notifyRevoked({ username });
+    return n;
+  }
+
+  private readonly revokedListeners = new Set<(ended: RevokedSessions) => void>();
+
+  /** Calls `fn` when sessions end by logout or by a change of the user (open event streams close). */
+  onRevoked(fn: (ended: RevokedSessions) => void): () => void {
+    this.revokedListeners.add(fn);
+    return () => this.revokedListeners.delete(fn);
+  }
+
+  private notifyRevoked(ended: RevokedSessions): void {
+    for (const fn of this.revokedListeners) fn(ended);
   }
 
   list(): Array<{ username: string; role: Role; createdAt: string; disabled: boolean }> {
@@ -197,7 +214,9 @@ export class Users {
   }
 
   revokeHash(tokenHash: string): boolean {
-    return this.db.prepare('DELETE FROM api_tokens WHERE token_hash = ?').run(tokenHash).changes > 0;
+    const live = this.db.prepare('DELETE FROM api_tokens WHERE token_hash = ?').run(tokenHash).changes > 0;
+    if (live) this.notifyRevoked({ tokenHash });
+    return live;
   }
 
   /** Removes up to `limit` expired tokens (bounded work per call); answers how many went. */

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
+import type { RevokedSessions } from '../../auth/users.js';
 import type { AgentContext } from '../../context.js';
 import type { AgentEvents } from '../../events.js';
 import { allow, EVERYONE } from '../auth.js';
@@ -58,7 +59,17 @@ export class EventHub {
     this.perUser.set(username, (this.perUser.get(username) ?? 0) + 1);
     this.ctx.metrics.eventStreams.set(this.streams.size);
     res.on('close', () => this.close(stream));
+    // A write racing the client's disconnect must not become an unhandled 'error' (a crash).
+    res.on('error', () => this.close(stream));
     if (this.streams.size === 1) this.attach();
+  }
+
+  /** Closes the streams of sessions that ended (logout, a role or password change). */
+  revoked(ended: RevokedSessions): void {
+    for (const s of this.streams) {
+      if ('tokenHash' in ended ? s.tokenHash === ended.tokenHash : s.username === ended.username)
+        this.drop(s, 'revoked');
+    }
   }
 
   /** Closes every stream (the agent stops). */
@@ -88,6 +99,10 @@ export class EventHub {
   }
 
   private send(s: Stream, text: string): void {
+    if (s.res.destroyed) {
+      this.close(s);
+      return;
+    }
     // Checked before the write, so one large event (a 1000-movement commit) never drops a
     // reader that keeps up; what a stream holds is bounded by the limit plus one event.
     if (s.res.writableLength > this.limits.maxBufferedBytes) {
@@ -99,7 +114,7 @@ export class EventHub {
 
   private onTick(): void {
     for (const s of this.streams) {
-      // A stream lives no longer than its session: logout, a role or password change, expiry.
+      // A stream lives no longer than its session: expiry (logout and user changes close it at once).
       if (s.tokenHash && !this.ctx.users.sessionByHash(s.tokenHash)) this.drop(s, 'revoked');
       else this.send(s, ': ping\n\n');
     }
@@ -130,8 +145,12 @@ export class EventHub {
 export async function eventRoutes(app: App, ctx: AgentContext): Promise<void> {
   const limits = ctx.settings.events;
   const hub = new EventHub(ctx, limits);
+  const off = ctx.users.onRevoked((ended) => hub.revoked(ended));
   // Before the server waits for its connections to end: an event stream never ends by itself.
-  app.addHook('preClose', async () => hub.closeAll());
+  app.addHook('preClose', async () => {
+    off();
+    hub.closeAll();
+  });
 
   app.post(
     '/events/tickets',
