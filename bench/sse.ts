@@ -50,7 +50,11 @@ const results = new Map<string, number>();
 for (const v of variants) {
   if (only && v.name !== only) continue;
   const dir = makeTempDir('store-edge-bench-sse-');
-  const agent = await startAgent({ dataDir: dir.path, env: { STORE_EDGE_LOG_LEVEL: 'warn', ...v.env } });
+  const agent = await startAgent({
+    dataDir: dir.path,
+    env: { STORE_EDGE_LOG_LEVEL: 'warn', ...v.env },
+    readyTimeoutMs: 60_000,
+  });
   try {
     const login = await fetch(`${agent.baseUrl}/api/v1/auth/token`, {
       method: 'POST',

@@ -95,10 +95,13 @@ export class EventHub {
   }
 
   private broadcast(text: string): void {
-    for (const s of this.streams) this.send(s, text);
+    // One buffer for all streams: a socket that takes only part of a write keeps a reference to
+    // the rest of a buffer, where it would keep its own copy of the rest of a string.
+    const chunk = Buffer.from(text);
+    for (const s of this.streams) this.send(s, chunk);
   }
 
-  private send(s: Stream, text: string): void {
+  private send(s: Stream, text: Buffer | string): void {
     if (s.res.destroyed) {
       this.close(s);
       return;
