@@ -77,11 +77,13 @@ beforeAll(async () => {
   dir = makeTempDir('store-edge-auth-');
   agent = await startAgent({
     dataDir: dir.path,
+    // A loaded CI machine (2 cores, parallel test files) can take longer than the default 20 s.
+    readyTimeoutMs: 90_000,
     env: { STORE_EDGE_EVENTS_MAX_STREAMS: '6', STORE_EDGE_EVENTS_MAX_STREAMS_PER_USER: '2' },
   });
   admin = await login('admin', 'admin-test-password');
   expect((await call('/api/v1/items/SKU-1', { method: 'PUT', body: ITEM })).status).toBe(200);
-});
+}, 120_000);
 
 afterAll(async () => {
   agent?.kill('SIGTERM');

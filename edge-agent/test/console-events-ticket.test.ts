@@ -42,7 +42,14 @@ async function sessionToken(page: Page): Promise<string> {
 }
 
 async function start(httpPort?: number, mqttPort?: number): Promise<void> {
-  agent = await startAgent({ dataDir: dir.path, httpPort, mqttPort, env: { STORE_EDGE_LOG_LEVEL: 'warn' } });
+  agent = await startAgent({
+    dataDir: dir.path,
+    httpPort,
+    mqttPort,
+    env: { STORE_EDGE_LOG_LEVEL: 'warn' },
+    // A loaded CI machine (2 cores, parallel test files) can take longer than the default 20 s.
+    readyTimeoutMs: 90_000,
+  });
 }
 
 beforeAll(async () => {
@@ -58,7 +65,7 @@ beforeAll(async () => {
   await receive(3);
   browser = await launchBrowser();
   browser.context.on('request', (req) => urls.push(req.url()));
-});
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -68,7 +75,9 @@ afterAll(async () => {
 });
 
 describe('console live events with a ticket', () => {
-  it('follows movements live, survives an agent restart, and never puts the token in a URL', async () => {
+  it('follows movements live, survives an agent restart, and never puts the token in a URL', {
+    timeout: 180_000,
+  }, async () => {
     const page = await browser.context.newPage();
     await page.goto(`${agent.baseUrl}/`);
     await page.getByLabel('Username').fill('admin');

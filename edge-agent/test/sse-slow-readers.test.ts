@@ -17,6 +17,8 @@ beforeAll(async () => {
   dir = makeTempDir('store-edge-sse-');
   agent = await startAgent({
     dataDir: dir.path,
+    // A loaded CI machine (2 cores, parallel test files) can take longer than the default 20 s.
+    readyTimeoutMs: 90_000,
     // Every reader admitted (the caps would refuse most at the door), so the slow-reader bound
     // alone has to keep the agent's memory in hand.
     env: {
@@ -25,7 +27,7 @@ beforeAll(async () => {
       STORE_EDGE_LOG_LEVEL: 'warn',
     },
   });
-});
+}, 120_000);
 
 afterAll(async () => {
   agent?.kill('SIGKILL');
