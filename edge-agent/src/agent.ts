@@ -98,7 +98,7 @@ export class EdgeAgent {
         { file, intervalMs: 1000 },
         { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 },
       );
-      const users = new Users(db, this.clock);
+      const users = new Users(db, this.clock, { maxTokensPerUser: settings.auth.maxTokensPerUser });
       const quarantine = new Quarantine(db, this.clock);
       const devices = new DeviceRegistry(db, this.events, this.clock);
       await devices.seed(settings.devices as never);

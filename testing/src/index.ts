@@ -6,5 +6,7 @@ export * from './mosquitto.js';
 export * from './mysql.js';
 export * from './ports.js';
 export * from './pty.js';
+export * from './silent-readers.js';
+export * from './sse-flood.js';
 export * from './temp-dir.js';
 export * from './which.js';

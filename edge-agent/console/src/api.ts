@@ -128,6 +128,12 @@ export async function login(username: string, password: string): Promise<Session
   return s;
 }
 
+/** Ends the session at the agent too (the token answers 401 from then on), then here. */
+export async function logout(): Promise<void> {
+  if (session) await api<void>('/auth/logout', { method: 'POST' }).catch(() => {});
+  setSession(null);
+}
+
 /**
  * A v4 UUID for a movement's idempotency key. `crypto.randomUUID` exists only in secure
  * contexts, and a store console is usually plain http on the LAN; getRandomValues works anywhere.

@@ -1,7 +1,7 @@
 import './styles.css';
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { getSession, isAdmin, isManager, onSession, type Session, setSession } from './api.js';
+import { getSession, isAdmin, isManager, logout, onSession, type Session } from './api.js';
 import { connectEvents, disconnectEvents, useLive } from './events.js';
 import { getLang, type Key, onLang, t } from './i18n.js';
 import { BookPage } from './pages/book.js';
@@ -95,8 +95,7 @@ function Shell({ session }: { session: Session }) {
           type="button"
           class="secondary"
           onClick={() => {
-            setSession(null);
-            navigate('/');
+            void logout().then(() => navigate('/'));
           }}
         >
           {t('login.logout')}

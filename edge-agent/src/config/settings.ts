@@ -115,6 +115,26 @@ export const SettingsSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /** API sessions (docs/configuration.md "Sessions and live events"). */
+    auth: Type.Object(
+      {
+        /** Live tokens per user; a login past it ends that user's oldest session. */
+        maxTokensPerUser: Type.Integer({ minimum: 1, maximum: 10_000 }),
+      },
+      { additionalProperties: false },
+    ),
+    /** Server-sent events, GET /api/v1/events (docs/configuration.md "Sessions and live events"). */
+    events: Type.Object(
+      {
+        /** Open event streams in total; past it a new one answers 503. */
+        maxStreams: Type.Integer({ minimum: 1, maximum: 100_000 }),
+        /** Open event streams per user; past it a new one answers 429. */
+        maxStreamsPerUser: Type.Integer({ minimum: 1, maximum: 100_000 }),
+        /** Bytes a stream may have waiting for its reader before it is dropped as a slow reader. */
+        maxBufferedBytes: Type.Integer({ minimum: 1024 }),
+      },
+      { additionalProperties: false },
+    ),
     logLevel: literals(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     devices: Type.Array(DeviceSettings),
   },
@@ -163,6 +183,8 @@ const defaults: Settings = {
     retryMaxMs: 30_000,
   },
   scanning: { debounceMs: 300, keepScans: 10_000 },
+  auth: { maxTokensPerUser: 32 },
+  events: { maxStreams: 64, maxStreamsPerUser: 8, maxBufferedBytes: 256 * 1024 },
   logLevel: 'info',
   devices: [],
 };
@@ -186,6 +208,10 @@ const envMap: Array<[string, string[], 'string' | 'port' | 'int' | 'bool']> = [
   ['STORE_EDGE_LOG_LEVEL', ['logLevel'], 'string'],
   ['STORE_EDGE_DISK_FLOOR_BYTES', ['replication', 'diskFloorBytes'], 'int'],
   ['STORE_EDGE_DISK_WARN_BYTES', ['replication', 'diskWarnBytes'], 'int'],
+  ['STORE_EDGE_MAX_TOKENS_PER_USER', ['auth', 'maxTokensPerUser'], 'int'],
+  ['STORE_EDGE_EVENTS_MAX_STREAMS', ['events', 'maxStreams'], 'int'],
+  ['STORE_EDGE_EVENTS_MAX_STREAMS_PER_USER', ['events', 'maxStreamsPerUser'], 'int'],
+  ['STORE_EDGE_EVENTS_MAX_BUFFERED_BYTES', ['events', 'maxBufferedBytes'], 'int'],
 ];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -251,7 +277,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       setPath(fromEnv, path, ['true', '1', 'yes', 'on'].includes(v));
     } else if (kind === 'int') {
       if (!/^\d+$/.test(raw.trim())) {
-        problems.push({ path: name, message: `must be a whole number of bytes, got '${raw}'` });
+        problems.push({ path: name, message: `must be a whole number, got '${raw}'` });
         continue;
       }
       setPath(fromEnv, path, Number(raw));

@@ -5,20 +5,37 @@ import { HttpProblem } from './problem.js';
 declare module 'fastify' {
   interface FastifyRequest {
     caller: Principal | null;
+    /** The hash of the caller's token (logout revokes it; an open event stream checks it). */
+    callerToken: string | null;
   }
 }
 
-/** Reads `Authorization: Bearer <token>`; 401 when missing, unknown or expired. */
+/** The one route a ticket opens, and only by GET (EventSource). */
+const TICKET_ROUTE = '/api/v1/events';
+
+/**
+ * Reads `Authorization: Bearer <token>`; 401 when missing, unknown or expired. `GET
+ * /api/v1/events` also takes `?ticket=` (a one-use ticket from POST /api/v1/events/tickets):
+ * EventSource cannot send headers, and the long-lived token must never travel in a URL.
+ */
 export function authenticate(users: Users) {
   return async (req: FastifyRequest): Promise<void> => {
     const header = req.headers.authorization;
     const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    // EventSource cannot send headers: the console passes its token in the query for /events only.
-    const query = req.query as Record<string, unknown> | undefined;
-    if (!m && req.url.startsWith('/api/v1/events') && typeof query?.access_token === 'string') {
-      const principal = users.authenticate(query.access_token);
-      if (principal) {
-        req.caller = principal;
+    if (!m?.[1] && req.method === 'GET' && req.routeOptions.url === TICKET_ROUTE) {
+      const query = req.query as Record<string, unknown> | undefined;
+      if (typeof query?.ticket === 'string') {
+        const grant = users.tickets.consume(query.ticket);
+        // Bound to the session that asked for it: a logout in between ends the ticket too.
+        const session = grant ? users.sessionByHash(grant.tokenHash) : null;
+        if (!session || session.principal.username !== grant?.username)
+          throw new HttpProblem(
+            401,
+            'Unauthorized',
+            'the ticket is unknown, used or expired; ask POST /api/v1/events/tickets for a new one',
+          );
+        req.caller = session.principal;
+        req.callerToken = session.tokenHash;
         return;
       }
     }
@@ -29,10 +46,11 @@ export function authenticate(users: Users) {
         'this route needs Authorization: Bearer <token> (POST /api/v1/auth/token)',
       );
     }
-    const principal = users.authenticate(m[1]);
-    if (!principal)
+    const session = users.session(m[1]);
+    if (!session)
       throw new HttpProblem(401, 'Unauthorized', 'the token is unknown or has expired; log in again');
-    req.caller = principal;
+    req.caller = session.principal;
+    req.callerToken = session.tokenHash;
   };
 }
 

@@ -66,6 +66,7 @@ export async function buildHttpServer(
   );
 
   app.decorateRequest('caller', null);
+  app.decorateRequest('callerToken', null);
   app.setErrorHandler((err, req, reply) => {
     const problem = toProblem(err, req);
     if (problem.status >= 500) req.log.error({ err }, 'request failed');

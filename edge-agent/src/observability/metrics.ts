@@ -54,6 +54,23 @@ export class Metrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  readonly eventStreams = new Gauge({
+    name: 'store_edge_event_streams',
+    help: 'Open server-sent event streams (GET /api/v1/events)',
+    registers: [this.registry],
+  });
+  readonly eventStreamsRefused = new Counter({
+    name: 'store_edge_event_streams_refused_total',
+    help: 'Event streams refused at a cap, by cap (total: 503, user: 429)',
+    labelNames: ['cap'] as const,
+    registers: [this.registry],
+  });
+  readonly eventStreamsDropped = new Counter({
+    name: 'store_edge_event_streams_dropped_total',
+    help: 'Event streams the agent closed, by reason (slow: the reader fell behind; revoked: the session ended)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'store_edge_' });

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { AgentContext } from '../../context.js';
+import { authenticate } from '../auth.js';
 import { HttpProblem } from '../problem.js';
 import type { App } from '../server.js';
 
@@ -44,6 +45,19 @@ export async function authRoutes(app: App, ctx: AgentContext): Promise<void> {
       }
       const issued = outcome.value;
       return issued;
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      // Outside the secured scope (like /auth/token), so it checks the token itself.
+      onRequest: authenticate(ctx.users),
+      schema: { summary: 'Log out: revokes the presented token (it answers 401 from then on)' },
+    },
+    async (req, reply) => {
+      if (req.callerToken) ctx.users.revokeHash(req.callerToken);
+      return reply.code(204).send();
     },
   );
 }

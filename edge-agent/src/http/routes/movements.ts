@@ -35,9 +35,17 @@ const MovementBatch = Type.Object(
 
 /** Who may post which movement types. Associates scan and sell; stock corrections need a manager. */
 const MANAGER_ONLY: ReadonlySet<MovementType> = new Set(['adjust', 'damage', 'count']);
+/** A `device` books goods in, out and between stores; nothing that corrects stock (CONTRACT.md roles). */
+const DEVICE_TYPES: ReadonlySet<MovementType> = new Set([
+  'receive',
+  'sale',
+  'return',
+  'transfer_out',
+  'transfer_in',
+]);
 function mayPost(role: Role, type: MovementType): boolean {
   if (role === 'admin' || role === 'manager') return true;
-  if (role === 'device') return type !== 'adjust';
+  if (role === 'device') return DEVICE_TYPES.has(type);
   return !MANAGER_ONLY.has(type);
 }
 
