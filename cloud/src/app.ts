@@ -216,11 +216,15 @@ export async function buildApp(opts: AppOptions) {
                 gtins: Type.Array(Type.String({ pattern: '^[0-9]{8,14}$' }), { maxItems: 100 }),
                 packs: Type.Optional(Type.Array(PackSchema, { maxItems: 100 })),
                 price: PriceSchema,
+                moveGtins: Type.Optional(
+                  Type.Boolean({ description: 'take GTINs that belong to another sku away from it' }),
+                ),
               },
               { additionalProperties: false },
             ),
             response: {
               200: Type.Object({ sku: Type.String(), changed: Type.Boolean() }),
+              409: ProblemSchema,
               ...errorResponses,
             },
           },
