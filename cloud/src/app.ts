@@ -7,6 +7,7 @@ import {
   ChangeFeedSchema,
   MAX_BATCH_RECORDS,
   MAX_WAIT_SECONDS,
+  MovementFields,
   MovementsPageSchema,
   PackSchema,
   PROBLEM_CODES,
@@ -208,7 +209,7 @@ export async function buildApp(opts: AppOptions) {
           schema: {
             summary: 'Catalog entry and price (admin); reaches the tenant stores via the change feed',
             security: bearer,
-            params: Type.Object({ sku: Type.String({ minLength: 1, maxLength: 128 }) }),
+            params: Type.Object({ sku: MovementFields.sku }),
             body: Type.Object(
               {
                 tenantId: Id,

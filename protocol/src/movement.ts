@@ -62,6 +62,13 @@ export const AT_PATTERN =
   '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$';
 
 /**
+ * No whitespace at either end of a sku or location: MySQL compares VARCHARs with PAD SPACE
+ * (utf8mb4_bin included), so `backroom` and `backroom ` would be one stock row in the cloud and
+ * two at the edge.
+ */
+export const TRIMMED = '^\\S(?:[\\s\\S]*\\S)?$';
+
+/**
  * The fields of a movement, one schema each, so the edge API's body (which takes `code` besides
  * `sku`, and leaves `location` and `at` optional) is built from the very same pieces as the
  * wire record: whatever the edge accepts, the cloud accepts.
@@ -73,8 +80,8 @@ export const MovementFields = {
     description: 'UUID chosen by the client (any case, bare or urn:uuid:); idempotency key',
   }),
   type: MovementTypeSchema,
-  sku: Type.String({ minLength: 1, maxLength: LIMITS.sku }),
-  location: Type.String({ minLength: 1, maxLength: LIMITS.location }),
+  sku: Type.String({ minLength: 1, maxLength: LIMITS.sku, pattern: TRIMMED }),
+  location: Type.String({ minLength: 1, maxLength: LIMITS.location, pattern: TRIMMED }),
   qty: Type.Integer({ minimum: -LIMITS.qty, maximum: LIMITS.qty }),
   at: Type.String({
     pattern: AT_PATTERN,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LIMITS } from '@store-edge/protocol';
+import { MovementFields } from '@store-edge/protocol';
 import { type Static, Type } from 'typebox';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
@@ -22,8 +22,8 @@ export const DeviceSettings = Type.Object(
     mode: Type.Optional(ScannerMode),
     // A scanner's location and an RFID reader's zone become the `location` of the movements the
     // device books, so they are held to the replication protocol's bound (the cloud's column).
-    location: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.location })),
-    zone: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.location })),
+    location: Type.Optional(MovementFields.location),
+    zone: Type.Optional(MovementFields.location),
   },
   { additionalProperties: true },
 );
@@ -75,7 +75,7 @@ export const SettingsSchema = Type.Object(
       /** Below this much free disk new movements are refused (507) so the buffer never corrupts. */
       diskFloorBytes: Type.Integer({ minimum: 0 }),
       /** Location cloud reservations reserve from. */
-      reservationLocation: Type.String({ minLength: 1, maxLength: LIMITS.location }),
+      reservationLocation: MovementFields.location,
     }),
     /** Shelf labels and the print queue (docs/configuration.md "Labels on price changes"). */
     labels: Type.Object({

@@ -1,4 +1,4 @@
-import { decimalAmount, LIMITS, PriceSchema } from '@store-edge/protocol';
+import { decimalAmount, LIMITS, MovementFields, PriceSchema } from '@store-edge/protocol';
 import { Type } from 'typebox';
 import type { AgentContext } from '../../context.js';
 import { toGtin14 } from '../../ledger/catalog.js';
@@ -65,7 +65,8 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
       preHandler: allow(...MANAGERS),
       schema: {
         summary: 'Create or replace a local catalog entry',
-        params: Type.Object({ sku: Type.String({ minLength: 1, maxLength: 128 }) }),
+        // The sku movements will carry: the protocol's own field schema.
+        params: Type.Object({ sku: MovementFields.sku }),
         body: ItemBody,
       },
     },
