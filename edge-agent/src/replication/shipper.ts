@@ -238,7 +238,8 @@ export class Shipper implements Component {
               this.resendFrom = null;
             else if (this.resendFrom !== null) this.resendFrom = outcome.appliedSeq + 1;
             this.backoffMs = 0;
-            this.status.lastError = null;
+            // Records before a refused one still ship; the refusal stays the last error.
+            if (!this.status.refused) this.status.lastError = null;
             // A passing alarm (another agent) ends with a successful batch; a cloud that lost data
             // stays on the console until a person has seen it (it is also in the logs).
             if (this.status.alarm && !this.status.alarm.startsWith('the cloud')) this.status.alarm = null;
