@@ -81,7 +81,13 @@ export function refusedRecord(r: Replication): { seq: number; id: string; reason
 }
 
 /** Replication stopped before one record: which, why, and (managers) the documented repair. */
-function RefusedBanner({ r, refused }: { r: Replication; refused: { seq: number; id: string; reason: string } }) {
+function RefusedBanner({
+  r,
+  refused,
+}: {
+  r: Replication;
+  refused: { seq: number; id: string; reason: string };
+}) {
   const [error, setError] = useState<string | null>(null);
   const manager = isManager(getSession());
   const withdraw = async () => {

@@ -53,8 +53,12 @@ function gtinOwners(
     const owner = ownerOf(gtin);
     if (owner !== null && owner !== item.sku) out.push({ path, gtin, sku: owner });
   };
-  item.gtins.forEach((g, i) => check(g, `/gtins/${i}`));
-  (item.packs ?? []).forEach((p, i) => check(p.gtin, `/packs/${i}/gtin`));
+  item.gtins.forEach((g, i) => {
+    check(g, `/gtins/${i}`);
+  });
+  (item.packs ?? []).forEach((p, i) => {
+    check(p.gtin, `/packs/${i}/gtin`);
+  });
   return out;
 }
 
