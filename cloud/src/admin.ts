@@ -1,7 +1,13 @@
-import type { Movement, MovementsPage, Price } from '@store-edge/protocol';
+import {
+  decimalAmount,
+  type Movement,
+  type MovementsPage,
+  type Price,
+  sameAmount,
+} from '@store-edge/protocol';
 import { appendChanges, type NewChange } from './changes.js';
 import { mysqlErrno, type Pool, type PoolConnection, toIso, withTransaction } from './db.js';
-import { conflict, notFound } from './problem.js';
+import { conflict, HttpProblem, notFound } from './problem.js';
 import { hashToken, newStoreToken } from './tokens.js';
 
 export async function createTenant(pool: Pool, t: { id: string; name: string }): Promise<void> {
@@ -68,6 +74,93 @@ export interface ItemInput {
   gtins: string[];
   packs?: Array<{ gtin: string; qty: number }>;
   price: Price;
+  /** Take GTINs that belong to another sku away from it; without it such a GTIN is refused (409). */
+  moveGtins?: boolean;
+}
+
+/** GTIN-14 form (GS1 General Specifications 3.3.2): the key GTINs are compared by. */
+const gtin14 = (g: string): string => g.padStart(14, '0');
+
+interface ItemRow {
+  name: string;
+  gtins: string;
+  packs: string;
+  price_amount: number | string;
+  price_currency: string;
+}
+
+/**
+ * Each GTIN of `sku` (units and packs) in item_gtins, and none that it no longer lists. With
+ * `move`, a GTIN another sku holds leaves that sku's entry (an `item` change goes out for it);
+ * without, it is refused with 409 naming that sku.
+ */
+async function claimGtins(
+  conn: PoolConnection,
+  tenantId: string,
+  sku: string,
+  input: ItemInput,
+): Promise<NewChange[]> {
+  const places = [
+    ...input.gtins.map((g, i) => ({ gtin: gtin14(g), path: `/gtins/${i}` })),
+    ...(input.packs ?? []).map((p, i) => ({ gtin: gtin14(p.gtin), path: `/packs/${i}/gtin` })),
+  ];
+  const seen = new Map<string, string>();
+  const dups: Array<{ path: string; message: string }> = [];
+  for (const p of places) {
+    const first = seen.get(p.gtin);
+    if (first) dups.push({ path: p.path, message: `same GTIN as ${first}` });
+    else seen.set(p.gtin, p.path);
+  }
+  if (dups.length > 0)
+    throw new HttpProblem(400, 'Bad Request', 'a GTIN is listed twice', { code: 'validation', errors: dups });
+  const codes = [...seen.keys()];
+  const changes: NewChange[] = [];
+  if (codes.length > 0) {
+    const [rows] = await conn.query(
+      'SELECT gtin, sku FROM item_gtins WHERE tenant_id = ? AND gtin IN (?) AND sku <> ? FOR UPDATE',
+      [tenantId, codes, sku],
+    );
+    const taken = rows as Array<{ gtin: string; sku: string }>;
+    if (taken.length > 0 && !input.moveGtins) {
+      const owner = new Map(taken.map((t) => [t.gtin, t.sku]));
+      const errors = places
+        .filter((p) => owner.has(p.gtin))
+        .map((p) => ({ path: p.path, message: `belongs to sku '${owner.get(p.gtin)}'` }));
+      throw new HttpProblem(
+        409,
+        'Conflict',
+        `${errors.map((e) => `${e.path} ${e.message}`).join('; ')}; send moveGtins: true to move it to '${sku}'`,
+        { code: 'gtin-conflict', sku: taken[0]?.sku, errors },
+      );
+    }
+    const losers = new Map<string, Set<string>>();
+    for (const t of taken) losers.set(t.sku, (losers.get(t.sku) ?? new Set()).add(t.gtin));
+    for (const [other, lost] of losers) {
+      const [r] = await conn.query(
+        'SELECT name, gtins, packs FROM items WHERE tenant_id = ? AND sku = ? FOR UPDATE',
+        [tenantId, other],
+      );
+      const row = (r as Array<{ name: string; gtins: string; packs: string }>)[0];
+      if (!row) continue;
+      const name = row.name;
+      const gtins = (JSON.parse(row.gtins) as string[]).filter((g) => !lost.has(gtin14(g)));
+      const packs = (JSON.parse(row.packs) as Array<{ gtin: string; qty: number }>).filter(
+        (p) => !lost.has(gtin14(p.gtin)),
+      );
+      await conn.query(
+        'UPDATE items SET gtins = ?, packs = ?, updated_at = NOW(6) WHERE tenant_id = ? AND sku = ?',
+        [JSON.stringify(gtins), JSON.stringify(packs), tenantId, other],
+      );
+      changes.push({ storeId: null, kind: 'item', data: { sku: other, name, gtins, packs } });
+    }
+    await conn.query('DELETE FROM item_gtins WHERE tenant_id = ? AND gtin IN (?)', [tenantId, codes]);
+  }
+  await conn.query('DELETE FROM item_gtins WHERE tenant_id = ? AND sku = ?', [tenantId, sku]);
+  if (codes.length > 0)
+    await conn.query('INSERT INTO item_gtins (tenant_id, gtin, sku) VALUES ?', [
+      codes.map((g) => [tenantId, g, sku]),
+    ]);
+  return changes;
 }
 
 /**
@@ -82,28 +175,30 @@ export async function putItem(pool: Pool, sku: string, input: ItemInput): Promis
       'SELECT name, gtins, packs, price_amount, price_currency FROM items WHERE tenant_id = ? AND sku = ?',
       [input.tenantId, sku],
     );
-    const old = (
-      rows as Array<{
-        name: string;
-        gtins: string;
-        packs: string;
-        price_amount: number;
-        price_currency: string;
-      }>
-    )[0];
+    const old = (rows as ItemRow[])[0];
+    // Exact decimal text (CONTRACT.md: a JSON number or a decimal string, kept exact): stored
+    // into DECIMAL(14,4) and sent down the feed as text, never through a rounded float.
+    const amount = decimalAmount(input.price.amount);
+    if (amount === null) {
+      throw new HttpProblem(400, 'Bad Request', 'price.amount: at most 10 integer and 4 fractional digits', {
+        code: 'validation',
+        errors: [{ path: '/price/amount', message: 'at most 10 integer and 4 fractional digits' }],
+      });
+    }
+    const gtinChanges = await claimGtins(conn, input.tenantId, sku, input);
     const gtins = JSON.stringify(input.gtins);
     const packs = JSON.stringify(input.packs ?? []);
     const itemChanged = !old || old.name !== input.name || old.gtins !== gtins || old.packs !== packs;
     const priceChanged =
-      !old || Number(old.price_amount) !== input.price.amount || old.price_currency !== input.price.currency;
-    if (!itemChanged && !priceChanged) return { changed: false };
+      !old || !sameAmount(old.price_amount, amount) || old.price_currency !== input.price.currency;
+    if (!itemChanged && !priceChanged && gtinChanges.length === 0) return { changed: false };
     await conn.query(
       `INSERT INTO items (tenant_id, sku, name, gtins, packs, price_amount, price_currency) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON DUPLICATE KEY UPDATE name = VALUES(name), gtins = VALUES(gtins), packs = VALUES(packs),
          price_amount = VALUES(price_amount), price_currency = VALUES(price_currency), updated_at = NOW(6)`,
-      [input.tenantId, sku, input.name, gtins, packs, input.price.amount, input.price.currency],
+      [input.tenantId, sku, input.name, gtins, packs, amount, input.price.currency],
     );
-    const changes: NewChange[] = [];
+    const changes: NewChange[] = [...gtinChanges];
     if (itemChanged) {
       changes.push({
         storeId: null,
@@ -111,7 +206,12 @@ export async function putItem(pool: Pool, sku: string, input: ItemInput): Promis
         data: { sku, name: input.name, gtins: input.gtins, packs: input.packs ?? [] },
       });
     }
-    if (priceChanged) changes.push({ storeId: null, kind: 'price', data: { sku, price: input.price } });
+    if (priceChanged)
+      changes.push({
+        storeId: null,
+        kind: 'price',
+        data: { sku, price: { amount, currency: input.price.currency } },
+      });
     await appendChanges(conn, input.tenantId, changes);
     return { changed: true };
   });

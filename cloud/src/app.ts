@@ -7,6 +7,7 @@ import {
   ChangeFeedSchema,
   MAX_BATCH_RECORDS,
   MAX_WAIT_SECONDS,
+  MovementFields,
   MovementsPageSchema,
   PackSchema,
   PROBLEM_CODES,
@@ -214,7 +215,7 @@ export async function buildApp(opts: AppOptions) {
           schema: {
             summary: 'Catalog entry and price (admin); reaches the tenant stores via the change feed',
             security: bearer,
-            params: Type.Object({ sku: Type.String({ minLength: 1, maxLength: 128 }) }),
+            params: Type.Object({ sku: MovementFields.sku }),
             body: Type.Object(
               {
                 tenantId: Id,
@@ -222,11 +223,15 @@ export async function buildApp(opts: AppOptions) {
                 gtins: Type.Array(Type.String({ pattern: '^[0-9]{8,14}$' }), { maxItems: 100 }),
                 packs: Type.Optional(Type.Array(PackSchema, { maxItems: 100 })),
                 price: PriceSchema,
+                moveGtins: Type.Optional(
+                  Type.Boolean({ description: 'take GTINs that belong to another sku away from it' }),
+                ),
               },
               { additionalProperties: false },
             ),
             response: {
               200: Type.Object({ sku: Type.String(), changed: Type.Boolean() }),
+              409: ProblemSchema,
               ...errorResponses,
             },
           },

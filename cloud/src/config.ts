@@ -11,7 +11,12 @@ export interface CloudConfig {
   webhookRatePerTenant: number;
   staleAfterSeconds: number;
   feedPollIntervalMs: number;
+  /** pino level; the Helm chart sets STORE_EDGE_LOG_LEVEL from `logLevel` (the edge reads the same name). */
+  logLevel: LogLevel;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type ConfigResult = { ok: true; config: CloudConfig } | { ok: false; problems: string[] };
 
@@ -44,7 +49,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   } catch {
     problems.push(`STORE_EDGE_MYSQL_URL: not a URL`);
   }
+  const rawLevel = env.STORE_EDGE_LOG_LEVEL || 'info';
+  const logLevel = LOG_LEVELS.find((l) => l === rawLevel);
+  if (!logLevel)
+    problems.push(`STORE_EDGE_LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got '${rawLevel}'`);
   const config: CloudConfig = {
+    logLevel: logLevel ?? 'info',
     mysqlUrl,
     port: int('STORE_EDGE_CLOUD_PORT', 8090, 0, 65535),
     host: env.STORE_EDGE_CLOUD_HOST || '0.0.0.0',

@@ -1,3 +1,4 @@
+import { normaliseInstant } from '@store-edge/protocol';
 import mysql, { type Pool, type PoolConnection } from 'mysql2/promise';
 
 export type { Pool, PoolConnection };
@@ -174,12 +175,15 @@ export async function withTransaction<T>(
 
 const UTC_MILLIS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
-/** DATETIME(3) literal (UTC) for an ISO 8601 instant. */
+/**
+ * DATETIME(3) literal (UTC) for an instant. Text is read as the replication protocol reads a
+ * movement's `at` (protocol/src/time.ts: offsets, truncated fractions; throws on what it refuses).
+ */
 export function toSqlDateTime(iso: string | Date): string {
   // The usual form (what Date#toISOString writes) needs no Date: ingest converts a thousand per batch.
   if (typeof iso === 'string' && UTC_MILLIS.test(iso)) return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
-  const d = typeof iso === 'string' ? new Date(iso) : iso;
-  return d.toISOString().replace('T', ' ').replace('Z', '');
+  const text = typeof iso === 'string' ? normaliseInstant(iso) : iso.toISOString();
+  return `${text.slice(0, 10)} ${text.slice(11, 23)}`;
 }
 
 export function toIso(value: unknown): string {

@@ -1,7 +1,9 @@
 import {
   AGENT_LEASE_SECONDS,
+  canonicalId,
   type Movement,
-  movementQtyProblem,
+  movementProblems,
+  normaliseInstant,
   PROBLEM_CODES,
   type ReplicationRecord,
   type Reservation,
@@ -35,7 +37,12 @@ export interface IngestHooks {
   onRetry?: (reason: RetryReason) => void;
 }
 
-/** Checks what a schema cannot: consecutive seqs and qty sign rules. Throws 400. */
+/**
+ * Checks what a schema cannot (consecutive seqs, and the protocol's `movementProblems`: qty
+ * sign rules, calendar and range of `at`), and throws 400 naming each record's field. Then
+ * normalises every record in place, so everything after compares and stores one form: the id
+ * as `canonicalId()` (upper case and urn:uuid: forms are one id), `at` in UTC milliseconds.
+ */
 export function checkBatchShape(records: ReplicationRecord[]): void {
   const errors: Array<{ path: string; message: string }> = [];
   records.forEach((r, i) => {
@@ -43,11 +50,15 @@ export function checkBatchShape(records: ReplicationRecord[]): void {
     if (prev && r.seq !== prev.seq + 1) {
       errors.push({ path: `/records/${i}/seq`, message: `must be ${prev.seq + 1} (seqs are consecutive)` });
     }
-    const q = movementQtyProblem(r.movement);
-    if (q) errors.push({ path: `/records/${i}/movement/qty`, message: q });
+    for (const p of movementProblems(r.movement))
+      errors.push({ path: `/records/${i}/movement${p.path}`, message: p.message });
   });
   if (errors.length > 0) {
     throw new HttpProblem(400, 'Bad Request', 'invalid batch', { code: PROBLEM_CODES.validation, errors });
+  }
+  for (const r of records) {
+    r.movement.id = canonicalId(r.movement.id) as string;
+    r.movement.at = normaliseInstant(r.movement.at);
   }
 }
 

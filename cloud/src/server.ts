@@ -20,7 +20,7 @@ export class CloudService {
   readonly log: Logger;
 
   constructor(private readonly opts: CloudServiceOptions) {
-    this.log = opts.logger ?? pino({ name: 'store-edge-cloud' });
+    this.log = opts.logger ?? pino({ name: 'store-edge-cloud', level: opts.config.logLevel });
   }
 
   get app(): CloudApp {

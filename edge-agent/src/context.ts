@@ -32,7 +32,17 @@ export interface AgentContext {
   /** Free disk under the data dir; refuses movements below the hard floor. */
   disk: import('./ledger/disk-guard.js').DiskGuard;
   /** The cloud shipper's live status, when one runs. */
-  replication?: { status(): Record<string, unknown> };
+  replication?: {
+    status(): Record<string, unknown>;
+    /** Withdraws a record the cloud refuses for good (replication/repair.ts), then ships on. */
+    voidRecord?(
+      seq: number,
+      reason: string,
+      actor: string,
+    ): Promise<
+      import('./replication/repair.js').VoidResult | { error: { status: 404 | 409; message: string } }
+    >;
+  };
 }
 
 export interface ParsedCodeInfo {

@@ -17,8 +17,28 @@ export type BatchOutcome =
   | { kind: 'too-large'; detail: string }
   /** Credential problem (401 unknown/revoked token, 403 another store's token): needs an operator. */
   | { kind: 'auth'; status: 401 | 403; detail: string }
-  /** Anything else (5xx, 400, unparsable): keep the outbox, retry later with backoff. */
+  /**
+   * The cloud refuses the batch for good (400 validation, or another 4xx that is not one of the
+   * answers above): resending it changes nothing. `index` is the refused record's place in the
+   * batch when the answer names it (`errors[].path` `/records/3/...`); otherwise the shipper
+   * sends the records one by one to find it. The shipper stops before that record and raises an
+   * alarm naming it; an operator repairs it (docs/operations.md).
+   */
+  | { kind: 'refused'; status: number; detail: string; index: number | null }
+  /** Transient (5xx, 408, 425, 429, unparsable answers): keep the outbox, retry later with backoff. */
   | { kind: 'retry'; status: number; detail: string };
+
+/** 4xx answers that say "not now" rather than "never" (RFC 9110 §15.5.9, RFC 8470 §5.2, RFC 6585 §4). */
+const TRANSIENT_4XX = new Set([408, 425, 429]);
+
+function refusedIndex(errors: Array<{ path: string }> | undefined): number | null {
+  let first: number | null = null;
+  for (const e of errors ?? []) {
+    const m = /^\/records\/(\d+)(?:\/|$)/.exec(e.path);
+    if (m) first = Math.min(first ?? Number.POSITIVE_INFINITY, Number(m[1]));
+  }
+  return first;
+}
 
 /** Classifies `POST /v1/stores/{storeId}/replication/batches` answers (status + parsed JSON body). */
 export function classifyBatchAnswer(status: number, body: unknown): BatchOutcome {
@@ -39,5 +59,12 @@ export function classifyBatchAnswer(status: number, body: unknown): BatchOutcome
   if (status === 409 && code === PROBLEM_CODES.anotherAgent) return { kind: 'another-agent', detail };
   if (status === 413) return { kind: 'too-large', detail };
   if (status === 401 || status === 403) return { kind: 'auth', status, detail };
+  if (status >= 400 && status < 500 && !TRANSIENT_4XX.has(status)) {
+    const errors = body.errors;
+    const named = errors?.length
+      ? `${detail}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`
+      : detail;
+    return { kind: 'refused', status, detail: named, index: refusedIndex(errors) };
+  }
   return { kind: 'retry', status, detail };
 }

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { LIMITS } from './movement.js';
 
 /**
  * Change feed cloud → edge: `GET /v1/stores/{storeId}/changes?after=&waitSeconds=`.
@@ -9,9 +10,46 @@ import { type Static, Type } from 'typebox';
  */
 export const MAX_WAIT_SECONDS = 30;
 
+/**
+ * A price amount: a JSON number or a decimal string (`1.29` or `"1.29"`), kept exact. The
+ * cloud stores DECIMAL(14,4), so at most 10 integer and 4 fractional digits. A JSON number is
+ * read back through its shortest round-trip text (ECMA-262 Number::toString), which for
+ * numbers of at most 15 significant digits (all that fit the bound) is the decimal the client
+ * wrote; a float artefact such as 0.1 + 0.2 = 0.30000000000000004 has more than 4 decimals
+ * and is refused, never rounded.
+ */
+export const AMOUNT_PATTERN = '^[0-9]{1,10}(\\.[0-9]{1,4})?$';
+export const AmountSchema = Type.Union(
+  [
+    Type.Number({ minimum: 0, maximum: 9_999_999_999.9999 }),
+    Type.String({ pattern: AMOUNT_PATTERN, description: 'decimal string, e.g. "2.49"' }),
+  ],
+  { description: 'a JSON number or a decimal string; at most 10 integer and 4 fractional digits' },
+);
+
+const AMOUNT = new RegExp(AMOUNT_PATTERN);
+
+/** The exact decimal text of an amount, or null when it is not one (see AmountSchema). */
+export function decimalAmount(amount: number | string): string | null {
+  const text = typeof amount === 'number' ? (Number.isFinite(amount) ? String(amount) : '') : amount;
+  return AMOUNT.test(text) ? text : null;
+}
+
+/** Two amounts are the same price: compared as decimals ("1.5" = "1.50" = 1.5), never as floats. */
+export function sameAmount(a: number | string, b: number | string): boolean {
+  const norm = (x: number | string): string | null => {
+    const d = decimalAmount(x);
+    if (d === null) return null;
+    const [int = '0', frac = ''] = d.split('.');
+    return `${int.replace(/^0+(?=\d)/, '')}.${frac.replace(/0+$/, '')}`;
+  };
+  const na = norm(a);
+  return na !== null && na === norm(b);
+}
+
 export const PriceSchema = Type.Object(
   {
-    amount: Type.Number({ minimum: 0 }),
+    amount: AmountSchema,
     currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217' }),
   },
   { additionalProperties: false },
@@ -19,7 +57,10 @@ export const PriceSchema = Type.Object(
 export type Price = Static<typeof PriceSchema>;
 
 export const PackSchema = Type.Object(
-  { gtin: Type.String({ pattern: '^[0-9]{8,14}$' }), qty: Type.Integer({ minimum: 1 }) },
+  {
+    gtin: Type.String({ pattern: '^[0-9]{8,14}$' }),
+    qty: Type.Integer({ minimum: 1, maximum: LIMITS.packQty, description: 'units the case stands for' }),
+  },
   { additionalProperties: false },
 );
 

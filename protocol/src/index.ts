@@ -4,3 +4,4 @@ export * from './changes.js';
 export * from './ids.js';
 export * from './movement.js';
 export * from './replication.js';
+export * from './time.js';

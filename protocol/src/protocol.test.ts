@@ -46,6 +46,24 @@ describe('replication wire contract', () => {
       status: 403,
     });
     expect(classifyBatchAnswer(413, { ...problem, status: 413 })).toMatchObject({ kind: 'too-large' });
+    const invalid = {
+      ...problem,
+      status: 400,
+      code: 'validation',
+      errors: [
+        { path: '/records/4/movement/at', message: 'leap second' },
+        { path: '/records/2/movement/qty', message: 'too large' },
+      ],
+    };
+    expect(classifyBatchAnswer(400, invalid)).toMatchObject({ kind: 'refused', status: 400, index: 2 });
+    expect(classifyBatchAnswer(422, { ...problem, status: 422 })).toMatchObject({
+      kind: 'refused',
+      index: null,
+    });
+    expect(classifyBatchAnswer(409, { ...problem, code: 'something-new' })).toMatchObject({
+      kind: 'refused',
+    });
+    expect(classifyBatchAnswer(429, { ...problem, status: 429 })).toMatchObject({ kind: 'retry' });
     expect(classifyBatchAnswer(502, '<html>bad gateway</html>')).toMatchObject({
       kind: 'retry',
       status: 502,

@@ -61,6 +61,7 @@ export const PROBLEM_CODES = {
   notFound: 'not-found',
   conflict: 'conflict',
   anotherAgent: 'another-agent',
+  gtinConflict: 'gtin-conflict',
 } as const;
 
 /**
@@ -86,6 +87,8 @@ export const ProblemSchema = Type.Object({
   expectedSeq: Type.Optional(Type.Integer()),
   seq: Type.Optional(Type.Integer()),
   appliedSeq: Type.Optional(Type.Integer()),
+  /** 409 `gtin-conflict`: the sku that holds the GTIN. */
+  sku: Type.Optional(Type.String()),
 });
 export type Problem = Static<typeof ProblemSchema>;
 

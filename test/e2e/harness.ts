@@ -104,6 +104,8 @@ export async function startEdge(
 ): Promise<AgentProcess> {
   return startAgent({
     dataDir,
+    // Test runs share a small machine: a start under load takes longer than the default 20 s.
+    readyTimeoutMs: 90_000,
     env: {
       STORE_EDGE_STORE_ID: stack.storeId,
       STORE_EDGE_CLOUD_URL: cloudUrl,

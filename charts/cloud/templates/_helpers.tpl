@@ -84,7 +84,7 @@ seccompProfile:
       key: {{ .Values.secrets.adminTokenKey }}
 - name: STORE_EDGE_CLOUD_PORT
   value: {{ .Values.containerPort | quote }}
-- name: LOG_LEVEL
+- name: STORE_EDGE_LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
 - name: NODE_ENV
   value: production

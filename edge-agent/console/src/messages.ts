@@ -189,6 +189,12 @@ export const en = {
   'job.uncertain': 'Uncertain: check the printer',
   'replication.ackedSeq': 'Last movement the cloud confirmed',
   'replication.alarmTitle': 'CLOUD LOST DATA',
+  'replication.refusedTitle': 'REPLICATION STOPPED AT ONE RECORD',
+  'replication.refused':
+    'The cloud refuses record {seq} (movement {id}): {reason}. Movements after it wait; none are lost.',
+  'replication.void': 'Withdraw record {seq}',
+  'replication.voidConfirm':
+    'Withdraw record {seq}? It becomes a void movement without stock effect; the original goes to the quarantine. Book it again if it really happened.',
   'replication.cloud': 'Cloud',
   'replication.configured': 'configured',
   'replication.notConfigured': 'not configured (this store works on its own)',
@@ -466,6 +472,12 @@ export const de: Messages = {
   'job.uncertain': 'Unklar: Drucker prüfen',
   'replication.ackedSeq': 'Letzte von der Cloud bestätigte Bewegung',
   'replication.alarmTitle': 'CLOUD HAT DATEN VERLOREN',
+  'replication.refusedTitle': 'REPLIKATION BEI EINEM DATENSATZ ANGEHALTEN',
+  'replication.refused':
+    'Die Cloud lehnt Datensatz {seq} (Bewegung {id}) ab: {reason}. Spätere Bewegungen warten; keine geht verloren.',
+  'replication.void': 'Datensatz {seq} zurückziehen',
+  'replication.voidConfirm':
+    'Datensatz {seq} zurückziehen? Er wird zu einer Storno-Bewegung ohne Bestandswirkung; das Original kommt in die Quarantäne. Buchen Sie ihn neu, falls er wirklich stattfand.',
   'replication.cloud': 'Cloud',
   'replication.configured': 'eingerichtet',
   'replication.notConfigured': 'nicht eingerichtet (Filiale arbeitet eigenständig)',
@@ -740,6 +752,12 @@ export const es: Messages = {
   'job.uncertain': 'Incierta: revise la impresora',
   'replication.ackedSeq': 'Último movimiento confirmado por la nube',
   'replication.alarmTitle': 'LA NUBE PERDIÓ DATOS',
+  'replication.refusedTitle': 'REPLICACIÓN DETENIDA EN UN REGISTRO',
+  'replication.refused':
+    'La nube rechaza el registro {seq} (movimiento {id}): {reason}. Los movimientos posteriores esperan; ninguno se pierde.',
+  'replication.void': 'Retirar el registro {seq}',
+  'replication.voidConfirm':
+    '¿Retirar el registro {seq}? Se convierte en un movimiento anulado sin efecto en el stock; el original va a la cuarentena. Regístrelo de nuevo si ocurrió.',
   'replication.cloud': 'Nube',
   'replication.configured': 'configurada',
   'replication.notConfigured': 'no configurada (la tienda funciona por su cuenta)',

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { MovementFields } from '@store-edge/protocol';
 import { type Static, Type } from 'typebox';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
@@ -19,7 +20,10 @@ export const DeviceSettings = Type.Object(
     id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
     kind: literals(['serial-scanner', 'hid-scanner', 'rfid-reader', 'zpl-printer']),
     mode: Type.Optional(ScannerMode),
-    location: Type.Optional(Type.String({ minLength: 1 })),
+    // A scanner's location and an RFID reader's zone become the `location` of the movements the
+    // device books, so they are held to the replication protocol's bound (the cloud's column).
+    location: Type.Optional(MovementFields.location),
+    zone: Type.Optional(MovementFields.location),
   },
   { additionalProperties: true },
 );
@@ -87,7 +91,7 @@ export const SettingsSchema = Type.Object(
       /** Below this much free disk new movements are refused (507) so the buffer never corrupts. */
       diskFloorBytes: Type.Integer({ minimum: 0 }),
       /** Location cloud reservations reserve from. */
-      reservationLocation: Type.String({ minLength: 1 }),
+      reservationLocation: MovementFields.location,
     }),
     /** Shelf labels and the print queue (docs/configuration.md "Labels on price changes"). */
     labels: Type.Object({

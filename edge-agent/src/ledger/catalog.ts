@@ -85,8 +85,34 @@ export class Catalog {
     return null;
   }
 
-  /** Creates or replaces a catalog entry and its codes. Call inside a transaction. */
-  put(item: CatalogItem, origin: 'local' | 'cloud', now = new Date()): void {
+  /** The sku a GTIN (unit or case) belongs to, if any; any GTIN length, compared as GTIN-14. */
+  ownerOf(gtin: string): string | null {
+    return this.byCode.get(toGtin14(gtin) ?? gtin)?.sku ?? null;
+  }
+
+  /**
+   * Creates or replaces a catalog entry and its codes. Call inside a transaction. A GTIN another
+   * item held moves to this one, and leaves that item's entry too (its `gtins` or `packs`), so no
+   * entry lists a code that scans as something else; answers the skus that lost a GTIN. The
+   * local API refuses such a move unless asked (`moveGtins`); the cloud's feed is the authority.
+   */
+  put(item: CatalogItem, origin: 'local' | 'cloud', now = new Date()): string[] {
+    const codes = [...item.gtins, ...(item.packs ?? []).map((p) => p.gtin)].map((g) => toGtin14(g) ?? g);
+    const losers = new Map<string, Set<string>>();
+    for (const code of codes) {
+      const owner = this.byCode.get(code)?.sku;
+      if (owner && owner !== item.sku) losers.set(owner, (losers.get(owner) ?? new Set()).add(code));
+    }
+    for (const [owner, lost] of losers) {
+      const prev = this.get(owner);
+      if (!prev) continue;
+      const keep = (g: string) => !lost.has(toGtin14(g) ?? g);
+      const next: CatalogItem = { ...prev, gtins: prev.gtins.filter(keep) };
+      if (prev.packs) next.packs = prev.packs.filter((p) => keep(p.gtin));
+      this.db
+        .prepare('UPDATE items SET data = ?, updated_at = ? WHERE sku = ?')
+        .run(JSON.stringify(next), now.toISOString(), owner);
+    }
     this.upsertItem.run({
       sku: item.sku,
       name: item.name,
@@ -100,6 +126,7 @@ export class Catalog {
     this.deleteCodes.run(item.sku);
     for (const g of item.gtins) this.insertCode.run(toGtin14(g) ?? g, item.sku, 1);
     for (const p of item.packs ?? []) this.insertCode.run(toGtin14(p.gtin) ?? p.gtin, item.sku, p.qty);
+    return [...losers.keys()];
   }
 
   list(opts: { q?: string; limit: number }): CatalogItem[] {

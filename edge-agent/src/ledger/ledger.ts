@@ -1,5 +1,5 @@
 import { hash as digest } from 'node:crypto';
-import type { ReplicationRecord } from '@store-edge/protocol';
+import { LIMITS, type ReplicationRecord } from '@store-edge/protocol';
 import type { Db } from '../db/database.js';
 import { RowInserter } from '../db/row-inserter.js';
 import type { Catalog } from './catalog.js';
@@ -379,6 +379,15 @@ export class Ledger {
 
     const location = m.location ?? 'store';
     const qty = m.qty * packQty;
+    // The wire bound (protocol LIMITS.qty): a record above it would be refused by the cloud for good.
+    if (Math.abs(qty) > LIMITS.qty) {
+      throw new LedgerError(
+        422,
+        'Quantity too large',
+        `${m.qty} × ${packQty} units per pack is ${qty}; at most ${LIMITS.qty} units per movement`,
+        `${path}/qty`,
+      );
+    }
     // Receipts add whatever stands there; only the other types need the current figures.
     const stock = ADDS_ONLY.has(m.type) ? ZERO : this.stockNow(sku, location);
     let dOn = 0;

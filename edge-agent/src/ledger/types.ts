@@ -16,9 +16,11 @@ export const API_MOVEMENT_TYPES = [
 /**
  * All types the ledger holds: the API's, plus `reject` — the store declining a cloud
  * reservation (protocol/: no stock effect, `ref` = reservation id), written only by the
- * replication workflow so the answer travels to the cloud in seq order like any movement.
+ * replication workflow so the answer travels to the cloud in seq order like any movement;
+ * and `void`, a record the cloud refused for good that the operator withdrew (protocol/,
+ * replication/repair.ts): qty 0, no stock effect.
  */
-export const MOVEMENT_TYPES = [...API_MOVEMENT_TYPES, 'reject'] as const;
+export const MOVEMENT_TYPES = [...API_MOVEMENT_TYPES, 'reject', 'void'] as const;
 export type MovementType = (typeof MOVEMENT_TYPES)[number];
 
 /** A movement as a client sends it (CONTRACT.md "movement fields"). */

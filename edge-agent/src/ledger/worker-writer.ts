@@ -4,7 +4,7 @@ import type { Committed, MovementWriter } from './group-commit.js';
 import { requestHash } from './ledger.js';
 import { type Actor, LedgerError, type Movement, type MovementInput, type MovementResult } from './types.js';
 
-export type ReplicaOp = 'ack' | 'setError' | 'adopt';
+export type ReplicaOp = 'ack' | 'setError' | 'adopt' | 'void';
 
 export type WriterRequest =
   /**

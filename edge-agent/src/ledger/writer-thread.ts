@@ -1,5 +1,6 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db/database.js';
+import { RepairError, voidRecord } from '../replication/repair.js';
 import { extractGtin } from '../scanning/codes.js';
 import { Catalog } from './catalog.js';
 import { GroupCommitWriter } from './group-commit.js';
@@ -91,7 +92,15 @@ function handle(msg: WriterRequest): void {
       let value: unknown;
       if (msg.op === 'ack') value = replica.ack(msg.args[0] as number);
       else if (msg.op === 'setError') value = replica.setError(msg.args[0] as string | null);
-      else if (msg.op === 'adopt') {
+      else if (msg.op === 'void') {
+        const [seq, reason, actor] = msg.args as [number, string, string];
+        try {
+          value = voidRecord(db, seq, { reason, actor, now: new Date() });
+        } catch (err) {
+          if (!(err instanceof RepairError)) throw err;
+          value = { error: { status: err.status, message: err.message } };
+        }
+      } else if (msg.op === 'adopt') {
         const [fromSeq, records, applied] = msg.args as Parameters<Replica['adopt']>;
         value = replica.adopt(fromSeq, records, applied);
         ledger.reload();

@@ -32,6 +32,16 @@ export class Metrics {
     help: 'Movements not yet acknowledged by the cloud',
     registers: [this.registry],
   });
+  readonly replicationRefusedSeq = new Gauge({
+    name: 'store_edge_replication_refused_seq',
+    help: 'Seq of the record the cloud refuses for good (shipping stops before it); 0 when none',
+    registers: [this.registry],
+  });
+  readonly replicationProtocolErrors = new Counter({
+    name: 'store_edge_replication_protocol_errors_total',
+    help: 'Cloud answers that contradict what was sent (e.g. appliedSeq above the highest seq sent); nothing is pruned',
+    registers: [this.registry],
+  });
   readonly diskFree = new Gauge({
     name: 'store_edge_disk_free_bytes',
     help: 'Free bytes under the data dir',

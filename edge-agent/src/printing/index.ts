@@ -1,4 +1,5 @@
 import { PrinterAddressError, parsePrinterAddress } from '@store-edge/drivers';
+import { sameAmount } from '@store-edge/protocol';
 import { Gauge } from 'prom-client';
 import type { EdgeAgent } from '../agent.js';
 import type { DeviceConfig } from '../config/settings.js';
@@ -74,7 +75,7 @@ export function registerPrinting(agent: EdgeAgent, opts: PrintServiceOptions = {
     const prev = item.previousPrice;
     const next = item.price;
     if (!isPrice(prev) || !isPrice(next)) return;
-    if (prev.amount === next.amount && prev.currency === next.currency) return;
+    if (sameAmount(prev.amount, next.amount) && prev.currency === next.currency) return;
     labeler?.note([item.sku]);
   };
   agent.addComponent({

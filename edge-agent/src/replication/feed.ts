@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Change } from '@store-edge/protocol';
+import { type Change, decimalAmount, sameAmount } from '@store-edge/protocol';
 import type { AgentParts, Component } from '../agent.js';
 import type { CatalogItem } from '../ledger/catalog.js';
 import { LedgerError } from '../ledger/types.js';
@@ -93,8 +93,13 @@ export class ChangeFeed implements Component {
           catalog.put(item, 'cloud', this.parts.clock());
         } else if (c.kind === 'price') {
           const prev = catalog.get(c.data.sku) ?? { sku: c.data.sku, name: c.data.sku, gtins: [] };
-          const amount = c.data.price.amount.toFixed(2);
-          if (prev.price?.amount !== amount || prev.price?.currency !== c.data.price.currency)
+          // Exact decimal text (CONTRACT.md: amounts are kept exact), never a float rounded to cents.
+          const amount = decimalAmount(c.data.price.amount) ?? String(c.data.price.amount);
+          if (
+            !prev.price ||
+            !sameAmount(prev.price.amount, amount) ||
+            prev.price.currency !== c.data.price.currency
+          )
             priced.push(c.data.sku);
           catalog.put(
             { ...prev, price: { amount, currency: c.data.price.currency } },

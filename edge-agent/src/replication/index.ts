@@ -24,7 +24,11 @@ export function registerReplication(agent: EdgeAgent): void {
       });
       shipper = new Shipper(parts, agent.ledgerWriter!, client);
       feed = new ChangeFeed(parts, client);
-      parts.replication = { status: () => ({ ...shipper!.status }) };
+      const running = shipper;
+      parts.replication = {
+        status: () => ({ ...running.status }),
+        voidRecord: (seq, reason, actor) => running.voidRecord(seq, reason, actor),
+      };
       agent.feed = feed;
       await shipper.start();
       await feed.start();

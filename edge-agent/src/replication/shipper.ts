@@ -1,21 +1,46 @@
-import { AGENT_LEASE_SECONDS, classifyBatchAnswer, type StoredMovement } from '@store-edge/protocol';
+import {
+  AGENT_LEASE_SECONDS,
+  canonicalId,
+  classifyBatchAnswer,
+  type StoredMovement,
+} from '@store-edge/protocol';
 import type { AgentParts, Component } from '../agent.js';
 import { ledgerRecords, pendingRecords } from '../ledger/outbox.js';
 import type { WorkerLedgerWriter } from '../ledger/worker-writer.js';
 import { AnotherAgentError, type CloudAnswer, type CloudClient, CloudUnreachable } from './cloud-client.js';
+import type { VoidResult } from './repair.js';
+
+/** The record the cloud refuses for good: shipping stops before it until it is repaired. */
+export interface RefusedRecord {
+  seq: number;
+  /** The movement id the record carries. */
+  id: string | null;
+  /** HTTP status of the cloud's answer. */
+  status: number;
+  /** The cloud's reason (its problem detail and the fields it names). */
+  reason: string;
+  since: string;
+  /** What the operator does about it. */
+  repair: string;
+}
 
 export interface ShipperStatus {
   online: boolean;
-  state: 'idle' | 'shipping' | 'backoff' | 'stopped' | 'offline';
+  state: 'idle' | 'shipping' | 'backoff' | 'stopped' | 'offline' | 'refused';
   lastError: string | null;
   alarm: string | null;
+  /** Set while the cloud refuses a record for good (docs/operations.md). */
+  refused: RefusedRecord | null;
   catchUp: { done: number; total: number; ratePerSecond: number; etaSeconds: number | null } | null;
   nextRetryAt: string | null;
 }
 
 const PIPELINE_DEPTH = 6;
+/** A refused record is offered to the cloud again this often (the cloud may have been fixed). */
+const REFUSED_RECHECK_MS = 5 * 60_000;
 
 interface InFlight {
+  first: number;
   last: number;
   answer: Promise<CloudAnswer>;
   /** What the cloud was known to hold when this batch left: a gap below it is lost data. */
@@ -57,11 +82,18 @@ export class Shipper implements Component {
   /** The ack being written (at most one; later answers fold into the next). */
   private acking: Promise<void> | null = null;
   private lastProgressLog = 0;
+  /** The highest seq sent in this run: an acknowledgement above it is a protocol error. */
+  private highestSent = 0;
+  /** Shipping stops before this record, which the cloud refuses for good, until `retryAt`. */
+  private refused: { seq: number; retryAt: number } | null = null;
+  /** After a refusal that names no record: send one record at a time up to this seq to find it. */
+  private isolateUpTo: number | null = null;
   readonly status: ShipperStatus = {
     online: false,
     state: 'idle',
     lastError: null,
     alarm: null,
+    refused: null,
     catchUp: null,
     nextRetryAt: null,
   };
@@ -138,17 +170,31 @@ export class Shipper implements Component {
         // Keep a few batches in flight: the cloud applies them in order (it locks the store's
         // row), and meanwhile the next one is read, compressed and sent. Any answer other than
         // "applied" drains the pipeline and continues from what the cloud acknowledged.
-        const depth = this.resendFrom === null ? PIPELINE_DEPTH : 1;
+        if (this.isolateUpTo !== null && acked >= this.isolateUpTo) this.isolateUpTo = null;
+        const depth = this.resendFrom === null && this.isolateUpTo === null ? PIPELINE_DEPTH : 1;
         let from = inflight.length > 0 ? (inflight[inflight.length - 1] as InFlight).last : acked;
         while (inflight.length < depth) {
           const next = this.nextRecords(from);
           if (next.records.length === 0) break;
           const answer = this.cloud.sendBatch(`{"records":[${next.records.join(',')}]}`);
           answer.catch(() => {});
-          inflight.push({ last: next.last, answer, known: acked });
+          inflight.push({ first: from + 1, last: next.last, answer, known: acked });
+          this.highestSent = Math.max(this.highestSent, next.last);
           from = next.last;
         }
         const head = inflight.shift();
+        if (!head && this.refused) {
+          // Everything before the refused record is sent; wait for its repair (voidRecord wakes
+          // the loop), and offer it to the cloud again now and then.
+          if (Date.now() >= this.refused.retryAt) {
+            this.refused = null;
+            continue;
+          }
+          this.status.state = 'refused';
+          this.emit();
+          await this.waitForWork(Math.min(5000, this.refused.retryAt - Date.now()));
+          continue;
+        }
         if (!head) {
           this.status.state = 'idle';
           this.status.catchUp = null;
@@ -173,14 +219,27 @@ export class Shipper implements Component {
         }
         switch (outcome.kind) {
           case 'applied': {
+            // An answer above this batch is only believed when the cloud holds that record (a
+            // restarted edge resends what the cloud already has); anything else would delete
+            // outbox rows the cloud never saw.
+            if (outcome.appliedSeq > head.last && !(await this.cloudHolds(outcome.appliedSeq))) {
+              await this.drain(inflight);
+              await this.protocolError(
+                `the cloud answered appliedSeq ${outcome.appliedSeq} to a batch ending at seq ${head.last} (highest sent: ${this.highestSent}), and does not hold that record; nothing was pruned`,
+                signal,
+              );
+              break;
+            }
             // The ack is written while the next batches travel: it only prunes the outbox, and
             // if it is lost in a crash the cloud skips those records when they come again.
             this.ack(outcome.appliedSeq);
+            if (this.status.refused && outcome.appliedSeq >= this.status.refused.seq) this.clearRefused();
             if (this.resendFrom !== null && outcome.appliedSeq >= this.parts.ledger.lastSeq)
               this.resendFrom = null;
             else if (this.resendFrom !== null) this.resendFrom = outcome.appliedSeq + 1;
             this.backoffMs = 0;
-            this.status.lastError = null;
+            // Records before a refused one still ship; the refusal stays the last error.
+            if (!this.status.refused) this.status.lastError = null;
             // A passing alarm (another agent) ends with a successful batch; a cloud that lost data
             // stays on the console until a person has seen it (it is also in the logs).
             if (this.status.alarm && !this.status.alarm.startsWith('the cloud')) this.status.alarm = null;
@@ -188,7 +247,12 @@ export class Shipper implements Component {
           }
           case 'gap': {
             const holds = outcome.expectedSeq - 1;
-            if (holds >= head.known) {
+            if (holds > this.highestSent && !(await this.cloudHolds(holds))) {
+              await this.protocolError(
+                `the cloud answered expectedSeq ${outcome.expectedSeq}, beyond the highest seq sent (${this.highestSent}), and does not hold seq ${holds}; nothing was pruned`,
+                signal,
+              );
+            } else if (holds >= head.known) {
               // Not a loss: the batch overtook one sent before it (the cloud took them out of
               // order), or the cloud applied more than we knew (we crashed before recording its
               // answer). Continue after what the cloud holds.
@@ -245,6 +309,26 @@ export class Shipper implements Component {
             await this.writer.call('setError', this.status.lastError);
             this.emit();
             return;
+          case 'refused': {
+            const seq =
+              outcome.index !== null
+                ? head.first + outcome.index
+                : head.first === head.last
+                  ? head.first
+                  : null;
+            if (seq === null || seq > head.last) {
+              // The answer names no record: send them one at a time to find it.
+              this.parts.log.warn(
+                { from: head.first, to: head.last, status: outcome.status, detail: outcome.detail },
+                'the cloud refused a batch without naming a record: sending its records one by one',
+              );
+              this.isolateUpTo = head.last;
+              break;
+            }
+            this.refuse(seq, outcome.status, outcome.detail);
+            await this.writer.call('setError', this.status.lastError).catch(() => {});
+            break;
+          }
           case 'retry':
             await this.failed(`cloud answered HTTP ${outcome.status}: ${outcome.detail}`, signal);
             break;
@@ -270,12 +354,15 @@ export class Shipper implements Component {
   /** Waits for every batch still in flight, keeping what their answers say the cloud holds. */
   private async drain(inflight: InFlight[]): Promise<void> {
     const answers = await Promise.allSettled(inflight.map((f) => f.answer));
-    inflight.length = 0;
-    for (const a of answers) {
-      if (a.status !== 'fulfilled') continue;
+    const batches = inflight.splice(0);
+    answers.forEach((a, i) => {
+      if (a.status !== 'fulfilled') return;
       const outcome = classifyBatchAnswer(a.value.status, a.value.body);
-      if (outcome.kind === 'applied') this.ack(outcome.appliedSeq);
-    }
+      // Beyond its own batch an answer is not taken on trust here (see 'applied' in run()):
+      // those records are sent again and the cloud skips them.
+      const batch = batches[i];
+      if (outcome.kind === 'applied' && batch) this.ack(Math.min(outcome.appliedSeq, batch.last));
+    });
   }
 
   /** Records that the cloud holds everything up to `seq`; folds into an ack being written. */
@@ -317,7 +404,10 @@ export class Shipper implements Component {
       this.resendFrom !== null
         ? ledgerRecords(this.parts.db, this.resendFrom, this.batchSize)
         : pendingRecords(this.parts.db, after, this.batchSize);
+    const stopAt = this.refused?.seq ?? Number.POSITIVE_INFINITY;
+    const most = this.isolateUpTo !== null ? 1 : Number.POSITIVE_INFINITY;
     for (const r of rows) {
+      if (r.seq >= stopAt || out.length >= most) break;
       if (out.length > 0 && bytes + r.payload.length > maxBytes) break;
       out.push(r.payload);
       bytes += r.payload.length;
@@ -366,6 +456,76 @@ export class Shipper implements Component {
       'ledger reconciled with the cloud: pulled its movements back, local ones continue after them',
     );
     this.parts.events.emit('replication', { reconciled: r });
+  }
+
+  /**
+   * Does the cloud hold record `seq`, with this ledger's movement id? Asked when an answer claims
+   * more than was sent; the pull-back page is the cloud's own record of what it applied.
+   */
+  private async cloudHolds(seq: number): Promise<boolean> {
+    if (seq > this.parts.ledger.lastSeq) return false;
+    const page = await this.cloud.movements(seq - 1, 1);
+    const theirs = page.movements[0];
+    if (!theirs || theirs.seq !== seq) return false;
+    const ours = this.parts.db.prepare('SELECT id FROM movements WHERE seq = ?').get(seq) as
+      | { id: string }
+      | undefined;
+    return ours !== undefined && canonicalId(ours.id) === canonicalId(theirs.movement.id);
+  }
+
+  /** The cloud's answer contradicts what was sent: alarm, keep the outbox, retry with backoff. */
+  private async protocolError(message: string, signal: AbortSignal): Promise<void> {
+    this.parts.metrics.replicationProtocolErrors.inc();
+    this.raiseAlarm(`the cloud broke the replication protocol: ${message}`);
+    await this.failed(`protocol error: ${message}`, signal);
+  }
+
+  /** The cloud refuses record `seq` for good: stop before it, and say which record and why. */
+  private refuse(seq: number, status: number, reason: string): void {
+    const row = this.parts.db.prepare('SELECT id FROM movements WHERE seq = ?').get(seq) as
+      | { id: string }
+      | undefined;
+    const id = row ? (canonicalId(row.id) ?? row.id) : null;
+    this.refused = { seq, retryAt: Date.now() + REFUSED_RECHECK_MS };
+    this.isolateUpTo = null;
+    const repair = `check the record (GET /api/v1/movements?afterSeq=${seq - 1}&limit=1); withdraw it with POST /api/v1/replication/records/${seq}/void and book it again correctly if it happened (docs/operations.md)`;
+    this.status.refused = { seq, id, status, reason, since: new Date().toISOString(), repair };
+    this.status.lastError = `the cloud refuses record seq ${seq} (movement ${id ?? 'unknown'}) for good: HTTP ${status} ${reason}`;
+    this.parts.metrics.replicationRefusedSeq.set(seq);
+    this.parts.log.error(
+      { seq, id, status, reason },
+      'replication stopped before a record the cloud refuses; the records before it are shipped, the ones after it wait',
+    );
+    this.raiseAlarm(`${this.status.lastError}. Shipping stops before it; ${repair}.`);
+  }
+
+  private clearRefused(): void {
+    if (this.status.alarm?.startsWith('the cloud refuses record')) this.status.alarm = null;
+    this.status.refused = null;
+    this.refused = null;
+    this.parts.metrics.replicationRefusedSeq.set(0);
+  }
+
+  /** Withdraws record `seq` (replication/repair.ts) and ships on at once. */
+  async voidRecord(
+    seq: number,
+    reason: string,
+    actor: string,
+  ): Promise<VoidResult | { error: { status: 404 | 409; message: string } }> {
+    const r = await this.writer.call<VoidResult | { error: { status: 404 | 409; message: string } }>(
+      'void',
+      seq,
+      reason,
+      actor,
+    );
+    if ('error' in r) return r;
+    this.parts.log.warn(
+      { seq, id: r.id, actor, reason, quarantineId: r.quarantineId },
+      'record withdrawn from replication (now a void movement); the original is in the quarantine',
+    );
+    if (this.refused?.seq === seq) this.refused = null;
+    this.wake?.();
+    return r;
   }
 
   private raiseAlarm(message: string): void {

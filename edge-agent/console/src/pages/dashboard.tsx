@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, api, type Device, type Replication } from '../api.js';
+import { ApiError, api, type Device, getSession, isManager, type Replication } from '../api.js';
 import { useEvents, useLive } from '../events.js';
 import { bytes, duration, type Key, num, t, time } from '../i18n.js';
 import { lagSeconds, recordSample } from '../lag.js';
@@ -73,8 +73,54 @@ export function replicationAlarm(r: Replication): string | null {
   return null;
 }
 
+/** The record the cloud refuses for good (shipper status `refused`), if any. */
+export function refusedRecord(r: Replication): { seq: number; id: string; reason: string } | null {
+  const x = r.refused as { seq?: unknown; id?: unknown; reason?: unknown } | null | undefined;
+  if (!x || typeof x.seq !== 'number') return null;
+  return { seq: x.seq, id: String(x.id ?? '?'), reason: String(x.reason ?? '') };
+}
+
+/** Replication stopped before one record: which, why, and (managers) the documented repair. */
+function RefusedBanner({
+  r,
+  refused,
+}: {
+  r: Replication;
+  refused: { seq: number; id: string; reason: string };
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const manager = isManager(getSession());
+  const withdraw = async () => {
+    if (!window.confirm(t('replication.voidConfirm', { seq: refused.seq }))) return;
+    try {
+      await api(`/replication/records/${refused.seq}/void`, { method: 'POST', body: {} });
+      setError(null);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    }
+  };
+  return (
+    <div class="banner banner-alarm" role="alert" data-refused-seq={refused.seq}>
+      <strong>
+        <span aria-hidden="true">⚠ </span>
+        {t('replication.refusedTitle')}
+      </strong>{' '}
+      <span>{t('replication.refused', { seq: refused.seq, id: refused.id, reason: refused.reason })}</span>{' '}
+      {manager && (
+        <button type="button" class="secondary small" onClick={withdraw}>
+          {t('replication.void', { seq: refused.seq })}
+        </button>
+      )}
+      {error && <span class="error"> {error}</span>}
+      <span class="sr-only">{r.storeId}</span>
+    </div>
+  );
+}
+
 /** The cloud lost data, or replication stopped for good: red, on every page that shows status. */
 export function AlarmBanner({ r }: { r: Replication | null }) {
+  const refused = r ? refusedRecord(r) : null;
+  if (r && refused) return <RefusedBanner r={r} refused={refused} />;
   const alarm = r ? replicationAlarm(r) : null;
   if (!alarm) return null;
   return (

@@ -1,5 +1,7 @@
+import { decimalAmount, LIMITS, MovementFields, PriceSchema } from '@store-edge/protocol';
 import { Type } from 'typebox';
 import type { AgentContext } from '../../context.js';
+import { toGtin14 } from '../../ledger/catalog.js';
 import { allow, EVERYONE, MANAGERS, STAFF } from '../auth.js';
 import { HttpProblem } from '../problem.js';
 import type { App } from '../server.js';
@@ -15,7 +17,7 @@ export const ItemBody = Type.Object(
     packs: Type.Optional(
       Type.Array(
         Type.Object(
-          { gtin: Gtin, qty: Type.Integer({ minimum: 1, maximum: 100000 }) },
+          { gtin: Gtin, qty: Type.Integer({ minimum: 1, maximum: LIMITS.packQty }) },
           { additionalProperties: false },
         ),
         {
@@ -23,17 +25,12 @@ export const ItemBody = Type.Object(
         },
       ),
     ),
-    price: Type.Object(
-      {
-        amount: Type.String({
-          pattern: '^\\d{1,12}(\\.\\d{1,4})?$',
-          description: 'decimal string, e.g. "2.49"',
-        }),
-        currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217' }),
-      },
-      { additionalProperties: false },
-    ),
+    // The cloud's PUT /v1/items takes the same price (protocol AmountSchema): a JSON number or a
+    // decimal string, kept exact.
+    price: PriceSchema,
     unit: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+    /** Take GTINs that belong to another sku away from it (CONTRACT.md); without it: 409. */
+    moveGtins: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -46,6 +43,25 @@ export function gtinCheckDigitOk(gtin: string): boolean {
   return (10 - (sum % 10)) % 10 === check;
 }
 
+/** GTINs of `item` (units and packs) that another sku holds, with their place in the body. */
+function gtinOwners(
+  item: { sku: string; gtins: string[]; packs?: Array<{ gtin: string }> },
+  ownerOf: (gtin: string) => string | null,
+): Array<{ path: string; gtin: string; sku: string }> {
+  const out: Array<{ path: string; gtin: string; sku: string }> = [];
+  const check = (gtin: string, path: string) => {
+    const owner = ownerOf(gtin);
+    if (owner !== null && owner !== item.sku) out.push({ path, gtin, sku: owner });
+  };
+  item.gtins.forEach((g, i) => {
+    check(g, `/gtins/${i}`);
+  });
+  (item.packs ?? []).forEach((p, i) => {
+    check(p.gtin, `/packs/${i}/gtin`);
+  });
+  return out;
+}
+
 export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
   app.put(
     '/items/:sku',
@@ -53,7 +69,8 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
       preHandler: allow(...MANAGERS),
       schema: {
         summary: 'Create or replace a local catalog entry',
-        params: Type.Object({ sku: Type.String({ minLength: 1, maxLength: 128 }) }),
+        // The sku movements will carry: the protocol's own field schema.
+        params: Type.Object({ sku: MovementFields.sku }),
         body: ItemBody,
       },
     },
@@ -65,9 +82,12 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
         if (!gtinCheckDigitOk(g))
           errors.push({ path: `/gtins/${i}`, message: `check digit of ${g} is wrong` });
       });
+      const units = new Set(body.gtins.map((g) => toGtin14(g) ?? g));
       (body.packs ?? []).forEach((p, i) => {
         if (!gtinCheckDigitOk(p.gtin))
           errors.push({ path: `/packs/${i}/gtin`, message: `check digit of ${p.gtin} is wrong` });
+        if (units.has(toGtin14(p.gtin) ?? p.gtin))
+          errors.push({ path: `/packs/${i}/gtin`, message: `${p.gtin} is also a unit GTIN of this item` });
       });
       if (errors.length) {
         throw new HttpProblem(
@@ -78,14 +98,45 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
           'validation',
         );
       }
-      const item = { sku, ...body };
-      const previousPrice = ctx.db.transaction(() => {
+      const { moveGtins, ...fields } = body;
+      const amount = decimalAmount(fields.price.amount);
+      if (amount === null) {
+        throw new HttpProblem(
+          400,
+          'Invalid request',
+          '/price/amount: at most 10 integer and 4 fractional digits (a float such as 0.30000000000000004 is not a price)',
+          { errors: [{ path: '/price/amount', message: 'at most 10 integer and 4 fractional digits' }] },
+          'validation',
+        );
+      }
+      const item = { sku, ...fields, price: { amount, currency: fields.price.currency } };
+      const { previousPrice, moved } = ctx.db.transaction(() => {
+        // CONTRACT.md: a GTIN of another sku is refused (409 naming it) unless moveGtins says so;
+        // a silent move would make scans book the wrong item.
+        if (!moveGtins) {
+          const taken = gtinOwners(item, ctx.catalog.ownerOf.bind(ctx.catalog));
+          const first = taken[0];
+          if (first) {
+            throw new HttpProblem(
+              409,
+              'GTIN belongs to another item',
+              taken.map((t) => `${t.path}: ${t.gtin} belongs to sku '${t.sku}'`).join('; ') +
+                '; send moveGtins: true to move it to this item',
+              {
+                sku: first.sku,
+                errors: taken.map((t) => ({ path: t.path, message: `belongs to sku '${t.sku}'` })),
+              },
+              'gtin-conflict',
+            );
+          }
+        }
         const prev = ctx.catalog.get(sku)?.price ?? null;
-        ctx.catalog.put(item, 'local', ctx.clock());
-        return prev;
+        const losers = ctx.catalog.put(item, 'local', ctx.clock());
+        return { previousPrice: prev, moved: losers };
       })();
       // previousPrice lets listeners (shelf labels on price change) tell a new price from a re-save.
       ctx.events.emit('item', { ...item, previousPrice });
+      for (const other of moved) ctx.events.emit('item', { sku: other, kind: 'item' });
       return item;
     },
   );

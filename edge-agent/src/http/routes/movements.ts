@@ -1,4 +1,10 @@
-import { LIMITS } from '@store-edge/protocol';
+import {
+  canonicalId,
+  LIMITS,
+  MovementFields,
+  normaliseInstant as normaliseAt,
+  parseInstant,
+} from '@store-edge/protocol';
 import { type Static, Type } from 'typebox';
 import type { Role } from '../../auth/users.js';
 import type { AgentContext } from '../../context.js';
@@ -10,19 +16,22 @@ import type { App } from '../server.js';
 
 const MAX_BATCH = 1000;
 
-// Shape checks here; meaning (qty sign per type, sku known, stock available) in the ledger.
+/** Largest |qty| one API movement states; a case GTIN multiplies it (bounded by LIMITS.qty). */
+const API_QTY = 1_000_000_000;
+
+// Shape checks here, built from the replication protocol's own field schemas, so anything
+// accepted here the cloud accepts too; meaning (sku known, stock available) in the ledger.
 export const MovementBody = Type.Object(
   {
-    id: Type.String({ format: 'uuid', description: 'idempotency key chosen by the client' }),
+    id: MovementFields.id,
     type: literals(API_MOVEMENT_TYPES),
-    // Lengths follow the replication protocol, so anything accepted here the cloud accepts too.
-    sku: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.sku })),
+    sku: Type.Optional(MovementFields.sku),
     code: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
-    location: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.location })),
-    qty: Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 }),
+    location: Type.Optional(MovementFields.location),
+    qty: Type.Integer({ minimum: -API_QTY, maximum: API_QTY }),
     ref: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.ref })),
     reason: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.reason })),
-    at: Type.Optional(Type.String({ format: 'date-time' })),
+    at: Type.Optional(MovementFields.at),
   },
   { additionalProperties: false },
 );
@@ -66,7 +75,33 @@ export function semanticProblems(m: MovementBodyT, path: string): Array<{ path: 
   if (['transfer_out', 'transfer_in', 'reserve', 'release', 'ship'].includes(m.type) && !m.ref) {
     out.push({ path: `${path}/ref`, message: `a ${m.type} needs a ref` });
   }
+  if (m.at !== undefined) {
+    // The protocol's reading of a time (protocol/src/time.ts): one the cloud can store, or a 400 now.
+    const t = parseInstant(m.at);
+    if (!t.ok) out.push({ path: `${path}/at`, message: t.message });
+  }
   return out;
+}
+
+/**
+ * A case GTIN stands for `packQty` units: the movement's wire qty is `qty * packQty`, which must
+ * fit the protocol's bound, or the cloud would refuse the record for good. Only a large qty can
+ * overflow (packs hold at most LIMITS.packQty units), so only those look the code up here; the
+ * ledger checks again against the catalog it commits with.
+ */
+function packQtyProblem(
+  m: MovementBodyT,
+  path: string,
+  resolve: (code: string) => { packQty: number } | null,
+): { path: string; message: string } | null {
+  if (m.code === undefined || Math.abs(m.qty) * LIMITS.packQty <= LIMITS.qty) return null;
+  const pack = resolve(m.code)?.packQty ?? 1;
+  const units = Math.abs(m.qty) * pack;
+  if (units <= LIMITS.qty) return null;
+  return {
+    path: `${path}/qty`,
+    message: `${m.qty} × ${pack} units per pack of ${m.code} is ${m.qty * pack}; at most ${LIMITS.qty} units per movement`,
+  };
 }
 
 export async function movementRoutes(app: App, ctx: AgentContext): Promise<void> {
@@ -109,16 +144,20 @@ export async function movementRoutes(app: App, ctx: AgentContext): Promise<void>
       movements.forEach((m, i) => {
         const path = `/movements/${i}`;
         errors.push(...semanticProblems(m, path));
+        const pack = packQtyProblem(m, path, (code) => ctx.catalog.resolve(code));
+        if (pack) errors.push(pack);
         if (!mayPost(principal.role, m.type)) {
           errors.push({
             path: `${path}/type`,
             message: `role '${principal.role}' may not post ${m.type} movements`,
           });
         }
-        const first = seen.get(m.id);
+        // Upper case and urn:uuid: forms name the same movement (protocol/src/ids.ts).
+        const key = canonicalId(m.id) ?? m.id;
+        const first = seen.get(key);
         if (first !== undefined)
           errors.push({ path: `${path}/id`, message: `same id as /movements/${first}` });
-        seen.set(m.id, i);
+        seen.set(key, i);
       });
       if (errors.some((e) => e.message.startsWith('role '))) {
         throw new HttpProblem(403, 'Forbidden', errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
@@ -134,6 +173,9 @@ export async function movementRoutes(app: App, ctx: AgentContext): Promise<void>
           'validation',
         );
       }
+      // Times are kept as the protocol normalises them (UTC, milliseconds), so the ledger ships
+      // exactly what the cloud stores, and text order is time order.
+      for (const m of movements) if (m.at !== undefined) m.at = normaliseAt(m.at);
       const refusal = ctx.disk.refusal();
       if (refusal) throw new HttpProblem(507, 'Insufficient storage', refusal);
       const source = principal.role === 'device' ? `device:${principal.username}` : 'api';

@@ -1,6 +1,8 @@
+import { Type } from 'typebox';
 import type { AgentContext } from '../../context.js';
 import { outboxSummary } from '../../ledger/outbox.js';
-import { allow, EVERYONE } from '../auth.js';
+import { allow, EVERYONE, MANAGERS } from '../auth.js';
+import { HttpProblem } from '../problem.js';
 import type { App } from '../server.js';
 
 export interface ReplicationStatus {
@@ -48,5 +50,42 @@ export async function replicationRoutes(app: App, ctx: AgentContext): Promise<vo
       schema: { summary: 'Replication to the cloud: backlog, lag, last error' },
     },
     async () => replicationStatus(ctx),
+  );
+
+  app.post(
+    '/replication/records/:seq/void',
+    {
+      preHandler: allow(...MANAGERS),
+      schema: {
+        summary:
+          'Withdraw a record the cloud refuses for good: it becomes a void movement (no stock effect), the original goes to the quarantine, shipping resumes',
+        params: Type.Object({ seq: Type.Integer({ minimum: 1 }) }),
+        body: Type.Optional(
+          Type.Object(
+            { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+    },
+    async (req) => {
+      const repair = ctx.replication?.voidRecord;
+      if (!repair) {
+        throw new HttpProblem(409, 'Conflict', 'no cloud is configured: nothing is being replicated');
+      }
+      const seq = req.params.seq;
+      const refused = ctx.replication?.status().refused as { seq: number; reason: string } | null | undefined;
+      const reason =
+        req.body?.reason ??
+        (refused?.seq === seq ? `refused by the cloud: ${refused.reason}` : 'withdrawn by operator');
+      const r = await repair(seq, reason, req.caller?.username ?? 'unknown');
+      if ('error' in r)
+        throw new HttpProblem(
+          r.error.status,
+          r.error.status === 404 ? 'Not found' : 'Conflict',
+          r.error.message,
+        );
+      return r;
+    },
   );
 }
