@@ -11,11 +11,10 @@ import { EventBus } from './events.js';
 import { type App, buildHttpServer, type RoutePlugin } from './http/server.js';
 import { Catalog } from './ledger/catalog.js';
 import { DiskGuard } from './ledger/disk-guard.js';
-import { GroupCommitWriter } from './ledger/group-commit.js';
-import { Ledger } from './ledger/ledger.js';
+import { fromRow, Ledger, type MovementRow } from './ledger/ledger.js';
 import { outboxSummary } from './ledger/outbox.js';
 import { Quarantine } from './ledger/quarantine.js';
-import { ReplicaWriter } from './ledger/replica.js';
+import { WorkerLedgerWriter } from './ledger/worker-writer.js';
 import { type BrokerIdentity, EmbeddedBroker, safeEqual } from './mqtt/broker.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -49,8 +48,7 @@ export interface AgentParts extends AgentContext {
  */
 export class EdgeAgent {
   private db: Db | null = null;
-  private writer: GroupCommitWriter | null = null;
-  private replica: ReplicaWriter | null = null;
+  private writer: WorkerLedgerWriter | null = null;
   private checkpointer: Worker | null = null;
   private app: App | null = null;
   private broker: EmbeddedBroker | null = null;
@@ -63,9 +61,9 @@ export class EdgeAgent {
   /** The change feed, when a cloud is configured (the labels part listens for price changes). */
   feed: import('./replication/feed.js').ChangeFeed | null = null;
 
-  /** Replication's operations on the ledger, run between group commits. */
-  get ledgerWriter(): ReplicaWriter | null {
-    return this.replica;
+  /** The ledger writer thread (replication runs its operations there). */
+  get ledgerWriter(): WorkerLedgerWriter | null {
+    return this.writer;
   }
 
   constructor(private readonly opts: AgentOptions) {
@@ -80,23 +78,18 @@ export class EdgeAgent {
     const { settings, log } = this.opts;
     try {
       const file = join(settings.dataDir, 'ledger.sqlite');
-      // The writer's connection: the UNIQUE index on random ids is read at a random page per movement.
-      const db = openDatabase(file, { cacheKiB: 8192 });
+      const db = openDatabase(file);
       this.db = db;
       const catalog = new Catalog(db, extractGtin);
-      // The writer runs on this thread: bench/ingest.ts measures the event loop's delay while
-      // ingest runs flat out, and group commits of at most MAX_GROUP_MOVEMENTS keep it low.
-      // WAL: past 16,000 pages (64 MiB) the committing connection checkpoints itself; under a
-      // steady stream of commits the checkpointer thread's PASSIVE checkpoints never reach the
-      // end of the WAL, so SQLite would never start it over
-      // (https://www.sqlite.org/wal.html, "Avoiding Excessively Large WAL Files").
-      db.pragma('wal_autocheckpoint = 16000');
-      // A refused request in a group is rolled back to its savepoint: keep that journal in memory.
-      db.pragma('temp_store = MEMORY');
       const ledger = new Ledger(db, catalog, this.clock);
-      const writer = new GroupCommitWriter(db, ledger);
+      const committed = db.prepare<[number, number], MovementRow>(
+        'SELECT * FROM movements WHERE seq BETWEEN ? AND ? ORDER BY seq',
+      );
+      const writer = new WorkerLedgerWriter(file, db, ledger, (from, to) =>
+        committed.all(from, to).map(fromRow),
+      );
       this.writer = writer;
-      this.replica = new ReplicaWriter(db, writer, ledger, this.clock);
+      await writer.start();
       this.checkpointer = await tsWorker(
         new URL('./ledger/checkpointer.ts', import.meta.url),
         { file, intervalMs: 1000 },
@@ -138,8 +131,9 @@ export class EdgeAgent {
         this.metrics.commitBatchSize.observe(commit.to - commit.from + 1);
         for (const [type, n] of Object.entries(commit.byType)) this.metrics.movementsTotal.inc({ type }, n);
         this.events.emit('committed', commit.to);
-        // The movements themselves only for those who look at them (console, MQTT), after the
-        // answers of this commit have gone out.
+        // The movements themselves only for those who look at them (console, MQTT): read back
+        // from the ledger, a few µs a movement, after the answers of this commit have gone out
+        // (the writer posts this message before them).
         if (this.events.listenerCount('movements') > 0 || this.broker) {
           setImmediate(() => {
             const created = commit.movements();
@@ -285,9 +279,8 @@ export class EdgeAgent {
     }
     this.parts?.disk.stop();
     if (this.writer) {
-      this.writer.stop();
+      await this.writer.stop();
       this.writer = null;
-      this.replica = null;
     }
     if (this.checkpointer) {
       await this.checkpointer.terminate();

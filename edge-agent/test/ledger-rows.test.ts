@@ -164,7 +164,10 @@ describe('movement ids', () => {
       'created',
       'duplicate',
     ]);
-    await expect(send([receive(), receive(twice, 5)])).rejects.toMatchObject({ status: 409, path: '/movements/1/id' });
+    await expect(send([receive(), receive(twice, 5)])).rejects.toMatchObject({
+      status: 409,
+      path: '/movements/1/id',
+    });
     expect(count('movements')).toBe(2);
     // Stored canonical whatever the client sent.
     const upper = randomUUID().toUpperCase();
@@ -249,7 +252,9 @@ describe('migration 007', () => {
     b.id = `urn:uuid:${b.id}`;
     const doubled = row(41, { id: `urn:uuid:${a.id.toLowerCase()}` });
     for (const r of [...rows, doubled]) insert.run(r);
-    db.exec('INSERT INTO outbox (seq, payload, created_at) SELECT seq, \'{}\', recorded_at FROM movements WHERE seq > 30');
+    db.exec(
+      "INSERT INTO outbox (seq, payload, created_at) SELECT seq, '{}', recorded_at FROM movements WHERE seq > 30",
+    );
 
     expect(migrate(db)).toEqual([6, 7]);
     const after = db.prepare('SELECT * FROM movements ORDER BY seq').all() as MovementRow[];

@@ -21,9 +21,8 @@ export interface MovementWriter {
 }
 
 /**
- * Movements one group commit takes at most (whole requests; a single larger request is taken
- * alone). The group runs on the HTTP thread and nothing else runs meanwhile, so this bounds how
- * long the event loop waits: bench/ingest.ts measures the loop's delay at full speed.
+ * Movements one group commit takes at most by default (whole requests; a single larger request
+ * is taken alone): nothing else runs on the thread while a group is applied and committed.
  */
 export const MAX_GROUP_MOVEMENTS = 400;
 
@@ -37,8 +36,8 @@ interface Pending {
 }
 
 /**
- * Group commit on the calling thread: requests that arrive while earlier ones wait for their
- * turn share the next transaction and its fsync. Each request is answered only after the COMMIT
+ * Group commit: requests that arrive while earlier ones wait for their turn (in the writer
+ * thread, while the last COMMIT's fsync ran) share the next transaction and its fsync. Each request is answered only after the COMMIT
  * that holds it returned — with synchronous=FULL that means it is on disk
  * (https://www.sqlite.org/wal.html, "Performance Considerations"). A transaction never spans an
  * await (better-sqlite3 is synchronous), so nothing else writes in between.
@@ -59,12 +58,15 @@ export class GroupCommitWriter implements MovementWriter {
   constructor(
     private readonly db: Db,
     private readonly ledger: Ledger,
+    private readonly maxGroupMovements = MAX_GROUP_MOVEMENTS,
   ) {}
 
   submit(inputs: MovementInput[], who: Actor): Promise<MovementResult[]> {
     if (this.stopped) return Promise.reject(new Error('the ledger is shutting down'));
     if (this.refusal !== null)
-      return Promise.reject(new LedgerError(503, 'Ledger restoring', this.refusal, undefined, { retryAfterSeconds: 5 }));
+      return Promise.reject(
+        new LedgerError(503, 'Ledger restoring', this.refusal, undefined, { retryAfterSeconds: 5 }),
+      );
     return new Promise((resolve, reject) => {
       this.queue.push({ inputs, who, resolve, reject });
       this.schedule();
@@ -109,13 +111,13 @@ export class GroupCommitWriter implements MovementWriter {
     while (this.queue.length > 0) this.commitGroup();
   }
 
-  /** Takes the next group off the queue (whole requests, up to MAX_GROUP_MOVEMENTS) and commits it. */
+  /** Takes the next group off the queue (whole requests, up to maxGroupMovements) and commits it. */
   private commitGroup(): void {
     let movements = 0;
     let n = 0;
     while (n < this.queue.length) {
       const size = (this.queue[n] as Pending).inputs.length;
-      if (n > 0 && movements + size > MAX_GROUP_MOVEMENTS) break;
+      if (n > 0 && movements + size > this.maxGroupMovements) break;
       movements += size;
       n++;
     }

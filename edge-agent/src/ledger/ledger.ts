@@ -158,6 +158,11 @@ export class Ledger {
     return this.nextSeq - 1;
   }
 
+  /** A reader learns about commits made by the writer thread, up to `lastSeq`. */
+  noteCommitted(lastSeq: number): void {
+    if (lastSeq >= this.nextSeq) this.nextSeq = lastSeq + 1;
+  }
+
   /**
    * Applies one request's movements. Must run inside a transaction (or savepoint) the caller
    * rolls back when this throws: on error nothing of the request may stay.
@@ -209,7 +214,8 @@ export class Ledger {
   private applyOne(m: MovementInput, who: Actor, path: string, now: string): MovementResult {
     const id = canonicalId(m.id);
     // The HTTP API checks the format; the workflows make their ids with randomUUID().
-    if (id === null) throw new LedgerError(422, 'Invalid id', `movement id '${m.id}' is not a UUID`, `${path}/id`);
+    if (id === null)
+      throw new LedgerError(422, 'Invalid id', `movement id '${m.id}' is not a UUID`, `${path}/id`);
     const hash = requestHash(m, id);
     // A retried request gets its first answer, even when today's stock would refuse it.
     const recorded = this.unflushed.get(id) ?? this.byId.get(id);

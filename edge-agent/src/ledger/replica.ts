@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalId, type StoredMovement } from '@store-edge/protocol';
 import type { Db } from '../db/database.js';
-import type { GroupCommitWriter } from './group-commit.js';
-import type { Ledger } from './ledger.js';
 import { outboxSummary } from './outbox.js';
 import type { MovementType } from './types.js';
 
@@ -26,6 +24,20 @@ interface RestoreRow {
   target_seq: number;
   diverged_at: number | null;
   pulled: number;
+}
+
+/** The restore under way on this ledger, if one is (restore_state survives restarts). */
+export function restoreStateOf(db: Db): RestoreState | null {
+  const r = db.prepare<[], RestoreRow>('SELECT * FROM restore_state WHERE id = 1').get();
+  return r
+    ? {
+        fromSeq: r.from_seq,
+        afterSeq: r.after_seq,
+        targetSeq: r.target_seq,
+        divergedAt: r.diverged_at,
+        pulled: r.pulled,
+      }
+    : null;
 }
 
 /** Orphans (local movements the cloud never saw) appended per statement batch at the end of a restore. */
@@ -64,16 +76,7 @@ export class Replica {
 
   /** The restore under way, if one is (it survives restarts). */
   restoreState(): RestoreState | null {
-    const r = this.db.prepare<[], RestoreRow>('SELECT * FROM restore_state WHERE id = 1').get();
-    return r
-      ? {
-          fromSeq: r.from_seq,
-          afterSeq: r.after_seq,
-          targetSeq: r.target_seq,
-          divergedAt: r.diverged_at,
-          pulled: r.pulled,
-        }
-      : null;
+    return restoreStateOf(this.db);
   }
 
   /**
@@ -298,66 +301,23 @@ interface OrphanRow {
 }
 
 /**
- * What the replication shipper calls on the ledger: between group commits, each in its own
- * transaction. While a restore from the cloud is under way (or unfinished after a restart),
- * new movements are refused: they would take the seqs the cloud's history is about to fill.
+ * What the replication shipper calls on the ledger (worker-writer.ts): each runs in the writer
+ * thread between group commits, in its own transaction. While a restore from the cloud is
+ * under way (or unfinished after a restart), new movements are refused: they would take the
+ * seqs the cloud's history is about to fill.
  */
-export class ReplicaWriter {
-  readonly replica: Replica;
+export interface ReplicaWriter {
+  call<T>(op: 'ack' | 'setError', ...args: unknown[]): Promise<T>;
+  /** The restore under way, if one is. */
+  readonly restoring: RestoreState | null;
+  beginRestore(fromSeq: number, targetSeq: number): Promise<RestoreState>;
+  restorePage(records: readonly StoredMovement[], targetSeq: number): Promise<RestoreState>;
+  finishRestore(): Promise<{ lastSeq: number; pulled: number; renumbered: number }>;
+}
 
-  constructor(
-    db: Db,
-    private readonly writer: GroupCommitWriter,
-    private readonly ledger: Ledger,
-    clock?: () => Date,
-  ) {
-    this.replica = new Replica(db, clock);
-    const st = this.replica.restoreState();
-    if (st) this.refuseWhileRestoring(st);
-  }
-
-  /** A replication operation between group commits. */
-  call<T>(op: 'ack' | 'setError', ...args: unknown[]): Promise<T> {
-    try {
-      return Promise.resolve(
-        this.writer.call(() =>
-          op === 'ack' ? this.replica.ack(args[0] as number) : this.replica.setError(args[0] as string | null),
-        ) as T,
-      );
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-
-  get restoring(): RestoreState | null {
-    return this.replica.restoreState();
-  }
-
-  beginRestore(fromSeq: number, targetSeq: number): RestoreState {
-    const st = this.writer.call(() => this.replica.beginRestore(fromSeq, targetSeq));
-    this.refuseWhileRestoring(st);
-    return st;
-  }
-
-  restorePage(records: readonly StoredMovement[], targetSeq: number): RestoreState {
-    const st = this.writer.call(() => this.replica.restorePage(records, targetSeq));
-    this.ledger.reloadSeq();
-    this.refuseWhileRestoring(st);
-    return st;
-  }
-
-  finishRestore(): { lastSeq: number; pulled: number; renumbered: number } {
-    const r = this.writer.call(() => this.replica.finishRestore());
-    this.ledger.reloadSeq();
-    this.writer.refuseWith(null);
-    return r;
-  }
-
-  private refuseWhileRestoring(st: RestoreState): void {
-    this.writer.refuseWith(
-      `the ledger is being restored from the cloud (${st.afterSeq - st.fromSeq} of ${st.targetSeq - st.fromSeq} movements); new movements are taken once it is done`,
-    );
-  }
+/** Why new movements are refused while a restore runs (503). */
+export function restoreRefusal(st: RestoreState): string {
+  return `the ledger is being restored from the cloud (${st.afterSeq - st.fromSeq} of ${st.targetSeq - st.fromSeq} movements); new movements are taken once it is done`;
 }
 
 /** Stock effect of a movement given the on-hand before it (count states a total). */

@@ -34,7 +34,7 @@ export async function restoreFromCloud(
   const now = opts.now ?? (() => performance.now());
   const under = writer.restoring;
   let page = await cloud.movements(under ? under.afterSeq : opts.fromSeq, RESTORE_PAGE);
-  let st: RestoreState = under ?? writer.beginRestore(opts.fromSeq, page.appliedSeq);
+  let st: RestoreState = under ?? (await writer.beginRestore(opts.fromSeq, page.appliedSeq));
   if (under)
     opts.log.warn(
       { afterSeq: under.afterSeq, targetSeq: under.targetSeq },
@@ -55,7 +55,7 @@ export async function restoreFromCloud(
   };
   opts.onProgress?.(progress());
   for (;;) {
-    if (page.movements.length > 0) st = writer.restorePage(page.movements, page.appliedSeq);
+    if (page.movements.length > 0) st = await writer.restorePage(page.movements, page.appliedSeq);
     const p = progress();
     opts.onProgress?.(p);
     if (now() - lastLog >= PROGRESS_EVERY_MS) {
@@ -65,7 +65,7 @@ export async function restoreFromCloud(
     if (page.movements.length === 0 || st.afterSeq >= page.appliedSeq) break;
     page = await cloud.movements(st.afterSeq, RESTORE_PAGE);
   }
-  const r = writer.finishRestore();
+  const r = await writer.finishRestore();
   opts.onProgress?.(null);
   opts.log.warn(
     { pulled: r.pulled, renumbered: r.renumbered, lastSeq: r.lastSeq },
