@@ -16,7 +16,7 @@
 -- (https://www.sqlite.org/lang_altertable.html, "Making Other Kinds Of Table Schema Changes").
 CREATE TABLE movements_v7 (
   seq            INTEGER PRIMARY KEY,           -- this store's gapless sequence: 1, 2, 3, ... (trigger below)
-  id             TEXT NOT NULL UNIQUE           -- the client's idempotency key, canonical: lower-case bare UUID
+  id             TEXT NOT NULL                  -- the client's idempotency key, canonical: lower-case bare UUID (UNIQUE below)
                  CHECK (id GLOB '[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'),
   type           TEXT NOT NULL,
   sku            TEXT NOT NULL,
@@ -50,6 +50,10 @@ INSERT INTO movements_v7
   FROM movements ORDER BY seq;
 DROP TABLE movements;
 ALTER TABLE movements_v7 RENAME TO movements;
+-- The UNIQUE constraint as an index built after the copy: sorting the ids once is several times
+-- faster than inserting a million random ids into a B-tree one by one. It refuses a second row
+-- exactly as a column constraint does ("UNIQUE constraint failed: movements.id").
+CREATE UNIQUE INDEX movements_id ON movements (id);
 -- An item's history (GET /movements?sku=, count reconciliation) by index, in one place.
 CREATE INDEX movements_sku_location ON movements (sku, location, seq);
 
