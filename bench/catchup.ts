@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { acquireMysql, createTestDatabase, makeTempDir } from '@store-edge/testing';
 import mysql from 'mysql2/promise';
 import { openDatabase } from '../edge-agent/src/db/database.js';
-import { MovementIds } from '../edge-agent/src/ledger/movement-ids.js';
 import {
   createItems,
   edgeToken,
@@ -31,7 +30,7 @@ function log(msg: string): void {
   process.stderr.write(`${msg}\n`);
 }
 
-/** Writes N movements into an edge ledger the way the ledger writes them (rows, stock, outbox, filed tables). */
+/** Writes N movements into an edge ledger the way the ledger writes them (rows, stock, outbox). */
 function bufferMovements(dataDir: string, n: number): void {
   const db = openDatabase(join(dataDir, 'ledger.sqlite'));
   const now = new Date().toISOString();
@@ -62,12 +61,6 @@ function bufferMovements(dataDir: string, n: number): void {
     const [sku, location] = k.split('|');
     put.run(sku, location, v, n);
   }
-  // While a store is offline the agent files its per-item history and its ids as it goes; so here.
-  db.exec(
-    'INSERT INTO movement_history (sku, location, seq) SELECT sku, location, seq FROM movements ORDER BY sku, location, seq',
-  );
-  db.prepare('UPDATE history_state SET indexed_upto = ? WHERE id = 1').run(n);
-  new MovementIds(db);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
 }

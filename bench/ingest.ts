@@ -3,7 +3,17 @@
  * Durable HTTP ingest of the edge agent against the raw SQLite limit measured in the same run.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fdatasyncSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  openSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { loadavg, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { makeTempDir, startAgent } from '@store-edge/testing';
 import { openDatabase } from '../edge-agent/src/db/database.js';
@@ -15,7 +25,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = 16;
 const BATCH = 100;
 /** Bodies built ahead per second of the run; more are built on the fly if the agent is faster. */
-const PREBUILT_PER_SECOND = 80_000;
+const PREBUILT_PER_SECOND = 40_000;
 /** Pause between the full-speed run and the latency run. */
 const SETTLE_MS = 3000;
 
@@ -55,26 +65,33 @@ async function fsyncLatencies(file: string, perSecond: number, seconds: number):
   return lat;
 }
 
-/** The agent's group-commit histogram totals, from its own /metrics. */
-async function groupCommits(baseUrl: string): Promise<{ sum: number; count: number }> {
+/** The agent's group-commit histogram totals and its event-loop delay, from its own /metrics. */
+async function agentMetrics(
+  baseUrl: string,
+): Promise<{ sum: number; count: number; loopP99: number; loopMax: number }> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
   return {
     sum: read('store_edge_group_commit_movements_sum'),
     count: read('store_edge_group_commit_movements_count'),
+    // prom-client's monitorEventLoopDelay (perf_hooks) histogram, reset at every scrape: so the
+    // figures read after a run cover the time since the scrape before it.
+    loopP99: read('store_edge_nodejs_eventloop_lag_p99_seconds') * 1000,
+    loopMax: read('store_edge_nodejs_eventloop_lag_max_seconds') * 1000,
   };
 }
 
 /**
- * The same schema written straight through better-sqlite3 in 1000-row transactions. `filed`:
- * every row a movement has, the id index and the per-item history included (the agent files
- * those two in sorted batches between commits instead); otherwise only the ledger row, the
- * stock and the outbox, with no duplicate check at all.
+ * The same schema (migrations applied: canonical id UNIQUE, the per-item index, the gapless
+ * trigger) written straight through better-sqlite3 in 1000-row transactions: each movement's
+ * row, its outbox row and its stock upsert, and the lookup of its id in the UNIQUE index the
+ * ledger makes before inserting (a retry's answer).
  */
-function rawLimit(filed: boolean): number {
+function rawLimit(): { rate: number; cpuUs: number } {
   const dir = makeTempDir('bench-raw-');
   try {
-    const db = openDatabase(join(dir.path, 'raw.sqlite'));
+    const db = openDatabase(join(dir.path, 'raw.sqlite'), { cacheKiB: 8192 });
+    const find = db.prepare('SELECT seq, request_hash FROM movements WHERE id = ?');
     const insM = db.prepare(
       `INSERT INTO movements (seq, id, type, sku, location, qty, delta_on_hand, delta_reserved, at, ref, reason, code,
          source, actor, flags, request_hash, recorded_at) VALUES (?, ?, 'receive', ?, 'store', 1, 1, 0, ?, NULL, NULL, NULL, 'api', 'bench', NULL, ?, ?)`,
@@ -84,60 +101,49 @@ function rawLimit(filed: boolean): number {
        ON CONFLICT (sku, location) DO UPDATE SET on_hand = on_hand + 1, last_seq = excluded.last_seq`,
     );
     const insO = db.prepare('INSERT INTO outbox (seq) VALUES (?)');
-    // The id index kept on every insert (one run holding all ids): what a unique index on the
-    // id costs; the agent files ids in sorted runs between commits instead.
-    const insI = db.prepare('INSERT INTO movement_ids (run, uuid, seq) VALUES (1, ?, ?)');
-    const insH = db.prepare('INSERT INTO movement_history (sku, location, seq) VALUES (?, ?, ?)');
-    const mark = db.prepare('UPDATE history_state SET indexed_upto = ? WHERE id = 1');
     const total = 200_000;
     const now = new Date().toISOString();
     const t0 = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
     let seq = 0;
     for (let tx = 0; tx < total / 1000; tx++) {
       db.transaction(() => {
         for (let i = 0; i < 1000; i++) {
           seq++;
           const id = randomUUID();
+          if (find.get(id)) throw new Error('duplicate id');
           insM.run(seq, id, `SKU-${seq % 50}`, now, 'h'.repeat(32), now);
-          if (filed) {
-            insI.run(id, seq);
-            insH.run(`SKU-${seq % 50}`, 'store', seq);
-          }
           upS.run(`SKU-${seq % 50}`, seq);
           insO.run(seq);
         }
-        if (filed) mark.run(seq);
       })();
     }
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
     db.close();
-    return total / secs;
+    return { rate: total / secs, cpuUs: (cpu.user + cpu.system) / total };
   } finally {
     dir.remove();
   }
 }
 
 async function main(): Promise<void> {
-  const limit = rawLimit(true);
-  report({
-    name: 'sqlite_raw_insert',
-    value: limit,
-    unit: 'movements/s',
-    note: 'same schema, every row of a movement (ledger, id index, history, outbox, stock), 1000-row transactions, synchronous=FULL',
-  });
-  const unindexed = rawLimit(false);
-  report({
-    name: 'sqlite_raw_insert_unindexed',
-    value: unindexed,
-    unit: 'movements/s',
-    note: 'ledger row, stock and outbox only: no id index, no history, so no duplicate check (for reference)',
-  });
+  // Measured before and after the agent's run, the better one counts: on a shared machine the
+  // CPU the agent gets changes from minute to minute (loadAverage1m says how busy it was).
+  const before = rawLimit();
 
   const dir = makeTempDir('bench-ingest-');
   const agent = await startAgent({
     dataDir: dir.path,
     env: { STORE_EDGE_LOG_LEVEL: 'warn', STORE_EDGE_MQTT_PORT: '0' },
   });
+  // BENCH_AGENT_NICE=-10 (as root): the agent gets the CPU first, as on a store node where it
+  // runs alone, while the rest of a shared machine keeps running; say so next to the figures.
+  // Linux sets a nice value per thread: every thread of the agent (HTTP, writer, checkpointer, libuv).
+  const nice = process.env.BENCH_AGENT_NICE;
+  if (nice && agent.child.pid !== undefined)
+    for (const tid of readdirSync(`/proc/${agent.child.pid}/task`)) setPriority(Number(tid), Number(nice));
+  if (nice) report({ name: 'agent_nice', value: Number(nice), unit: 'nice' });
   try {
     const login = await fetch(`${agent.baseUrl}/api/v1/auth/token`, {
       method: 'POST',
@@ -172,7 +178,7 @@ async function main(): Promise<void> {
     );
     let done = 0;
     let failed = 0;
-    const groups0 = await groupCommits(agent.baseUrl);
+    const groups0 = await agentMetrics(agent.baseUrl);
     const cpu0 = cpuSeconds(agent.child.pid);
     const written0 = writtenBytes(agent.child.pid);
     const deadline = Date.now() + SECONDS * 1000;
@@ -189,16 +195,31 @@ async function main(): Promise<void> {
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = cpuSeconds(agent.child.pid) - cpu0;
     const written = writtenBytes(agent.child.pid) - written0;
-    const groups1 = await groupCommits(agent.baseUrl);
+    const groups1 = await agentMetrics(agent.baseUrl);
     const rate = done / secs;
+    const after = rawLimit();
+    const limit = Math.max(before.rate, after.rate);
+    const rawCpuUs = Math.min(before.cpuUs, after.cpuUs);
+    report({
+      name: 'sqlite_raw_insert',
+      value: limit,
+      unit: 'movements/s',
+      before: Math.round(before.rate),
+      after: Math.round(after.rate),
+      cpuUsPerMovement: Math.round(rawCpuUs * 10) / 10,
+      note: 'same schema and UNIQUE index: id lookup, ledger row, outbox row, stock upsert; 1000-row transactions, synchronous=FULL; best of before/after the agent run',
+    });
+    const agentCpuUs = (cpu * 1e6) / done;
     report({
       name: 'agent_durable_ingest',
       value: rate,
       unit: 'movements/s',
       limit,
       ratio: rate / limit,
-      ratioToUnindexed: Math.round((rate / unindexed) * 1000) / 1000,
+      target: 'ratio >= 0.5',
       clients: CLIENTS,
+      // Other work on the machine takes CPU from the agent: every latency figure depends on it.
+      loadAverage1m: loadavg()[0],
       batch: BATCH,
       failedRequests: failed,
     });
@@ -209,10 +230,29 @@ async function main(): Promise<void> {
       note: 'mean size of the durable transactions during the throughput run',
     });
     report({
+      name: 'http_event_loop_delay_p99_at_full_speed',
+      value: groups1.loopP99,
+      unit: 'ms',
+      limit: 20,
+      ratio: 20 / groups1.loopP99,
+      target: '<= 20 ms',
+      max: Math.round(groups1.loopMax),
+      loadAverage1m: loadavg()[0],
+      note: 'the agent thread that answers HTTP (and commits), monitorEventLoopDelay during the throughput run',
+    });
+    report({
       name: 'agent_cpu_during_ingest',
       value: (cpu / secs) * 100,
       unit: '% of one core',
       note: 'all threads of the agent process (/proc/<pid>/stat utime+stime)',
+    });
+    report({
+      name: 'agent_cpu_per_movement',
+      value: agentCpuUs,
+      unit: 'µs',
+      limit: rawCpuUs,
+      ratio: rawCpuUs / agentCpuUs,
+      note: 'CPU the agent spends per durable movement (HTTP, validation, writer) against the raw insert loop; independent of how much CPU others leave',
     });
     report({
       name: 'agent_bytes_written_per_movement',
@@ -222,10 +262,11 @@ async function main(): Promise<void> {
     });
     bodies.length = 0;
 
-    // Latency at a steady 2,000 movements/s: 200 requests/s of 10, sent on a fixed schedule (open
-    // loop). Steady means after the full-speed run above has been folded back from the WAL into
-    // the database and the kernel has written its dirty pages out (the write-back of a burst
-    // makes every fsync wait behind it), and after two seconds of the steady stream.
+    // Latency at a steady 200 movements/s (a busy store peaks at tens a second): 200 requests of
+    // one movement a second, sent on a fixed schedule (open loop). Steady means after the
+    // full-speed run above has been folded back from the WAL into the database and the kernel
+    // has written its dirty pages out (the write-back of a burst makes every fsync wait behind
+    // it), and after two seconds of the steady stream.
     const settled = await settle(join(dir.path, 'ledger.sqlite-wal'));
     report({
       name: 'settle_before_latency_run',
@@ -266,7 +307,7 @@ async function main(): Promise<void> {
       const due = start + (i * 1000) / perSecond;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const body = batchBody(10);
+      const body = batchBody(1);
       const sent = performance.now();
       pending.push(
         client.post('/api/v1/movements', body).then((r) => {
@@ -276,8 +317,20 @@ async function main(): Promise<void> {
       );
     }
     await Promise.all(pending);
-    report({ name: 'ack_latency_p50_at_2000_per_s', value: percentile(lat, 50), unit: 'ms' });
-    report({ name: 'ack_latency_p99_at_2000_per_s', value: percentile(lat, 99), unit: 'ms' });
+    const fsyncP99 = percentile(raw, 99);
+    const ackP99 = percentile(lat, 99);
+    report({ name: 'ack_latency_p50_at_200_per_s', value: percentile(lat, 50), unit: 'ms' });
+    report({
+      name: 'ack_latency_p99_at_200_per_s',
+      value: ackP99,
+      unit: 'ms',
+      limit: fsyncP99 + 5,
+      ratio: (fsyncP99 + 5) / ackP99,
+      target: '<= fsync p99 + 5 ms',
+      fsyncP99: Math.round(fsyncP99 * 1000) / 1000,
+      loadAverage1m: loadavg()[0],
+      note: "one movement per request, 200 requests/s; limit: this disk's write + fdatasync p99 measured just before, + 5 ms",
+    });
     client.close();
   } finally {
     agent.kill('SIGTERM');

@@ -89,9 +89,10 @@ export class EdgeAgent {
       const committed = db.prepare<[number, number], MovementRow>(
         'SELECT * FROM movements WHERE seq BETWEEN ? AND ? ORDER BY seq',
       );
-      const writer = new WorkerLedgerWriter(file, (from, to) => committed.all(from, to).map(fromRow));
+      const writer = new WorkerLedgerWriter(file, db, ledger, (from, to) =>
+        committed.all(from, to).map(fromRow),
+      );
       this.writer = writer;
-      writer.onAlarm = (message) => log.error({ part: 'ledger' }, message);
       await writer.start();
       this.checkpointer = await tsWorker(
         new URL('./ledger/checkpointer.ts', import.meta.url),
@@ -134,7 +135,6 @@ export class EdgeAgent {
       writer.onCommit = (commit) => {
         this.metrics.commitBatchSize.observe(commit.to - commit.from + 1);
         for (const [type, n] of Object.entries(commit.byType)) this.metrics.movementsTotal.inc({ type }, n);
-        ledger.noteCommitted(commit.to);
         this.events.emit('committed', commit.to);
         // The movements themselves only for those who look at them (console, MQTT): read back
         // from the ledger, a few µs a movement, after the answers of this commit have gone out

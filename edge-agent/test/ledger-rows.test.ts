@@ -6,9 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Db, loadMigrations, migrate, openDatabase } from '../src/db/database.js';
 import { Catalog } from '../src/ledger/catalog.js';
 import { GroupCommitWriter } from '../src/ledger/group-commit.js';
-import { HistoryIndexer } from '../src/ledger/history.js';
-import { Ledger, type MovementRow, toOutboxRecord } from '../src/ledger/ledger.js';
-import { idKey, MovementIds } from '../src/ledger/movement-ids.js';
+import { Ledger, type MovementRow, requestHash, toOutboxRecord } from '../src/ledger/ledger.js';
 import { ledgerRecords, outboxSummary, pendingRecords } from '../src/ledger/outbox.js';
 import { LedgerError, type MovementInput } from '../src/ledger/types.js';
 
@@ -109,10 +107,10 @@ describe('wire records built by SQLite', () => {
 const who = { source: 'api', actor: 'test' };
 
 /** A ledger with item SKU-1 and a group-commit writer on it; `send` submits and commits. */
-function setup(db = freshDb(), idFiling = { runSize: 100, stepIds: 30 }) {
+function setup(db = freshDb()) {
   const catalog = new Catalog(db);
   catalog.put({ sku: 'SKU-1', name: 'Item', gtins: [] }, 'local');
-  const ledger = new Ledger(db, catalog, undefined, idFiling);
+  const ledger = new Ledger(db, catalog);
   const writer = new GroupCommitWriter(db, ledger);
   const send = async (movements: MovementInput[]) => {
     const answer = writer.submit(movements, who);
@@ -125,27 +123,70 @@ function setup(db = freshDb(), idFiling = { runSize: 100, stepIds: 30 }) {
 }
 
 describe('movement ids', () => {
-  const receive = (id = randomUUID(), qty = 1): MovementInput => ({ id, type: 'receive', sku: 'SKU-1', qty });
   const statuses = (results: Array<{ status: string }>) => [...new Set(results.map((r) => r.status))];
 
-  it('are unique as UUIDs: case and a urn:uuid: prefix do not make a second id, in memory or filed', async () => {
-    const { db, ledger, send, count } = setup();
+  it('a second row with the same canonical id is refused by SQLite itself, in any spelling', async () => {
+    const { db, send } = setup();
     const id = randomUUID();
-    await send([receive(id)]);
-    for (let round = 0; round < 2; round++) {
-      for (const again of [id.toUpperCase(), `urn:uuid:${id}`]) {
-        await expect(send([receive(again)])).rejects.toMatchObject({ status: 409, path: '/movements/0/id' });
-      }
-      // Enough movements for the first one's id to be filed in a run.
-      for (let i = 0; i < 8; i++) await send(Array.from({ length: 25 }, () => receive()));
-    }
-    expect(ledger.ids.runCount).toBeGreaterThan(0);
-    expect(db.prepare('SELECT seq FROM movement_ids WHERE seq = 1').get()).toEqual({ seq: 1 });
-    expect(count('movements')).toBe(401);
-    expect(() => db.prepare(insertSql).run(row(402, { id: 'not-a-uuid' }))).toThrow(/CHECK/);
+    const [first] = await send([receive(id)]);
+    expect(first).toMatchObject({ seq: 1, status: 'created' });
+    // Straight through SQL, past the ledger's own lookup: UNIQUE refuses the canonical id again,
+    // and the CHECK refuses any other spelling of it, so no second row can name the same UUID.
+    expect(() => db.prepare(insertSql).run(row(2, { id }))).toThrow(/UNIQUE constraint failed: movements.id/);
+    for (const spelling of [id.toUpperCase(), `urn:uuid:${id}`, `URN:UUID:${id.toUpperCase()}`])
+      expect(() => db.prepare(insertSql).run(row(2, { id: spelling }))).toThrow(/CHECK constraint failed/);
+    expect(() => db.prepare(insertSql).run(row(2, { id: 'not-a-uuid' }))).toThrow(/CHECK constraint failed/);
+    // Gapless: a seq other than the next one is refused too.
+    expect(() => db.prepare(insertSql).run(row(3))).toThrow(/gapless/);
+    expect(() => db.prepare(insertSql).run(row(1))).toThrow(/gapless|UNIQUE|PRIMARY/);
+    db.prepare(insertSql).run(row(2));
+    expect(db.prepare('SELECT seq, id FROM movements ORDER BY seq').all()).toEqual([
+      { seq: 1, id },
+      { seq: 2, id: expect.any(String) },
+    ]);
   });
 
-  it('a retry answers duplicate wherever its ids are: in memory, in a run being written, in a filed run, across restarts', async () => {
+  it('are one id in any case and as a urn:uuid: URN: a retry in another spelling is a duplicate, other content a 409', async () => {
+    const { db, send, count } = setup();
+    const id = randomUUID();
+    const [created] = await send([receive(id)]);
+    for (const again of [id.toUpperCase(), `urn:uuid:${id}`, `URN:UUID:${id.toUpperCase()}`]) {
+      expect(await send([receive(again)])).toEqual([{ id: again, seq: created?.seq, status: 'duplicate' }]);
+      await expect(send([receive(again, 2)])).rejects.toMatchObject({
+        status: 409,
+        path: '/movements/0/id',
+        extra: { seq: created?.seq },
+      });
+    }
+    // The same id twice in one request: the second is the first one's duplicate, or a 409.
+    const twice = randomUUID();
+    expect((await send([receive(twice), receive(twice.toUpperCase())])).map((r) => r.status)).toEqual([
+      'created',
+      'duplicate',
+    ]);
+    await expect(send([receive(), receive(twice, 5)])).rejects.toMatchObject({
+      status: 409,
+      path: '/movements/1/id',
+    });
+    expect(count('movements')).toBe(2);
+    // Stored canonical whatever the client sent.
+    const upper = randomUUID().toUpperCase();
+    await send([receive(`urn:uuid:${upper}`)]);
+    expect(db.prepare('SELECT id FROM movements WHERE seq = 3').get()).toEqual({ id: upper.toLowerCase() });
+  });
+
+  it('a refused request leaves no id behind: the same ids are taken afterwards', async () => {
+    const { db, send, count } = setup();
+    const fresh = [receive(), receive()];
+    await expect(
+      send([...fresh, { id: randomUUID(), type: 'receive', sku: 'NOPE', qty: 1 }]),
+    ).rejects.toMatchObject({ status: 422, path: '/movements/2/sku' });
+    expect(count('movements')).toBe(0);
+    expect(statuses(await send(fresh))).toEqual(['created']);
+    expect(db.prepare('SELECT seq FROM movements ORDER BY seq').all()).toEqual([{ seq: 1 }, { seq: 2 }]);
+  });
+
+  it('a retry answers its first answer across restarts and refusals, and every id is recorded once', async () => {
     const db = freshDb();
     let t = setup(db);
     const rand = fc.sample(fc.integer({ min: 0, max: 999_999 }), { numRuns: 400, seed: 42 });
@@ -162,8 +203,9 @@ describe('movement ids', () => {
         created += batch.length;
       } else if (roll < 0.85) {
         const old = sent[Math.floor(next() * sent.length)] as MovementInput[];
-        expect(statuses(await t.send(old))).toEqual(['duplicate']);
-        // The same id with other content is a conflict, wherever the id is.
+        // The retry may spell its ids otherwise: still the same movements.
+        const spelled = old.map((m, i) => ({ ...m, id: i % 2 ? m.id.toUpperCase() : `urn:uuid:${m.id}` }));
+        expect(statuses(await t.send(next() < 0.5 ? old : spelled))).toEqual(['duplicate']);
         await expect(t.send([{ ...(old[0] as MovementInput), qty: 99 }])).rejects.toMatchObject({
           status: 409,
         });
@@ -179,74 +221,72 @@ describe('movement ids', () => {
         sent.push([fresh]);
         created += 1;
       } else {
-        // A restart (or a crash between two steps of a run): the index is read again from disk.
+        // A restart: a new ledger and writer on the same file.
         t = setup(db);
       }
       expect(t.count('movements')).toBe(created);
     }
-    expect(t.ledger.ids.runCount).toBeGreaterThan(3);
-    // Every id is exactly once in a finished run or in memory; none is in two runs.
-    // (Rows of a run still being written are in memory too, until the run is finished.)
-    const filed = (
-      db
-        .prepare('SELECT COUNT(*) AS n FROM movement_ids WHERE run <= (SELECT MAX(run) FROM id_runs)')
-        .get() as { n: number }
-    ).n;
-    expect(filed + t.ledger.ids.size).toBe(created);
-    expect(db.prepare('SELECT COUNT(DISTINCT uuid) AS n FROM movement_ids').get()).toEqual({
-      n: t.count('movement_ids'),
+    expect(db.prepare('SELECT COUNT(DISTINCT id) AS n, MAX(seq) AS last FROM movements').get()).toEqual({
+      n: created,
+      last: created,
     });
     for (const batch of sent) expect(statuses(await t.send(batch))).toEqual(['duplicate']);
     expect(t.count('movements')).toBe(created);
   });
-
-  it('a ledger whose ids were never filed (from before migration 006) is filed run by run at start', () => {
-    const db = freshDb();
-    const insert = db.prepare(insertSql);
-    const rows = Array.from({ length: 250 }, (_, i) => row(i + 1));
-    for (const r of rows) insert.run(r);
-    const ids = new MovementIds(db, 50);
-    // Runs of 50 until less than a run's worth is left in memory.
-    expect(ids.runCount).toBe(5);
-    expect(ids.size).toBe(0);
-    expect(db.prepare('SELECT ids_upto FROM history_state').get()).toEqual({ ids_upto: 250 });
-    db.prepare(insertSql).run(row(251));
-    expect(new MovementIds(db, 50).size).toBe(1);
-    for (const r of rows) expect(ids.find(idKey(r.id.toUpperCase()))).toBe(r.seq);
-    let absent = 0;
-    for (let i = 0; i < 2000; i++) absent += ids.find(idKey(randomUUID()));
-    expect(absent).toBe(0);
-  });
 });
 
-describe('migration 006', () => {
-  it('keeps every movement and every pending seq of a ledger made before it', () => {
+describe('migration 007', () => {
+  it('keeps every movement, makes ids canonical, and keeps a pre-006 double of an id as its own movement', async () => {
     const db = freshDb(false);
     migrate(
       db,
       loadMigrations().filter((m) => m.version < 6),
     );
     const insert = db.prepare(insertSql);
-    const addOutbox = db.prepare('INSERT INTO outbox (seq, payload, created_at) VALUES (?, ?, ?)');
-    const rows = Array.from({ length: 50 }, (_, i) => row(i + 1, { ref: i % 7 === 0 ? `R${i}` : null }));
-    for (const r of rows) insert.run(r);
-    for (const r of rows.slice(30)) addOutbox.run(r.seq, JSON.stringify(toOutboxRecord(r)), r.recorded_at);
-
-    // 006 first; later migrations (009: reader password hashes) follow it.
-    expect(migrate(db)[0]).toBe(6);
-    expect(db.prepare('SELECT * FROM movements ORDER BY seq').all()).toEqual(rows);
-    // Every movement is filed in the per-item history, and the mark says so.
-    expect(db.prepare('SELECT COUNT(*) AS n FROM movement_history').get()).toEqual({ n: 50 });
-    expect(db.prepare('SELECT indexed_upto FROM history_state').get()).toEqual({ indexed_upto: 50 });
-    expect(pendingRecords(db, 0, 100).map((r) => JSON.parse(r.payload))).toEqual(
-      rows.slice(30).map((r) => toOutboxRecord(r)),
+    const rows = Array.from({ length: 40 }, (_, i) => row(i + 1, { ref: i % 7 === 0 ? `R${i}` : null }));
+    // Spellings the HTTP API accepted before: upper case, a urn:uuid: URN; and (before 006's
+    // writer) the same UUID a second time under another spelling.
+    const a = rows[3] as MovementRow;
+    const b = rows[4] as MovementRow;
+    a.id = a.id.toUpperCase();
+    b.id = `urn:uuid:${b.id}`;
+    const doubled = row(41, { id: `urn:uuid:${a.id.toLowerCase()}` });
+    for (const r of [...rows, doubled]) insert.run(r);
+    db.exec(
+      "INSERT INTO outbox (seq, payload, created_at) SELECT seq, '{}', recorded_at FROM movements WHERE seq > 30",
     );
-    // Every id is found under its canonical key once the writer has filed them (at its start).
-    const ids = new MovementIds(db, 20);
-    expect(ids.runCount).toBe(2);
-    for (const r of rows) expect(ids.find(idKey(r.id.toUpperCase()))).toBe(r.seq);
+
+    expect(migrate(db).slice(0, 2)).toEqual([6, 7]);
+    const after = db.prepare('SELECT * FROM movements ORDER BY seq').all() as MovementRow[];
+    expect(after.map((r) => ({ ...r, id: '' }))).toEqual([...rows, doubled].map((r) => ({ ...r, id: '' })));
+    expect(after.map((r) => r.id)).toEqual([
+      ...rows.map((r) => r.id.slice(-36).toLowerCase()),
+      `${a.id.toLowerCase().slice(0, 24)}000000000029`,
+    ]);
+    expect(db.prepare('SELECT seq FROM outbox ORDER BY seq').all()).toEqual(
+      Array.from({ length: 11 }, (_, i) => ({ seq: 31 + i })),
+    );
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .all()
+      .map((r) => (r as { name: string }).name);
+    for (const gone of ['movement_ids', 'id_runs', 'movement_history', 'history_state'])
+      expect(tables).not.toContain(gone);
+
+    // A retry of a request recorded before 007 (hashed with the id as sent) is still a duplicate
+    // when it spells the id as it did then.
+    const t = setup(db);
+    const old: MovementInput = { id: a.id, type: 'receive', sku: 'SKU-1', qty: 1 };
+    db.prepare('UPDATE movements SET request_hash = ? WHERE seq = 4').run(requestHash(old, a.id));
+    expect(await t.send([old])).toEqual([{ id: a.id, seq: 4, status: 'duplicate' }]);
+    await expect(t.send([{ ...old, qty: 3 }])).rejects.toMatchObject({ status: 409 });
+    expect(await t.send([receive()])).toEqual([expect.objectContaining({ seq: 42, status: 'created' })]);
   });
 });
+
+function receive(id = randomUUID(), qty = 1): MovementInput {
+  return { id, type: 'receive', sku: 'SKU-1', qty };
+}
 
 describe('group commit', () => {
   it('a refused request in a group takes nothing of its neighbours along, and seqs stay gapless', async () => {
@@ -322,50 +362,30 @@ describe('one request, several movements of one item', () => {
 });
 
 describe('per-item history', () => {
-  it("lists an item's movements whether they are filed yet or not, each once", async () => {
+  it("lists an item's movements, by location or all of them, each once and in order", async () => {
     const db = freshDb();
     const catalog = new Catalog(db);
     for (const sku of ['A', 'B']) catalog.put({ sku, name: sku, gtins: [] }, 'local');
     const ledger = new Ledger(db, catalog);
     const writer = new GroupCommitWriter(db, ledger);
-    const history = new HistoryIndexer(db);
-
-    const send = async (n: number) => {
-      const answer = writer.submit(
-        Array.from({ length: n }, (_, i) => ({
-          id: randomUUID(),
-          type: 'receive' as const,
-          sku: i % 3 === 0 ? 'B' : 'A',
-          location: i % 2 === 0 ? 'store' : 'backroom',
-          qty: 1,
-        })),
-        who,
-      );
-      writer.flush();
-      return answer;
-    };
-    const expected = () =>
-      db.prepare("SELECT seq FROM movements WHERE sku = 'A' AND location = 'store' ORDER BY seq").all();
-    const listed = () =>
-      ledger.movements(0, 10_000, { sku: 'A', location: 'store' }).map((m) => ({ seq: m.seq }));
-    await send(300);
-    expect(history.behind(ledger.lastSeq)).toBe(300);
-    expect(listed()).toEqual(expected());
-    expect(history.catchUp(ledger.lastSeq, 120)).toBe(120);
-    expect(listed()).toEqual(expected());
-    await send(100);
-    expect(listed()).toEqual(expected());
-    expect(history.catchUp(ledger.lastSeq)).toBe(280);
-    expect(history.behind(ledger.lastSeq)).toBe(0);
-    expect(listed()).toEqual(expected());
-    const bySku = ledger.movements(50, 10_000, { sku: 'B' }).map((m) => m.seq);
-    expect(bySku).toEqual(
-      (
-        db.prepare("SELECT seq FROM movements WHERE sku = 'B' AND seq > 50 ORDER BY seq").all() as Array<{
-          seq: number;
-        }>
-      ).map((r) => r.seq),
+    const answer = writer.submit(
+      Array.from({ length: 300 }, (_, i) => ({
+        id: randomUUID(),
+        type: 'receive' as const,
+        sku: i % 3 === 0 ? 'B' : 'A',
+        location: i % 2 === 0 ? 'store' : 'backroom',
+        qty: 1,
+      })),
+      who,
     );
-    expect(new Set(bySku).size).toBe(bySku.length);
+    writer.flush();
+    await answer;
+    const seqs = (sql: string) => (db.prepare(sql).all() as Array<{ seq: number }>).map((r) => r.seq);
+    expect(ledger.movements(0, 10_000, { sku: 'A', location: 'store' }).map((m) => m.seq)).toEqual(
+      seqs("SELECT seq FROM movements WHERE sku = 'A' AND location = 'store' ORDER BY seq"),
+    );
+    expect(ledger.movements(50, 10_000, { sku: 'B' }).map((m) => m.seq)).toEqual(
+      seqs("SELECT seq FROM movements WHERE sku = 'B' AND seq > 50 ORDER BY seq"),
+    );
   });
 });

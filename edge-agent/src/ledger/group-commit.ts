@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { Ledger } from './ledger.js';
-import type { Actor, Movement, MovementInput, MovementResult } from './types.js';
+import { type Actor, LedgerError, type Movement, type MovementInput, type MovementResult } from './types.js';
 
 /** What one durable commit created: seqs `from`..`to`. */
 export interface Committed {
@@ -8,109 +8,126 @@ export interface Committed {
   to: number;
   /** How many movements of each type. */
   byType: Record<string, number>;
-  /** The movements themselves; read on demand, as most commits need only the figures. */
+  /** The movements themselves. */
   movements(): Movement[];
 }
 
-/** Appends movements durably; in this thread or in a writer thread. */
+/** Appends movements durably. */
 export interface MovementWriter {
-  submit(inputs: MovementInput[], who: Actor, hashes?: string[]): Promise<MovementResult[]>;
+  submit(inputs: MovementInput[], who: Actor): Promise<MovementResult[]>;
   /** Called after each durable commit that created movements. */
   onCommit: (commit: Committed) => void;
   stop(): void | Promise<void>;
 }
 
-/** How long a group keeps taking in newly arrived requests before it commits. */
-const MAX_GROUP_MS = 25;
+/**
+ * Movements one group commit takes at most by default (whole requests; a single larger request
+ * is taken alone): nothing else runs on the thread while a group is applied and committed.
+ */
+export const MAX_GROUP_MOVEMENTS = 400;
 
 type Outcome = { ok: true; results: MovementResult[] } | { ok: false; error: unknown };
 
 interface Pending {
   inputs: MovementInput[];
   who: Actor;
-  /** requestHash of each input, when the caller computed them already. */
-  hashes: string[] | undefined;
   resolve: (r: MovementResult[]) => void;
   reject: (e: unknown) => void;
 }
 
 /**
- * Group commit: requests that arrive while a commit is running share the next transaction.
- * Each request gets its own savepoint, so one refused request does not undo its neighbours,
- * and every request is answered only after the COMMIT that holds it returned — with
- * synchronous=FULL that means it is on disk (https://www.sqlite.org/wal.html, "Performance
- * Considerations"). The transaction is synchronous: it never spans an await.
+ * Group commit: requests that arrive while earlier ones wait for their turn (in the writer
+ * thread, while the last COMMIT's fsync ran) share the next transaction and its fsync. Each request is answered only after the COMMIT
+ * that holds it returned — with synchronous=FULL that means it is on disk
+ * (https://www.sqlite.org/wal.html, "Performance Considerations"). A transaction never spans an
+ * await (better-sqlite3 is synchronous), so nothing else writes in between.
+ *
+ * One refused request does not undo its neighbours: requests are almost never refused, and a
+ * savepoint per request is not free, so the group runs without them; when one is refused, the
+ * group is rolled back and run again with one savepoint per request.
  */
 export class GroupCommitWriter implements MovementWriter {
   private queue: Pending[] = [];
   private scheduled = false;
   private stopped = false;
+  /** While set, new movements are refused with this reason (a restore from the cloud runs). */
+  private refusal: string | null = null;
   /** Called after each durable commit with what it held (for events, metrics, replication). */
   onCommit: (commit: Committed) => void = () => {};
-  /**
-   * Takes requests that are already waiting (without yielding to the event loop) and submits
-   * them; the writer thread reads its message port synchronously here.
-   */
-  pull: (() => void) | null = null;
-  /** Runs when a flush has ended, whatever its outcome (the writer thread's deferred messages). */
-  afterFlush: () => void = () => {};
 
   constructor(
     private readonly db: Db,
     private readonly ledger: Ledger,
-  ) {
-    // Before any transaction: opening the id index reads (and may file) the ledger's tail.
-    void ledger.ids;
-  }
+    private readonly maxGroupMovements = MAX_GROUP_MOVEMENTS,
+  ) {}
 
-  submit(inputs: MovementInput[], who: Actor, hashes?: string[]): Promise<MovementResult[]> {
+  submit(inputs: MovementInput[], who: Actor): Promise<MovementResult[]> {
     if (this.stopped) return Promise.reject(new Error('the ledger is shutting down'));
+    if (this.refusal !== null)
+      return Promise.reject(
+        new LedgerError(503, 'Ledger restoring', this.refusal, undefined, { retryAfterSeconds: 5 }),
+      );
     return new Promise((resolve, reject) => {
-      this.queue.push({ inputs, who, hashes, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.queue.push({ inputs, who, resolve, reject });
+      this.schedule();
     });
   }
 
-  /** Commits what is queued now; used at shutdown too. */
-  flush(): void {
-    try {
-      this.commitQueued();
-    } finally {
-      this.afterFlush();
-    }
+  /**
+   * Refuses new movements while `reason` is set (a restore from the cloud puts the cloud's
+   * history under the seqs that new movements would take). Requests already queued commit first.
+   */
+  refuseWith(reason: string | null): void {
+    if (reason !== null) this.flush();
+    this.refusal = reason;
   }
 
-  private commitQueued(): void {
-    this.scheduled = false;
-    const batch = this.queue;
-    this.queue = [];
+  get refusing(): string | null {
+    return this.refusal;
+  }
+
+  /**
+   * Runs `op` between group commits, after everything queued so far has committed (replication's
+   * acks, a page of a restore). `op` runs its own transaction, if it needs one.
+   */
+  call<T>(op: () => T): T {
+    this.flush();
+    return op();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // setImmediate: the requests whose bodies arrived in this turn of the event loop join first.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.commitGroup();
+      if (this.queue.length > 0) this.schedule();
+    });
+  }
+
+  /** Commits everything queued now, group by group; used at shutdown and before `call`. */
+  flush(): void {
+    while (this.queue.length > 0) this.commitGroup();
+  }
+
+  /** Takes the next group off the queue (whole requests, up to maxGroupMovements) and commits it. */
+  private commitGroup(): void {
+    let movements = 0;
+    let n = 0;
+    while (n < this.queue.length) {
+      const size = (this.queue[n] as Pending).inputs.length;
+      if (n > 0 && movements + size > this.maxGroupMovements) break;
+      movements += size;
+      n++;
+    }
+    const batch = this.queue.splice(0, n);
     if (batch.length === 0) return;
     let outcomes: Outcome[];
     try {
       this.db.exec('BEGIN IMMEDIATE');
       this.ledger.beginTransaction();
-      // Requests are almost never refused, and a savepoint per request is not free (SQLite
-      // copies every page first touched after it to the statement journal). So the group runs
-      // without them; when a request is refused, the group is rolled back and run again with
-      // one savepoint per request, so the refusal takes nothing of its neighbours along.
-      let first = this.apply(batch, false);
-      // Requests that arrived while this group was applied join it: a busy ledger commits
-      // fewer, larger transactions (the fsync of a COMMIT costs about the same for 800
-      // movements as for 1,600), and nobody waits longer than one group for it.
-      const started = performance.now();
-      while ('outcomes' in first && this.pull && performance.now() - started < MAX_GROUP_MS) {
-        this.pull();
-        if (this.queue.length === 0) break;
-        const more = this.queue;
-        this.queue = [];
-        batch.push(...more);
-        const next = this.apply(more, false);
-        if ('refused' in next) first = next;
-        else first.outcomes.push(...next.outcomes);
-      }
+      const first = this.apply(batch, false);
       if ('refused' in first) {
         this.db.exec('ROLLBACK');
         this.ledger.rolledBack();
@@ -122,9 +139,7 @@ export class GroupCommitWriter implements MovementWriter {
         this.ledger.beginTransaction();
         outcomes = (this.apply(batch, true) as { outcomes: Outcome[] }).outcomes;
       } else outcomes = first.outcomes;
-      this.ledger.beforeCommit();
       this.db.exec('COMMIT');
-      this.ledger.committed();
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of this group is durable.
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -157,7 +172,7 @@ export class GroupCommitWriter implements MovementWriter {
     for (const p of batch) {
       if (isolated) this.db.exec('SAVEPOINT request');
       try {
-        outcomes.push({ ok: true, results: this.ledger.applyBatch(p.inputs, p.who, undefined, p.hashes) });
+        outcomes.push({ ok: true, results: this.ledger.applyBatch(p.inputs, p.who) });
         if (isolated) this.db.exec('RELEASE request');
       } catch (error) {
         if (!isolated) return { refused: error };

@@ -1,10 +1,8 @@
 import { hash as digest } from 'node:crypto';
-import { LIMITS, type ReplicationRecord } from '@store-edge/protocol';
+import { canonicalId, LIMITS, type ReplicationRecord } from '@store-edge/protocol';
 import type { Db } from '../db/database.js';
 import { RowInserter } from '../db/row-inserter.js';
 import type { Catalog } from './catalog.js';
-import { itemSeqs } from './history.js';
-import { idKey, MovementIds } from './movement-ids.js';
 import {
   type Actor,
   LedgerError,
@@ -23,10 +21,14 @@ interface StockState {
 /** The wire record the outbox carries to the cloud: protocol/'s ReplicationRecord. */
 export type OutboxRecord = ReplicationRecord;
 
-/** Canonical hash of a request as the client sent it: the same id with another hash is a conflict. */
-export function requestHash(m: MovementInput): string {
+/**
+ * Hash of a request's content, its id in canonical form: the same id with another hash is a
+ * conflict, while a retry that spells the id in upper case or as a `urn:uuid:` URN is the same
+ * request. (`id` lets a caller hash the id as sent: rows from before migration 007 hashed it so.)
+ */
+export function requestHash(m: MovementInput, id = canonicalId(m.id) ?? m.id): string {
   const canonical = [
-    m.id,
+    id,
     m.type,
     m.sku ?? '',
     m.code ?? '',
@@ -69,9 +71,8 @@ const NEEDS_REF: ReadonlySet<MovementType> = new Set([
  * spans an await.
  */
 export class Ledger {
-  private readonly bySeq;
-  /** Created on first write: a reading Ledger (the HTTP thread's) never needs it. */
-  private idIndex: MovementIds | null = null;
+  /** The movement recorded under a canonical id: a lookup in the UNIQUE index on movements.id. */
+  private readonly byId;
   /** Movement rows of the request being applied, inserted in multi-row statements. */
   private readonly insertRows;
   private readonly getStock;
@@ -92,6 +93,11 @@ export class Ledger {
     string,
     { sku: string; location: string; dOn: number; dRes: number; seq: number }
   >();
+  /**
+   * Movements of the request being applied that still wait in `insertRows`, by canonical id: the
+   * same id twice in one request is found here (at most one request's worth, ≤ 1,000).
+   */
+  private readonly unflushed = new Map<string, { seq: number; hash: string }>();
   /** Movements created since the last `takeCreated()`, for events after the commit. */
   private created: Movement[] = [];
 
@@ -99,11 +105,9 @@ export class Ledger {
     private readonly db: Db,
     private readonly catalog: Catalog,
     private readonly clock: () => Date = () => new Date(),
-    /** Run and step sizes of the id index (movement-ids.ts); small ones in tests. */
-    private readonly idFiling: { runSize?: number; stepIds?: number } = {},
   ) {
-    this.bySeq = db.prepare<[number], { id: string; request_hash: string }>(
-      'SELECT id, request_hash FROM movements WHERE seq = ?',
+    this.byId = db.prepare<[string], { seq: number; request_hash: string }>(
+      'SELECT seq, request_hash FROM movements WHERE id = ?',
     );
     this.insertRows = new RowInserter(
       db,
@@ -139,59 +143,13 @@ export class Ledger {
     this.knownSkus.clear();
   }
 
-  /**
-   * Which ids the ledger holds (movement-ids.ts). Opened by the writer before its first
-   * transaction (GroupCommitWriter): opening may file a long tail of ids.
-   */
-  get ids(): MovementIds {
-    this.idIndex ??= new MovementIds(this.db, this.idFiling.runSize, this.idFiling.stepIds);
-    return this.idIndex;
-  }
-
-  /** Called when filing ids failed (the ledger keeps working; the ids stay in memory). */
-  onFilingError: (err: unknown) => void = () => {};
-  private filingPausedUntil = 0;
-
-  /**
-   * Right before a COMMIT: writes the next step of the movement_ids run under way into this
-   * transaction, so filing needs no fsync of its own. In a savepoint: a failure to file must
-   * not cost the movements of the group; filing pauses for a minute and says why.
-   */
-  beforeCommit(): void {
-    const ids = this.idIndex;
-    if (!ids?.due || Date.now() < this.filingPausedUntil) return;
-    this.db.exec('SAVEPOINT filing');
-    try {
-      ids.stageStep();
-      this.db.exec('RELEASE filing');
-    } catch (err) {
-      this.db.exec('ROLLBACK TO filing');
-      this.db.exec('RELEASE filing');
-      ids.dropStaged();
-      this.filingPausedUntil = Date.now() + 60_000;
-      this.onFilingError(err);
-    }
-  }
-
   /** The open transaction was rolled back: forget what it made. */
   rolledBack(): void {
     this.reloadSeq();
     this.dropCreated();
-    this.idIndex?.rolledBack();
   }
 
-  /** The open transaction committed. */
-  committed(): void {
-    this.idIndex?.committed();
-  }
-
-  /** The ledger was rewritten underneath (adoption of the cloud's history): re-read it all. */
-  reload(): void {
-    this.reloadSeq();
-    this.idIndex?.reload();
-  }
-
-  /** Re-reads the last seq from the database (after a rolled-back transaction). */
+  /** Re-reads the last seq from the database (after a rollback, or a restore from the cloud). */
   reloadSeq(): void {
     this.nextSeq = (this.maxSeq.get()?.m ?? 0) + 1;
   }
@@ -209,22 +167,14 @@ export class Ledger {
    * Applies one request's movements. Must run inside a transaction (or savepoint) the caller
    * rolls back when this throws: on error nothing of the request may stay.
    */
-  applyBatch(
-    inputs: MovementInput[],
-    who: Actor,
-    pathPrefix = '/movements',
-    hashes?: readonly string[],
-  ): MovementResult[] {
+  applyBatch(inputs: MovementInput[], who: Actor, pathPrefix = '/movements'): MovementResult[] {
     const startSeq = this.nextSeq;
     const startCreated = this.created.length;
-    const ids = this.ids;
-    const startIds = ids.mark();
     this.pending.clear();
+    this.unflushed.clear();
     try {
       const now = this.clock().toISOString();
-      const results = inputs.map((m, i) =>
-        this.applyOne(m, who, `${pathPrefix}/${i}`, now, hashes?.[i] ?? requestHash(m), idKey(m.id)),
-      );
+      const results = inputs.map((m, i) => this.applyOne(m, who, `${pathPrefix}/${i}`, now));
       this.insertRows.flush();
       // The request's movements have consecutive seqs: one statement queues them all, and one
       // upsert per (sku, location) moves the projection.
@@ -235,10 +185,10 @@ export class Ledger {
       this.insertRows.clear();
       this.nextSeq = startSeq;
       this.created.length = startCreated;
-      ids.undo(startIds);
       throw err;
     } finally {
       this.pending.clear();
+      this.unflushed.clear();
     }
   }
 
@@ -261,26 +211,25 @@ export class Ledger {
     this.created = [];
   }
 
-  private applyOne(
-    m: MovementInput,
-    who: Actor,
-    path: string,
-    now: string,
-    hash: string,
-    key: string,
-  ): MovementResult {
+  private applyOne(m: MovementInput, who: Actor, path: string, now: string): MovementResult {
+    const id = canonicalId(m.id);
+    // The HTTP API checks the format; the workflows make their ids with randomUUID().
+    if (id === null)
+      throw new LedgerError(422, 'Invalid id', `movement id '${m.id}' is not a UUID`, `${path}/id`);
+    const hash = requestHash(m, id);
     // A retried request gets its first answer, even when today's stock would refuse it.
-    const recordedSeq = this.ids.find(key);
-    if (recordedSeq > 0) return this.duplicate(m, hash, path, recordedSeq, key);
+    const recorded = this.unflushed.get(id) ?? this.byId.get(id);
+    if (recorded) return this.duplicate(m, hash, path, recorded);
     const fx = this.effects(m, path);
     const seq = this.nextSeq;
     const at = m.at ?? now;
     const ref = m.ref ?? null;
     const reason = m.reason ?? (m.type === 'damage' ? 'damaged' : null);
     const code = m.code ?? null;
+    // UNIQUE (movements.id) refuses this row if the lookup above ever missed a recorded id.
     this.insertRows.add(
       seq,
-      m.id,
+      id,
       m.type,
       fx.sku,
       fx.location,
@@ -297,7 +246,7 @@ export class Ledger {
       hash,
       now,
     );
-    this.ids.add(key, seq);
+    this.unflushed.set(id, { seq, hash });
     this.nextSeq++;
     if (m.type === 'reserve') this.upsertReservation.run(ref, fx.sku, fx.location, fx.qty);
     else if (m.type === 'release' || m.type === 'ship') this.closeReservation.run(fx.qty, ref);
@@ -310,7 +259,7 @@ export class Ledger {
     } else this.pending.set(place, { sku: fx.sku, location: fx.location, dOn: fx.dOn, dRes: fx.dRes, seq });
     const movement: Movement = {
       seq,
-      id: m.id,
+      id,
       type: m.type,
       sku: fx.sku,
       location: fx.location,
@@ -330,22 +279,23 @@ export class Ledger {
     return { id: m.id, seq, status: 'created' };
   }
 
-  /** The earlier answer when this id was recorded (at `seq`) with the same request; 409 when with another. */
-  private duplicate(m: MovementInput, hash: string, path: string, seq: number, key: string): MovementResult {
-    // (The row may still wait in the inserter: the same id twice in one request.)
-    this.insertRows.flush();
-    const existing = this.bySeq.get(seq);
-    // The id index and the ledger are written in the same transactions; if they ever disagreed,
-    // refusing the request is safe, recording the movement a second time is not.
-    if (!existing || idKey(existing.id) !== key)
-      throw new Error(`the id index names seq ${seq} for movement ${m.id}, but the ledger does not`);
-    if (existing.request_hash === hash) return { id: m.id, seq, status: 'duplicate' };
+  /** The earlier answer when this id was recorded with the same request; 409 when with another. */
+  private duplicate(
+    m: MovementInput,
+    hash: string,
+    path: string,
+    recorded: { seq: number; request_hash?: string; hash?: string },
+  ): MovementResult {
+    const stored = recorded.request_hash ?? recorded.hash;
+    // Rows from before migration 007 hashed the id as the client sent it.
+    if (stored === hash || stored === requestHash(m, m.id))
+      return { id: m.id, seq: recorded.seq, status: 'duplicate' };
     throw new LedgerError(
       409,
       'Movement id reused',
-      `movement ${m.id} was already recorded (seq ${seq}) with different content`,
+      `movement ${m.id} was already recorded (seq ${recorded.seq}) with different content`,
       `${path}/id`,
-      { seq },
+      { seq: recorded.seq },
     );
   }
 
@@ -480,24 +430,13 @@ export class Ledger {
   }
 
   movements(afterSeq: number, limit: number, filter: { sku?: string; location?: string } = {}): Movement[] {
-    if (filter.sku) {
-      // One item: driven by its history (migration 006), not by a scan of the whole ledger.
-      const withLocation = Boolean(filter.location);
-      return this.db
-        .prepare<Record<string, string | number>, MovementRow>(
-          `SELECT m.* FROM (${itemSeqs(withLocation)}) AS s JOIN movements m ON m.seq = s.seq
-           WHERE s.seq > @after ORDER BY s.seq LIMIT @limit`,
-        )
-        .all({
-          sku: filter.sku,
-          ...(withLocation ? { location: filter.location as string } : {}),
-          after: afterSeq,
-          limit,
-        })
-        .map(fromRow);
-    }
     const where = ['seq > ?'];
     const args: Array<string | number> = [afterSeq];
+    // One item: movements_sku_location (sku, location, seq) drives it, not a scan of the ledger.
+    if (filter.sku) {
+      where.push('sku = ?');
+      args.push(filter.sku);
+    }
     if (filter.location) {
       where.push('location = ?');
       args.push(filter.location);

@@ -84,7 +84,7 @@ export interface StockRow {
  */
 export class LedgerError extends Error {
   constructor(
-    readonly status: 409 | 422,
+    readonly status: 409 | 422 | 503,
     readonly title: string,
     message: string,
     /** JSON pointer into the request body, e.g. /movements/3/sku */

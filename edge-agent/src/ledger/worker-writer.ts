@@ -1,17 +1,16 @@
 import type { Worker } from 'node:worker_threads';
+import type { StoredMovement } from '@store-edge/protocol';
+import type { Db } from '../db/database.js';
 import { tsWorker } from '../util/ts-worker.js';
 import type { Committed, MovementWriter } from './group-commit.js';
-import { requestHash } from './ledger.js';
+import type { Ledger } from './ledger.js';
+import { type ReplicaWriter, type RestoreState, restoreStateOf } from './replica.js';
 import { type Actor, LedgerError, type Movement, type MovementInput, type MovementResult } from './types.js';
 
-export type ReplicaOp = 'ack' | 'setError' | 'adopt' | 'void';
+export type ReplicaOp = 'ack' | 'setError' | 'void' | 'restoreBegin' | 'restorePage' | 'restoreFinish';
 
 export type WriterRequest =
-  /**
-   * `batch`: JSON of `{ inputs, hashes }`, the movements and their request hashes. Text crosses
-   * threads cheaper than a hundred small objects, and the hashes are made here: the writer
-   * thread is the one every request waits for (bench/ingest.ts profiles).
-   */
+  /** `batch`: the movements as JSON text, which crosses threads cheaper than a hundred small objects. */
   | { kind: 'submit'; reqId: number; batch: string; who: Actor }
   | { kind: 'op'; reqId: number; op: ReplicaOp; args: unknown[] }
   | { kind: 'stop' };
@@ -26,7 +25,7 @@ export type WriterReply =
       error:
         | {
             ledger: true;
-            status: 409 | 422;
+            status: 409 | 422 | 503;
             title: string;
             message: string;
             path?: string;
@@ -36,12 +35,14 @@ export type WriterReply =
     }
   /** Movements `from`..`to` were committed (the HTTP thread reads them from the ledger). */
   | { kind: 'committed'; from: number; to: number; byType: Record<string, number> }
-  | { kind: 'alarm'; message: string }
   | { kind: 'op-result'; reqId: number; value?: unknown; error?: string }
   | { kind: 'stopped' };
 
-/** The ledger writer in its own thread; answers each request after its commit is durable. */
-export class WorkerLedgerWriter implements MovementWriter {
+/**
+ * The ledger writer in its own thread (writer-thread.ts says why); answers each request after
+ * its commit is durable, and runs replication's operations between group commits.
+ */
+export class WorkerLedgerWriter implements MovementWriter, ReplicaWriter {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<
@@ -54,12 +55,16 @@ export class WorkerLedgerWriter implements MovementWriter {
     { resolve: (v: unknown) => void; reject: (e: unknown) => void }
   >();
   onCommit: (commit: Committed) => void = () => {};
-  /** Something in the writer thread that must not go unnoticed (logged as an error). */
-  onAlarm: (message: string) => void = () => {};
 
-  /** `read(from, to)`: the committed movements with those seqs, from a read connection. */
+  /**
+   * `db`: a connection of this thread, to read the restore's state; `read(from, to)`: the
+   * committed movements with those seqs; `ledger`: this thread's reading Ledger, told of the
+   * seqs the writer thread commits.
+   */
   constructor(
     private readonly file: string,
+    private readonly db: Db,
+    private readonly ledger: Ledger,
     private readonly read: (from: number, to: number) => Movement[],
   ) {}
 
@@ -77,13 +82,11 @@ export class WorkerLedgerWriter implements MovementWriter {
             break;
           case 'committed': {
             const { from, to, byType } = msg;
+            this.ledger.noteCommitted(to);
             let movements: Movement[] | null = null;
             this.onCommit({ from, to, byType, movements: () => (movements ??= this.read(from, to)) });
             break;
           }
-          case 'alarm':
-            this.onAlarm(msg.message);
-            break;
           case 'op-result': {
             const p = this.pendingOps.get(msg.reqId);
             this.pendingOps.delete(msg.reqId);
@@ -126,12 +129,12 @@ export class WorkerLedgerWriter implements MovementWriter {
     const reqId = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(reqId, { ids: inputs.map((m) => m.id), resolve, reject });
-      const batch = JSON.stringify({ inputs, hashes: inputs.map(requestHash) });
+      const batch = JSON.stringify(inputs);
       worker.postMessage({ kind: 'submit', reqId, batch, who } satisfies WriterRequest);
     });
   }
 
-  /** Runs a replication operation (ack, adopt, setError) in the writer thread, in its own transaction. */
+  /** Runs a replication operation in the writer thread, between group commits, in its own transaction. */
   call<T>(op: ReplicaOp, ...args: unknown[]): Promise<T> {
     const worker = this.worker;
     if (!worker || this.stopped) return Promise.reject(new Error('the ledger is shutting down'));
@@ -140,6 +143,26 @@ export class WorkerLedgerWriter implements MovementWriter {
       this.pendingOps.set(reqId, { resolve: resolve as (v: unknown) => void, reject });
       worker.postMessage({ kind: 'op', reqId, op, args } satisfies WriterRequest);
     });
+  }
+
+  get restoring(): RestoreState | null {
+    return restoreStateOf(this.db);
+  }
+
+  beginRestore(fromSeq: number, targetSeq: number): Promise<RestoreState> {
+    return this.call('restoreBegin', fromSeq, targetSeq);
+  }
+
+  async restorePage(records: readonly StoredMovement[], targetSeq: number): Promise<RestoreState> {
+    const st = await this.call<RestoreState>('restorePage', records, targetSeq);
+    this.ledger.reloadSeq();
+    return st;
+  }
+
+  async finishRestore(): Promise<{ lastSeq: number; pulled: number; renumbered: number }> {
+    const r = await this.call<{ lastSeq: number; pulled: number; renumbered: number }>('restoreFinish');
+    this.ledger.reloadSeq();
+    return r;
   }
 
   stop(): Promise<void> {

@@ -127,7 +127,8 @@ export class ChangeFeed implements Component {
       );
       this.parts.log.info({ reservation: r.id, sku: r.sku, qty: r.qty }, 'reservation accepted');
     } catch (err) {
-      if (!(err instanceof LedgerError)) throw err;
+      // 503: the ledger is being restored from the cloud; the feed retries this page after it.
+      if (!(err instanceof LedgerError) || err.status === 503) throw err;
       if (err.status === 409 && err.title === 'Movement id reused') return; // answered before
       const reason = err.message.slice(0, 250);
       const known = this.parts.catalog.has(r.sku);

@@ -6,9 +6,10 @@ import {
 } from '@store-edge/protocol';
 import type { AgentParts, Component } from '../agent.js';
 import { ledgerRecords, pendingRecords } from '../ledger/outbox.js';
-import type { WorkerLedgerWriter } from '../ledger/worker-writer.js';
+import type { ReplicaWriter } from '../ledger/replica.js';
 import { AnotherAgentError, type CloudAnswer, type CloudClient, CloudUnreachable } from './cloud-client.js';
 import type { VoidResult } from './repair.js';
+import { type RestoreProgress, restoreFromCloud } from './restore.js';
 
 /** The record the cloud refuses for good: shipping stops before it until it is repaired. */
 export interface RefusedRecord {
@@ -33,6 +34,8 @@ export interface ShipperStatus {
   refused: RefusedRecord | null;
   catchUp: { done: number; total: number; ratePerSecond: number; etaSeconds: number | null } | null;
   nextRetryAt: string | null;
+  /** A restore from the cloud under way (replaced disk, restored backup). */
+  restore: RestoreProgress | null;
 }
 
 const PIPELINE_DEPTH = 6;
@@ -96,11 +99,12 @@ export class Shipper implements Component {
     refused: null,
     catchUp: null,
     nextRetryAt: null,
+    restore: null,
   };
 
   constructor(
     private readonly parts: AgentParts,
-    private readonly writer: WorkerLedgerWriter,
+    private readonly writer: ReplicaWriter,
     private readonly cloud: CloudClient,
   ) {
     this.batchSize = parts.settings.replication.batchSize;
@@ -161,7 +165,8 @@ export class Shipper implements Component {
     const inflight: InFlight[] = [];
     while (!signal.aborted) {
       try {
-        if (!checkedBehind) {
+        // (A restore that failed midway, the cloud gone, is continued before anything is sent.)
+        if (!checkedBehind || this.writer.restoring) {
           await this.checkBehindCloud();
           checkedBehind = true;
         }
@@ -423,7 +428,7 @@ export class Shipper implements Component {
   private async checkBehindCloud(): Promise<void> {
     const page = await this.cloud.movements(this.parts.ledger.lastSeq, 1);
     this.status.online = true;
-    if (page.appliedSeq > this.parts.ledger.lastSeq) {
+    if (page.appliedSeq > this.parts.ledger.lastSeq || this.writer.restoring) {
       this.parts.log.warn(
         { cloudSeq: page.appliedSeq, localSeq: this.parts.ledger.lastSeq },
         'this ledger is behind the cloud (restored or replaced): pulling back the missing movements',
@@ -433,28 +438,14 @@ export class Shipper implements Component {
   }
 
   private async adoptCloudHistory(): Promise<void> {
-    const from = this.ackedSeq();
-    const records: StoredMovement[] = [];
-    let after = from;
-    let applied = 0;
-    for (;;) {
-      const page = await this.cloud.movements(after, 1000);
-      applied = page.appliedSeq;
-      records.push(...page.movements);
-      if (page.movements.length === 0 || page.nextAfterSeq >= page.appliedSeq) break;
-      after = page.nextAfterSeq;
-    }
-    const r = await this.writer.call<{ lastSeq: number; pulled: number; renumbered: number }>(
-      'adopt',
-      from,
-      records,
-      applied,
-    );
-    this.parts.ledger.reloadSeq();
-    this.parts.log.warn(
-      { pulled: r.pulled, renumbered: r.renumbered, lastSeq: r.lastSeq },
-      'ledger reconciled with the cloud: pulled its movements back, local ones continue after them',
-    );
+    const r = await restoreFromCloud(this.writer, this.cloud, {
+      fromSeq: this.ackedSeq(),
+      log: this.parts.log,
+      onProgress: (p) => {
+        this.status.restore = p;
+        this.emit();
+      },
+    });
     this.parts.events.emit('replication', { reconciled: r });
   }
 

@@ -2,7 +2,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { PresenceEvent, TagReadEvent } from '@store-edge/drivers';
 import type { AgentParts } from '../agent.js';
 import { HttpProblem } from '../http/problem.js';
-import { itemSeqs } from '../ledger/history.js';
 import type { MovementInput } from '../ledger/types.js';
 import type { Reader, RfidPipeline } from './pipeline.js';
 
@@ -173,7 +172,7 @@ export class CycleCounts {
     const { db, clock } = this.parts;
     const id = randomUUID();
     const now = clock().toISOString();
-    // MAX(seq) on this connection is the last durable commit of the writer thread.
+    // MAX(seq) is the last committed movement (the writer commits on this connection, between turns).
     const startSeq =
       db.prepare<[], { m: number | null }>('SELECT MAX(seq) AS m FROM movements').get()?.m ?? 0;
     // The snapshot's physical side: tags present in the zone and read just now. A fixed reader
@@ -341,7 +340,7 @@ export class CycleCounts {
   }
 
   /**
-   * Books the count movements. The writer thread applies a `count` against on hand at commit
+   * Books the count movements. The writer applies a `count` against on hand at commit
    * time; a movement of the same sku committed between `asOfSeq` and it would be overwritten,
    * so it is put back with an `adjust` (rare: a sale in the milliseconds of booking).
    */
@@ -364,7 +363,7 @@ export class CycleCounts {
       { d: number | null }
     >(
       `SELECT SUM(delta_on_hand) AS d FROM movements
-       WHERE seq IN (${itemSeqs(true)}) AND seq > @after AND seq < @before AND id <> @id`,
+       WHERE sku = @sku AND location = @location AND seq > @after AND seq < @before AND id <> @id`,
     );
     const fixes: MovementInput[] = [];
     toBook.forEach((l, i) => {

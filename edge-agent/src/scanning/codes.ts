@@ -1,7 +1,7 @@
 /**
  * The agent's view of a code: the drivers' parser (GTIN, GS1 element string, Digital Link,
- * EPC, SKU) reduced to what lookups and the catalog need. Used in the main thread and in the
- * ledger's writer thread, so both resolve a scanned code to the same item.
+ * EPC, SKU) reduced to what lookups and the catalog need. Lookups and the ledger's writer both
+ * use it, so both resolve a scanned code to the same item.
  */
 import { decodeEpc, type ParsedCode, parseCode } from '@store-edge/drivers';
 import type { ParsedCodeInfo } from '../context.js';

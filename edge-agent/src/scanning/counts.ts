@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AgentParts } from '../agent.js';
-import { itemSeqs } from '../ledger/history.js';
 import type { Actor, MovementInput, MovementResult } from '../ledger/types.js';
 
 export interface CountLineView {
@@ -155,7 +154,7 @@ export class ScanCounts {
     >(
       `SELECT SUM(CASE WHEN seq <= @start THEN delta_on_hand END) AS before,
               SUM(CASE WHEN seq > @start THEN delta_on_hand END) AS after
-       FROM movements WHERE seq IN (${itemSeqs(true)})`,
+       FROM movements WHERE sku = @sku AND location = @location`,
     );
     const booking: Booking = { inputs: [], lines: [] };
     for (const l of lines) {
