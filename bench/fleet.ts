@@ -285,6 +285,68 @@ async function rawInsert(url: string, table: string, batches: ReplicationRecord[
   return rows / seconds;
 }
 
+/**
+ * The raw limit for trickle-sized transactions: POOL connections each committing `rows`-row
+ * INSERTs back to back for `seconds`. Answers transactions/s (movements/s = that × rows).
+ */
+async function rawSmallTransactions(
+  url: string,
+  table: string,
+  rows: number,
+  seconds: number,
+): Promise<number> {
+  const setup = await mysql.createConnection({ uri: url });
+  await setup.query(`CREATE TABLE ${table} LIKE movements`);
+  await setup.end();
+  const raw = mysql.createPool({ uri: url, connectionLimit: POOL, timezone: 'Z' });
+  let txs = 0;
+  const stopAt = performance.now() + seconds * 1000;
+  const r0 = performance.now();
+  await Promise.all(
+    Array.from({ length: POOL }, async (_, c) => {
+      let seq = 0;
+      const conn = await raw.getConnection();
+      try {
+        while (performance.now() < stopAt) {
+          const values = Array.from({ length: rows }, () => {
+            const m = makeMovement(c, ++seq);
+            return [
+              `raw-${c}`,
+              seq,
+              m.id,
+              TENANT,
+              m.type,
+              m.sku,
+              m.location,
+              m.qty,
+              m.at.replace('T', ' ').replace('Z', ''),
+              null,
+              null,
+              m.source ?? null,
+              null,
+            ];
+          });
+          await conn.beginTransaction();
+          await conn.query(
+            `INSERT INTO ${table} (store_id, seq, id, tenant_id, type, sku, location, qty, at, ref, reason, source, actor) VALUES ?`,
+            [values],
+          );
+          await conn.commit();
+          txs++;
+        }
+      } finally {
+        conn.release();
+      }
+    }),
+  );
+  const elapsed = (performance.now() - r0) / 1000;
+  await raw.end();
+  const drop = await mysql.createConnection({ uri: url });
+  await drop.query(`DROP TABLE ${table}`);
+  await drop.end();
+  return txs / elapsed;
+}
+
 /** Rows like the catch-up's (fresh ids: the raw table's unique key must not make it cheaper). */
 function rawBatches(): ReplicationRecord[][][] {
   return Array.from({ length: STORES }, (_, s) => {
@@ -402,6 +464,7 @@ try {
     }),
   );
   const trickleSeconds = (performance.now() - t0) / 1000;
+  const cpu2 = { cloud: cpuSeconds(cloud.child.pid), db: cpuSecondsOf('mariadbd') };
   const metrics = await metricsOf(cloud);
 
   // Exactly once: every movement the stores made is in the cloud once, and nothing else is.
@@ -417,6 +480,8 @@ try {
 
   const rawAfter = await rawInsert(database.url, 'movements_raw_after', rawBatches());
   const rawRate = Math.max(rawBefore, rawAfter);
+  const trickleBatchRows = Math.max(1, Math.round(offered / Math.max(1, trickle.latencies.length)));
+  const rawTx = await rawSmallTransactions(database.url, 'movements_raw_small', trickleBatchRows, 10);
   const catchupRate = catchup.movements / catchupSeconds;
 
   const common = { database: database.kind, stores: STORES, pool: POOL };
@@ -438,16 +503,30 @@ try {
   });
   phaseReport('fleet-catchup', catchup);
   const trickleRate = trickle.movements / trickleSeconds;
+  const batchRate = trickle.latencies.length / trickleSeconds;
   report({
     name: 'fleet-trickle',
     value: trickleRate,
     unit: 'movements/s',
-    offered: Math.round(offered / trickleSeconds),
-    batchesPerSecond: Math.round(trickle.latencies.length / trickleSeconds),
+    // What the fleet would send if every batch were answered at once; below it, the cloud is
+    // the bottleneck and batches/s is its capacity for small batches.
+    target: STORES * RATE,
+    saturated: trickleRate < 0.9 * STORES * RATE,
     ...common,
     ratePerStore: RATE,
     intervalMs: INTERVAL_MS,
     seconds: Math.round(trickleSeconds * 10) / 10,
+    cloudCpuSeconds: Math.round((cpu2.cloud - cpu1.cloud) * 10) / 10,
+    mariadbCpuSeconds: Math.round((cpu2.db - cpu1.db) * 10) / 10,
+  });
+  report({
+    name: 'fleet-trickle-batches',
+    value: batchRate,
+    unit: 'batches/s',
+    limit: rawTx,
+    ratio: batchRate / rawTx,
+    rowsPerBatch: trickleBatchRows,
+    rawLimit: `${POOL} connections committing ${trickleBatchRows}-row INSERTs, 10 s`,
   });
   phaseReport('fleet-trickle', trickle);
   report({
