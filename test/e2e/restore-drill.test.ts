@@ -49,6 +49,20 @@ async function cloudCount(stack: Stack): Promise<number> {
   }
 }
 
+/** Milliseconds per phase of a restore, in order (printed with the drill's figures). */
+function phases(): { mark(name: string): void; all: Record<string, number> } {
+  let last = performance.now();
+  const all: Record<string, number> = {};
+  return {
+    all,
+    mark(name) {
+      const now = performance.now();
+      all[name] = Math.round(now - last);
+      last = now;
+    },
+  };
+}
+
 interface Setup {
   server: MysqlServer & { datadir: string; halt(): Promise<void>; launch(): Promise<void> };
   port: string;
@@ -96,12 +110,18 @@ describe.skipIf(!tools)('cloud restore drill (mariadb-backup + binlog PITR)', ()
 
     // The restore: cloud scaled to zero, server stopped, backup prepared and copied back.
     const t0 = performance.now();
+    const ph = phases();
     const cloudPort = await s.stack.stopCloud();
+    ph.mark('stopCloud');
     await s.server.halt();
+    ph.mark('stopMariadb');
     drill(['restore', '--backup-dir', s.backupDir, '--datadir', s.server.datadir, '--port', s.port]);
+    ph.mark('prepareAndCopyBack');
     await s.server.launch();
+    ph.mark('startMariadb');
     const afterRestore = await cloudCount(s.stack);
     await s.stack.startCloud({ port: cloudPort });
+    ph.mark('startCloud');
     const rtoMs = performance.now() - t0;
 
     // The store keeps working; its next push finds the cloud's mark behind and resends.
@@ -118,6 +138,7 @@ describe.skipIf(!tools)('cloud restore drill (mariadb-backup + binlog PITR)', ()
         rpoMovementsLostByCloud: beforeFailure - afterRestore,
         resentByEdge: both.cloudRows.length - 100 - afterRestore,
         lostForGood: both.edgeRows.length - both.cloudRows.length,
+        phasesMs: ph.all,
       }),
     );
     expect(afterRestore).toBe(2000);
@@ -145,10 +166,15 @@ describe.skipIf(!tools)('cloud restore drill (mariadb-backup + binlog PITR)', ()
     await makeMovements(s.edge, s.token, 300);
 
     const t0 = performance.now();
+    const ph = phases();
     const cloudPort = await s.stack.stopCloud();
+    ph.mark('stopCloud');
     await s.server.halt();
+    ph.mark('stopMariadb');
     drill(['restore', '--backup-dir', s.backupDir, '--datadir', s.server.datadir, '--port', s.port]);
+    ph.mark('prepareAndCopyBack');
     await s.server.launch();
+    ph.mark('startMariadb');
     const atBackup = await cloudCount(s.stack);
     drill([
       'replay-binlog',
@@ -163,8 +189,10 @@ describe.skipIf(!tools)('cloud restore drill (mariadb-backup + binlog PITR)', ()
       '--stop-position',
       String(failure.Position),
     ]);
+    ph.mark('replayBinlog');
     const atFailurePoint = await cloudCount(s.stack);
     await s.stack.startCloud({ port: cloudPort });
+    ph.mark('startCloud');
     const rtoMs = performance.now() - t0;
 
     await waitReplicated(s.edge, s.token);
@@ -181,6 +209,7 @@ describe.skipIf(!tools)('cloud restore drill (mariadb-backup + binlog PITR)', ()
         rpoMovementsLostByCloud: 3500 - atFailurePoint,
         madeDuringOutageSentByEdge: both.cloudRows.length - atFailurePoint,
         lostForGood: both.edgeRows.length - both.cloudRows.length,
+        phasesMs: ph.all,
       }),
     );
     expect(atBackup).toBe(2000);
