@@ -156,8 +156,8 @@ try {
   const rawRate = Math.max(rawBefore, rawAfter);
   const metrics = await Promise.all(procs.map(async (p) => (await fetch(`${p.baseUrl}/metrics`)).text()));
   const txRetries = metrics
-    .map((m) => Number(/^store_edge_cloud_transaction_retries_total (\d+)/m.exec(m)?.[1] ?? 0))
-    .reduce((a, b) => a + b, 0);
+    .flatMap((m) => [...m.matchAll(/^store_edge_cloud_transaction_retries_total\{[^}]*\} (\d+)/gm)])
+    .reduce((a, r) => a + Number(r[1]), 0);
   report({
     name: 'cloud-ingest',
     value: cloudRate,

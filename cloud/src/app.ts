@@ -274,7 +274,7 @@ export async function buildApp(opts: AppOptions) {
               pool,
               store,
               request.body.records,
-              { onRetry: () => metrics.txRetries.inc() },
+              { onRetry: (reason) => metrics.txRetries.labels(reason).inc() },
               typeof instance === 'string' ? instance.slice(0, 64) : undefined,
             );
             metrics.batches.labels(result.inserted > 0 ? 'applied' : 'duplicate').inc();

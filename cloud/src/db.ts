@@ -8,7 +8,7 @@ export interface PoolOptions {
 }
 
 export function createPool(opts: PoolOptions): Pool {
-  return mysql.createPool({
+  const pool = mysql.createPool({
     uri: opts.url,
     connectionLimit: opts.connectionLimit ?? 20,
     // Every DATETIME we write and read is UTC; the session time zone makes NOW() agree.
@@ -18,17 +18,65 @@ export function createPool(opts: PoolOptions): Pool {
     bigNumberStrings: false,
     decimalNumbers: true,
     enableKeepAlive: true,
-    // Replication ingest sends a batch's writes in one round trip (ingest.ts). Every value in
-    // them is escaped by mysql2's format(); no statement is built from unescaped input.
-    multipleStatements: true,
+    // Never several statements in one query: when Galera aborts a transaction (certification
+    // conflict), the statements after the failing one in the same query ran on as autocommitted
+    // statements and committed half a batch. One statement per round trip, always.
+    multipleStatements: false,
+    connectTimeout: 5000,
   });
+  // Galera: reads wait until this node has applied every write committed anywhere in the
+  // cluster before them (causality check), so a batch sent through another node after one
+  // was acknowledged sees that one's mark. MySQL has no such variable (InnoDB Cluster has
+  // group_replication_consistency instead): the error is ignored there.
+  pool.pool.on('connection', (conn) => {
+    conn.query('SET SESSION wsrep_sync_wait = 1', () => {});
+  });
+  return pool;
 }
 
-/** MySQL error numbers worth retrying the whole transaction for (InnoDB chose us as victim). */
-const RETRYABLE = new Set([1213 /* ER_LOCK_DEADLOCK */, 1205 /* ER_LOCK_WAIT_TIMEOUT */]);
+/**
+ * Errors after which the whole transaction is rolled back (or lost with its connection) and
+ * run again from the start: the database chose it as a victim, or the node went away.
+ */
+export type RetryReason = 'conflict' | 'lock-timeout' | 'not-ready' | 'connection-lost';
+
+const RETRY_ERRNO = new Map<number, RetryReason>([
+  // InnoDB deadlock, and Galera's certification failure / brute-force abort (same code).
+  [1213, 'conflict'], // ER_LOCK_DEADLOCK
+  [1205, 'lock-timeout'], // ER_LOCK_WAIT_TIMEOUT
+  // Galera node not in the primary component (joining, partitioned): WSREP has not yet
+  // prepared node for application use.
+  [1047, 'not-ready'], // ER_UNKNOWN_COM_ERROR
+  [1053, 'not-ready'], // ER_SERVER_SHUTDOWN
+  [1927, 'connection-lost'], // ER_CONNECTION_KILLED
+  [2006, 'connection-lost'], // CR_SERVER_GONE_ERROR
+  [2013, 'connection-lost'], // CR_SERVER_LOST
+  [4031, 'connection-lost'], // ER_CLIENT_INTERACTION_TIMEOUT
+]);
+
+const RETRY_CODE = new Map<string, RetryReason>([
+  ['PROTOCOL_CONNECTION_LOST', 'connection-lost'],
+  ['ECONNRESET', 'connection-lost'],
+  ['ECONNREFUSED', 'connection-lost'],
+  ['EPIPE', 'connection-lost'],
+  ['ETIMEDOUT', 'connection-lost'],
+  ['PROTOCOL_SEQUENCE_TIMEOUT', 'connection-lost'],
+  ["Can't add new command when connection is in closed state", 'connection-lost'],
+]);
+
+/** Why the transaction that failed with `err` may be run again, or null when it must not. */
+export function retryReason(err: unknown): RetryReason | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const { errno, code, message } = err as { errno?: unknown; code?: unknown; message?: unknown };
+  if (typeof errno === 'number' && RETRY_ERRNO.has(errno)) return RETRY_ERRNO.get(errno) ?? null;
+  if (typeof code === 'string' && RETRY_CODE.has(code)) return RETRY_CODE.get(code) ?? null;
+  // mysql2 reports a query on a connection that died meanwhile with this message and no code.
+  if (typeof message === 'string' && RETRY_CODE.has(message)) return RETRY_CODE.get(message) ?? null;
+  return null;
+}
 
 export function isRetryable(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && RETRYABLE.has((err as { errno?: number }).errno ?? 0);
+  return retryReason(err) !== null;
 }
 
 export function mysqlErrno(err: unknown): number | undefined {
@@ -38,38 +86,54 @@ export function mysqlErrno(err: unknown): number | undefined {
 }
 
 export interface TxOptions {
-  /** Attempts in total on deadlock / lock wait timeout (default 8). */
+  /** Attempts in total (default 10: about 7 s of backoff on a lost node, 1 s on conflicts). */
   attempts?: number;
-  onRetry?: (err: unknown, attempt: number) => void;
+  onRetry?: (err: unknown, attempt: number, reason: RetryReason) => void;
 }
 
 /**
- * Runs `work` in one transaction, retrying it from scratch when InnoDB reports a deadlock or a
- * lock wait timeout, so such errors never surface to clients. `work` must be safe to re-run
- * (it is: everything it did was rolled back).
+ * Runs `work` in one explicit transaction, every statement on its own round trip. When any
+ * statement or the COMMIT fails with a retryable error (retryReason), the whole transaction is
+ * rolled back and run again from scratch on a fresh connection, with jittered exponential
+ * backoff, up to `attempts` times. `work` must be safe to re-run: everything it did was rolled
+ * back, except when the connection was lost during COMMIT, where the first attempt may have
+ * committed; callers keep that case idempotent (ingest: the exactly-once check by store, seq
+ * and movement id answers the re-run as a duplicate).
  */
 export async function withTransaction<T>(
   pool: Pool,
   work: (conn: PoolConnection) => Promise<T>,
   opts: TxOptions = {},
 ): Promise<T> {
-  const attempts = opts.attempts ?? 8;
+  const attempts = opts.attempts ?? 10;
   for (let attempt = 1; ; attempt++) {
-    const conn = await pool.getConnection();
+    let conn: PoolConnection | null = null;
     try {
+      conn = await pool.getConnection();
       await conn.beginTransaction();
       const result = await work(conn);
       await conn.commit();
+      conn.release();
       return result;
     } catch (err) {
-      await conn.rollback().catch(() => {});
-      if (!isRetryable(err) || attempt >= attempts) throw err;
-      opts.onRetry?.(err, attempt);
-      // Jittered exponential backoff keeps the retried victims from colliding again.
-      const delay = Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random());
+      const reason = retryReason(err);
+      if (conn) {
+        if (reason === 'connection-lost' || reason === 'not-ready') {
+          // A dead connection must not go back to the pool for the next request to trip over.
+          conn.destroy();
+        } else {
+          await conn.rollback().catch(() => {});
+          conn.release();
+        }
+      }
+      if (reason === null || attempt >= attempts) throw err;
+      opts.onRetry?.(err, attempt, reason);
+      // Jittered exponential backoff keeps the retried victims from colliding again; a lost
+      // node needs longer (HAProxy marks it down after two failed checks, 1 s).
+      const lost = reason === 'connection-lost' || reason === 'not-ready';
+      const delay =
+        (lost ? Math.min(2000, 50 * 2 ** attempt) : Math.min(200, 5 * 2 ** attempt)) * (0.5 + Math.random());
       await new Promise((r) => setTimeout(r, delay));
-    } finally {
-      conn.release();
     }
   }
 }

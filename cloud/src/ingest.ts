@@ -9,7 +9,14 @@ import {
 } from '@store-edge/protocol';
 import { format } from 'mysql2';
 import { appendChanges, type NewChange } from './changes.js';
-import { mysqlErrno, type Pool, type PoolConnection, toSqlDateTime, withTransaction } from './db.js';
+import {
+  mysqlErrno,
+  type Pool,
+  type PoolConnection,
+  type RetryReason,
+  toSqlDateTime,
+  withTransaction,
+} from './db.js';
 import { enqueueEvent, subscribedWebhooks } from './outbox.js';
 import { HttpProblem, notFound } from './problem.js';
 import { foldStock, type StockDelta } from './projection.js';
@@ -24,7 +31,8 @@ export interface IngestResult {
 }
 
 export interface IngestHooks {
-  onRetry?: () => void;
+  /** A transaction of this batch was rolled back and is run again (metrics). */
+  onRetry?: (reason: RetryReason) => void;
 }
 
 /** Checks what a schema cannot: consecutive seqs and qty sign rules. Throws 400. */
@@ -76,7 +84,7 @@ export async function ingestBatch(
       return await withTransaction(
         pool,
         (conn) => applyBatch(conn, store, records, { prepared, subscribers, agentInstance }),
-        { onRetry: hooks.onRetry },
+        { onRetry: (_err, _attempt, reason) => hooks.onRetry?.(reason) },
       );
     } catch (err) {
       // An edge keeps several batches in flight and they can reach the store's lock out of
@@ -132,7 +140,7 @@ const LEASE_SET =
 
 interface Prepared {
   /** The batch's writes, formatted for the case where every record is new. */
-  prepared: string;
+  prepared: string[];
   /** Webhooks subscribed to movements.applied, looked up before the lock. */
   subscribers: string[];
   agentInstance?: string;
@@ -193,18 +201,21 @@ async function applyBatch(
     return { appliedSeq: applied, inserted: 0, changed: false };
   }
 
-  // One round trip: the movements, the projection, and the store's new mark.
+  // The movements, the projection, then the store's new mark: each statement on its own round
+  // trip, never several in one query. In one multi-statement query, a statement failing inside
+  // a transaction Galera has aborted (certification conflict) left the statements after it to
+  // run as autocommitted ones: the mark and the stock committed without the movements.
   const writes = fresh.length === records.length ? prepared : formatWrites(storeId, tenantId, fresh);
-  const mark = format(
-    `UPDATE stores SET applied_seq = ?, last_replicated_at = NOW(6), stale_notified = 0${LEASE_SET} WHERE id = ?`,
-    [last, ...lease, storeId],
-  );
   try {
-    await conn.query(`${writes};\n${mark}`);
+    for (const statement of writes) await conn.query(statement);
   } catch (err) {
     if (mysqlErrno(err) !== 1062 /* ER_DUP_ENTRY: the (store_id, id) key */) throw err;
     throw await movementIdConflict(conn, storeId, fresh);
   }
+  await conn.query(
+    `UPDATE stores SET applied_seq = ?, last_replicated_at = NOW(6), stale_notified = 0${LEASE_SET} WHERE id = ?`,
+    [last, ...lease, storeId],
+  );
   const changed = await answerReservations(conn, storeId, tenantId, fresh);
   if (subscribers.length > 0) {
     await enqueueEvent(
@@ -245,11 +256,11 @@ async function checkAlreadyApplied(
 }
 
 /**
- * The SQL of a batch's writes (movements as one multi-row INSERT, the stock projection as one
- * upsert per kind of change), formatted with mysql2's escaping so the statements can travel
- * in one round trip.
+ * The SQL statements of a batch's writes (movements as one multi-row INSERT, the stock
+ * projection as one upsert per kind of change), formatted with mysql2's escaping before the
+ * store's row lock is taken; each is sent on its own.
  */
-function formatWrites(storeId: string, tenantId: string, fresh: ReplicationRecord[]): string {
+function formatWrites(storeId: string, tenantId: string, fresh: ReplicationRecord[]): string[] {
   const rows = fresh.map(({ seq, movement: m }) => [
     storeId,
     seq,
@@ -278,7 +289,7 @@ function formatWrites(storeId: string, tenantId: string, fresh: ReplicationRecor
   if (relative.length > 0)
     statements.push(stockUpsert('on_hand + VALUES(on_hand)', storeId, tenantId, relative));
   if (absolute.length > 0) statements.push(stockUpsert('VALUES(on_hand)', storeId, tenantId, absolute));
-  return statements.join(';\n');
+  return statements;
 }
 
 /**

@@ -25,7 +25,8 @@ export function createMetrics() {
     }),
     txRetries: new Counter({
       name: 'store_edge_cloud_transaction_retries_total',
-      help: 'Transactions retried after a deadlock or lock wait timeout',
+      help: 'Transactions rolled back and run again, by reason: conflict (InnoDB deadlock or Galera certification failure, 1213), lock-timeout (1205), not-ready (Galera node outside the primary component, 1047/1053), connection-lost (node or proxy gone)',
+      labelNames: ['reason'],
       registers: [registry],
     }),
     webhookDeliveries: new Counter({

@@ -1,6 +1,7 @@
 export * from './agent-process.js';
 export * from './fake-zebra.js';
 export * from './fixtures.js';
+export * from './galera.js';
 export * from './mosquitto.js';
 export * from './mysql.js';
 export * from './ports.js';
