@@ -124,7 +124,8 @@ function post(
         res.on('error', reject);
       },
     );
-    req.setTimeout(60_000, () => req.destroy(new Error('timeout')));
+    // The edge's own deadline per batch (edge-agent CloudClient).
+    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end(body);
   });
@@ -225,8 +226,9 @@ class Store {
         }
       }
       stats.retries++;
-      backoff = Math.min(5_000, backoff === 0 ? 100 : backoff * 2);
-      await new Promise((r) => setTimeout(r, backoff));
+      // The edge shipper's backoff: 250 ms doubling to 30 s, half of it jittered.
+      backoff = Math.min(30_000, backoff === 0 ? 250 : backoff * 2);
+      await new Promise((r) => setTimeout(r, backoff / 2 + Math.random() * (backoff / 2)));
     }
   }
 }

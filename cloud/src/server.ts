@@ -46,6 +46,7 @@ export class CloudService {
       logger: this.log,
       metrics,
       feedPollIntervalMs: config.feedPollIntervalMs,
+      maxIngestInFlight: config.ingestMaxInFlight,
     });
     this.#dispatcher = new WebhookDispatcher({
       pool,
