@@ -3,6 +3,8 @@
 // (REVOKE) without touching the server other tests share.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { makeTempDir, repoRoot, startAgent, storeEdgeBin } from '@store-edge/testing';
 import mysql from 'mysql2/promise';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -108,7 +110,8 @@ describe('store-edge probe', () => {
       String(timeout),
     ];
 
-    const ok = await runProbe(args(60));
+    const metricsFile = join(dir.path, 'store_edge_probe.prom');
+    const ok = await runProbe([...args(60), '--metrics-file', metricsFile]);
     expect(ok.stderr).toBe('');
     expect(ok.steps.map((s) => [s.step, s.ok])).toEqual([
       ['setup', true],
@@ -120,10 +123,15 @@ describe('store-edge probe', () => {
     expect(ok.code).toBe(0);
     expect(ok.steps[1]?.detail).toMatch(/landed once at seq \d+/);
     expect(ok.steps[4]?.detail).toMatch(/reservation fulfilled/);
+    // What Prometheus reads through the node_exporter textfile collector.
+    const okMetrics = readFileSync(metricsFile, 'utf8');
+    expect(okMetrics).toMatch(/^store_edge_probe_success\{step="ship"\} 1$/m);
+    expect(okMetrics).toMatch(/^store_edge_probe_last_run_success 1$/m);
+    expect(okMetrics).toMatch(/^store_edge_probe_duration_seconds\{step="reserve"\} [\d.]+$/m);
 
     // A cloud whose database refuses to store movements: the store's receipt never lands.
     await root.query(`REVOKE INSERT ON \`${stack.db.name}\`.movements FROM '${user}'@'%'`);
-    const noMovements = await runProbe(args(5));
+    const noMovements = await runProbe([...args(5), '--metrics-file', metricsFile]);
     expect(noMovements.code).toBe(1);
     expect(noMovements.steps.map((s) => [s.step, s.ok])).toEqual([
       ['setup', true],
@@ -131,6 +139,11 @@ describe('store-edge probe', () => {
     ]);
     expect(noMovements.steps[1]?.detail).toMatch(/not within 5 s/);
     expect(noMovements.stderr).toMatch(/step 'receive' failed/);
+    const failedMetrics = readFileSync(metricsFile, 'utf8');
+    expect(failedMetrics).toMatch(/^store_edge_probe_success\{step="setup"\} 1$/m);
+    expect(failedMetrics).toMatch(/^store_edge_probe_success\{step="receive"\} 0$/m);
+    expect(failedMetrics).toMatch(/^store_edge_probe_success\{step="ship"\} 0$/m);
+    expect(failedMetrics).toMatch(/^store_edge_probe_last_run_success 0$/m);
 
     // Writes back; a cloud that cannot record reservations fails the reserve step only.
     await root.query(`GRANT INSERT ON \`${stack.db.name}\`.movements TO '${user}'@'%'`);
