@@ -9,6 +9,8 @@ Commands:
   cloud migrate             apply MySQL migrations and exit
   label render --template T --format zpl|pdf [--data FILE]
   simulate scanner|rfid ... device simulators for demos and benchmarks
+  probe --edge URL --edge-user U --edge-password P --cloud URL --cloud-token T
+                            synthetic receive -> adjust -> reserve -> ship through a live pair
 `;
 
 export async function main(argv: string[]): Promise<void> {
@@ -32,6 +34,11 @@ export async function main(argv: string[]): Promise<void> {
     case 'simulate': {
       const { simulateCli } = await import('@store-edge/drivers/simulate');
       await simulateCli(rest);
+      return;
+    }
+    case 'probe': {
+      const { probeCli } = await import('./probe.js');
+      await probeCli(rest);
       return;
     }
     case undefined:

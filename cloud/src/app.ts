@@ -47,6 +47,11 @@ export interface AppOptions {
   bodyLimit?: number;
   /** How often a long-poll looks for changes committed by other replicas (ms). */
   feedPollIntervalMs?: number;
+  /**
+   * Replication batches this process works on at once; more are answered 503 with Retry-After
+   * at once, before their bodies are read (default 40: twice the default MySQL pool).
+   */
+  maxIngestInFlight?: number;
 }
 
 declare module 'fastify' {
@@ -64,6 +69,8 @@ export async function buildApp(opts: AppOptions) {
   const notifier = opts.notifier ?? new ChangeNotifier(pool, opts.feedPollIntervalMs ?? 1000);
   const auth = createAuthenticator(pool, opts.adminToken);
   const closing = new AbortController();
+  const maxIngestInFlight = opts.maxIngestInFlight ?? 40;
+  let ingestInFlight = 0;
 
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
@@ -261,6 +268,31 @@ export async function buildApp(opts: AppOptions) {
               413: ProblemSchema,
               ...errorResponses,
             },
+          },
+          // Load shedding: when a whole region comes back from a WAN outage, a thousand stores
+          // push their backlog at once. Queued behind the MySQL pool, their requests would wait
+          // past the stores' 30 s timeout, be sent again and be worked on twice; answered 503 at
+          // once (before the body is read and decompressed), the stores back off with jitter and
+          // the batches being worked on finish in time (RFC 9110 §15.6.4, Retry-After §10.2.3).
+          onRequest: async (_request, reply) => {
+            if (ingestInFlight >= maxIngestInFlight) {
+              metrics.batches.labels('shed').inc();
+              reply.header('retry-after', '1');
+              throw new HttpProblem(
+                503,
+                'Service Unavailable',
+                `this cloud replica is applying ${ingestInFlight} batches; send this one again after a short backoff`,
+                { code: 'busy' },
+              );
+            }
+            ingestInFlight++;
+            let released = false;
+            reply.raw.once('close', () => {
+              if (!released) {
+                released = true;
+                ingestInFlight--;
+              }
+            });
           },
           // Authenticate and check the size before validating up to a thousand records.
           preValidation: async (request) => {

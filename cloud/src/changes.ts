@@ -22,10 +22,14 @@ export async function appendChanges(
   changes: NewChange[],
 ): Promise<void> {
   if (changes.length === 0) return;
-  const [res] = await conn.query('UPDATE tenants SET change_cursor = change_cursor + ? WHERE id = ?', [
-    changes.length,
-    tenantId,
-  ]);
+  // Cursors follow the clock (microseconds since 1970) and never go below the last one handed
+  // out: after the database is restored to an earlier point, new changes still get cursors
+  // above every cursor the stores were given before the restore, so no store skips them.
+  const [res] = await conn.query(
+    `UPDATE tenants SET change_cursor = GREATEST(change_cursor, FLOOR(UNIX_TIMESTAMP(NOW(6)) * 1000000)) + ?
+      WHERE id = ?`,
+    [changes.length, tenantId],
+  );
   if ((res as { affectedRows: number }).affectedRows !== 1) throw new Error(`tenant ${tenantId} vanished`);
   const [rows] = await conn.query('SELECT change_cursor FROM tenants WHERE id = ?', [tenantId]);
   const last = Number((rows as Array<{ change_cursor: number }>)[0]?.change_cursor);

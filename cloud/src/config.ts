@@ -4,6 +4,7 @@ export interface CloudConfig {
   host: string;
   adminToken: string;
   poolSize: number;
+  ingestMaxInFlight: number;
   webhookIntervalMs: number;
   webhookBaseBackoffMs: number;
   webhookMaxBackoffMs: number;
@@ -53,13 +54,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   const logLevel = LOG_LEVELS.find((l) => l === rawLevel);
   if (!logLevel)
     problems.push(`STORE_EDGE_LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got '${rawLevel}'`);
+  const poolSize = int('STORE_EDGE_MYSQL_POOL_SIZE', 20, 1, 1000);
   const config: CloudConfig = {
     logLevel: logLevel ?? 'info',
     mysqlUrl,
     port: int('STORE_EDGE_CLOUD_PORT', 8090, 0, 65535),
     host: env.STORE_EDGE_CLOUD_HOST || '0.0.0.0',
     adminToken,
-    poolSize: int('STORE_EDGE_MYSQL_POOL_SIZE', 20, 1, 1000),
+    poolSize,
+    ingestMaxInFlight: int('STORE_EDGE_INGEST_MAX_IN_FLIGHT', 2 * poolSize, 1, 100_000),
     webhookIntervalMs: int('STORE_EDGE_WEBHOOK_INTERVAL_MS', 1000, 10, 600_000),
     webhookBaseBackoffMs: int('STORE_EDGE_WEBHOOK_BACKOFF_MS', 1000, 1, 3_600_000),
     webhookMaxBackoffMs: int('STORE_EDGE_WEBHOOK_MAX_BACKOFF_MS', 3_600_000, 1, 86_400_000),

@@ -50,6 +50,7 @@ export class CloudService {
       logger: this.log,
       metrics,
       feedPollIntervalMs: config.feedPollIntervalMs,
+      maxIngestInFlight: config.ingestMaxInFlight,
     });
     this.#dispatcher = new WebhookDispatcher({
       pool,

@@ -25,6 +25,10 @@ export interface MysqlServer {
   url: string;
   /** Throw-away servers only: stop and start again on the same port and data (a database restart). */
   restart?: (downMs?: number) => Promise<void>;
+  /** Throw-away servers only: the data directory, and stopping / starting the server on it. */
+  datadir?: string;
+  halt?: () => Promise<void>;
+  launch?: () => Promise<void>;
   /** Set when the server was started by us; stop() shuts it down and removes its datadir. */
   stop(): Promise<void>;
   /** How the server was found, for logs and skip reasons. */
@@ -50,7 +54,16 @@ export async function acquireMysql(
   return startThrowawayMariadb(mariadbd, installDb);
 }
 
-export async function startThrowawayMariadb(mariadbd: string, installDb: string): Promise<MysqlServer> {
+export interface ThrowawayOptions {
+  /** Extra server options, e.g. `--log-bin=/path/binlog` for point-in-time recovery tests. */
+  extraArgs?: string[];
+}
+
+export async function startThrowawayMariadb(
+  mariadbd: string,
+  installDb: string,
+  opts: ThrowawayOptions = {},
+): Promise<MysqlServer> {
   const dir: TempDir = makeTempDir('store-edge-mariadb-');
   const datadir = join(dir.path, 'data');
   mkdirSync(datadir);
@@ -84,6 +97,7 @@ export async function startThrowawayMariadb(mariadbd: string, installDb: string)
         '--innodb-buffer-pool-size=128M',
         '--innodb-flush-log-at-trx-commit=1',
         '--max-connections=500',
+        ...(opts.extraArgs ?? []),
         ...user,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
@@ -116,6 +130,9 @@ export async function startThrowawayMariadb(mariadbd: string, installDb: string)
   return {
     url,
     origin: 'throwaway',
+    datadir,
+    halt,
+    launch,
     restart: async (downMs = 0) => {
       await halt();
       if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));

@@ -1,0 +1,566 @@
+// npm run bench -- fleet [--stores 1000] [--backlog 400] [--trickle-seconds 30] [--rate 2]
+//                        [--interval-ms 1000] [--batch-size 1000] [--pool 20] [--db single|galera|URL]
+//
+// A fleet of simulated stores against one `store-edge cloud` process (a child process, as
+// deployed). Each store is a light client speaking the real replication protocol
+// (protocol/src/replication.ts): its own credential created through the admin API, gapless
+// seqs, gzip bodies and the agent-instance header like the edge's shipper, resending from
+// `expectedSeq` on a gap and retrying 5xx/connection errors with backoff. It does not run an
+// edge agent: 1,000 agents would measure this machine, not the cloud.
+//
+//  1. catch-up: every store has `backlog` movements waiting (a WAN outage) and pushes them in
+//     batches of up to `batch-size`, all stores at once;
+//  2. trickle: every store sends what it made in the last `interval-ms` (`rate` movements/s on
+//     average, Poisson-spread so batches differ) for `trickle-seconds`.
+//
+// Raw limit, measured in the same run on the same database: the same rows (same columns and
+// values) inserted straight through mysql2 as multi-row INSERTs, one transaction per batch,
+// over as many connections as the cloud's pool. The better of a run before and after the
+// cloud run counts (buffer pool and flushing differ). Ratio = catch-up rate / raw limit.
+//
+// Database: `--db single` (default; STORE_EDGE_TEST_MYSQL_URL or 127.0.0.1:3306, a throw-away
+// database on it), `--db galera` (a 3-node Galera cluster behind HAProxy started by
+// testing/src/galera.ts), or a server URL. Flags fall back to FLEET_* environment variables
+// (FLEET_STORES, FLEET_BACKLOG, FLEET_TRICKLE_SECONDS, FLEET_RATE, FLEET_DB, ...).
+import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import mysql from 'mysql2/promise';
+import { type CloudProcess, startCloudProcess } from '../cloud/src/cloud-process.js';
+import { AGENT_INSTANCE_HEADER, type Movement, type ReplicationRecord } from '../protocol/src/index.js';
+import { galeraMissing, startGaleraCluster } from '../testing/src/galera.js';
+import { createTestDatabase, DEFAULT_MYSQL_URL } from '../testing/src/index.js';
+import { cpuSeconds, cpuSecondsOf } from './_proc.js';
+import { percentile, report } from './_report.js';
+
+const env = (name: string, dflt: string) => process.env[`FLEET_${name}`] ?? dflt;
+const { values } = parseArgs({
+  args: process.argv.slice(3),
+  options: {
+    stores: { type: 'string', default: env('STORES', '1000') },
+    backlog: { type: 'string', default: env('BACKLOG', '400') },
+    'batch-size': { type: 'string', default: env('BATCH_SIZE', '1000') },
+    'trickle-seconds': { type: 'string', default: env('TRICKLE_SECONDS', '30') },
+    rate: { type: 'string', default: env('RATE', '2') },
+    'interval-ms': { type: 'string', default: env('INTERVAL_MS', '1000') },
+    pool: { type: 'string', default: env('POOL', '20') },
+    db: { type: 'string', default: env('DB', 'single') },
+  },
+});
+const STORES = positive('stores');
+const BACKLOG = positive('backlog');
+const BATCH = Math.min(1000, positive('batch-size'));
+const TRICKLE_S = Number(values['trickle-seconds']);
+const RATE = Number(values.rate);
+const INTERVAL_MS = positive('interval-ms');
+const POOL = positive('pool');
+const ADMIN = `fleet-admin-${randomUUID()}`;
+const TENANT = 'fleet';
+const SKUS = 2000;
+
+function positive(name: keyof typeof values): number {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`fleet: --${name} must be a positive integer, got '${values[name]}'\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+interface Database {
+  url: string;
+  kind: string;
+  nodes?: number;
+  stop(): Promise<void>;
+}
+
+/** The database under test: a throw-away database on one server, or on a fresh Galera cluster. */
+async function openDatabase(choice: string): Promise<Database> {
+  if (choice === 'galera') {
+    const missing = galeraMissing();
+    if (missing) throw new Error(`--db galera: ${missing}`);
+    const cluster = await startGaleraCluster();
+    const db = await createTestDatabase(cluster.proxyUrl, 'se_fleet');
+    return {
+      url: db.url,
+      kind: 'galera-3-nodes-haproxy',
+      nodes: cluster.nodes.length,
+      stop: async () => {
+        await db.drop().catch(() => {});
+        await cluster.stop();
+      },
+    };
+  }
+  const server = choice === 'single' ? (process.env.STORE_EDGE_TEST_MYSQL_URL ?? DEFAULT_MYSQL_URL) : choice;
+  const db = await createTestDatabase(server, 'se_fleet');
+  return { url: db.url, kind: 'single-server', nodes: 1, stop: () => db.drop() };
+}
+
+// --- a light store client --------------------------------------------------------------------
+
+const agent = new Agent({ keepAlive: true, maxSockets: STORES + 8 });
+
+function post(
+  base: URL,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: base.hostname,
+        port: base.port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { ...headers, 'content-length': body.length },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+        res.on('error', reject);
+      },
+    );
+    // The edge's own deadline per batch (edge-agent CloudClient).
+    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function makeMovement(store: number, seq: number): Movement {
+  const k = (store * 7919 + seq) % SKUS;
+  const sale = seq % 4 === 0;
+  return {
+    id: randomUUID(),
+    type: sale ? 'sale' : 'receive',
+    sku: `SKU-${k}`,
+    location: seq % 3 === 0 ? 'backroom' : 'salesfloor',
+    qty: sale ? 1 : 1 + (seq % 6),
+    at: new Date(Date.UTC(2026, 11, 5, 8, 0, 0) + seq * 1000).toISOString(),
+    source: 'fleet-bench',
+  };
+}
+
+interface Stats {
+  latencies: number[];
+  byStatus: Map<string, number>;
+  gaps: number;
+  retries: number;
+  movements: number;
+}
+const newStats = (): Stats => ({ latencies: [], byStatus: new Map(), gaps: 0, retries: 0, movements: 0 });
+const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+
+class Store {
+  /** Records not acknowledged yet, oldest first (the edge's outbox). */
+  readonly outbox: ReplicationRecord[] = [];
+  nextSeq = 1;
+  applied = 0;
+  private readonly headers: Record<string, string>;
+
+  constructor(
+    readonly index: number,
+    readonly id: string,
+    token: string,
+    private readonly base: URL,
+  ) {
+    this.headers = {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+      [AGENT_INSTANCE_HEADER]: `fleet-${id}`,
+    };
+  }
+
+  make(n: number): void {
+    for (let i = 0; i < n; i++) {
+      const seq = this.nextSeq++;
+      this.outbox.push({ seq, movement: makeMovement(this.index, seq) });
+    }
+  }
+
+  /** Ships the outbox until empty, as the edge's shipper does: in order, resending on a gap. */
+  async drain(stats: Stats, stopAt = Number.POSITIVE_INFINITY): Promise<void> {
+    let backoff = 0;
+    while (this.outbox.length > 0 && performance.now() < stopAt) {
+      const batch = this.outbox.slice(0, BATCH);
+      const body = gzipSync(JSON.stringify({ records: batch }), { level: 1 });
+      const started = performance.now();
+      let status = 0;
+      let text = '';
+      try {
+        ({ status, text } = await post(
+          this.base,
+          `/v1/stores/${this.id}/replication/batches`,
+          this.headers,
+          body,
+        ));
+      } catch (err) {
+        bump(stats.byStatus, `network:${(err as Error).message.slice(0, 40)}`);
+      }
+      if (status === 200) {
+        stats.latencies.push(performance.now() - started);
+        const applied = (JSON.parse(text) as { appliedSeq: number }).appliedSeq;
+        const done = this.outbox.findIndex((r) => r.seq > applied);
+        const acked = done === -1 ? this.outbox.length : done;
+        stats.movements += acked;
+        this.outbox.splice(0, acked);
+        this.applied = applied;
+        backoff = 0;
+        continue;
+      }
+      if (status !== 0) bump(stats.byStatus, String(status));
+      if (status === 409) {
+        const problem = JSON.parse(text) as { code?: string; expectedSeq?: number };
+        bump(stats.byStatus, `409:${problem.code}`);
+        if (problem.code === 'sequence-gap' && problem.expectedSeq !== undefined) {
+          // Never happens to a client that keeps its outbox; counted, and followed like the edge.
+          stats.gaps++;
+          const from = problem.expectedSeq;
+          while ((this.outbox[0]?.seq ?? from) < from) this.outbox.shift();
+          continue;
+        }
+      }
+      stats.retries++;
+      // The edge shipper's backoff: 250 ms doubling to 30 s, half of it jittered.
+      backoff = Math.min(30_000, backoff === 0 ? 250 : backoff * 2);
+      await new Promise((r) => setTimeout(r, backoff / 2 + Math.random() * (backoff / 2)));
+    }
+  }
+}
+
+// --- raw limit -------------------------------------------------------------------------------
+
+/** The same rows straight through mysql2: one multi-row INSERT per batch, one transaction each. */
+async function rawInsert(url: string, table: string, batches: ReplicationRecord[][][]): Promise<number> {
+  const setup = await mysql.createConnection({ uri: url });
+  await setup.query(`CREATE TABLE ${table} LIKE movements`);
+  await setup.end();
+  const raw = mysql.createPool({ uri: url, connectionLimit: POOL, timezone: 'Z' });
+  let rows = 0;
+  const r0 = performance.now();
+  await Promise.all(
+    batches.map(async (storeBatches, s) => {
+      for (const batch of storeBatches) {
+        const values = batch.map(({ seq, movement: m }) => [
+          `fleet-${s}`,
+          seq,
+          m.id,
+          TENANT,
+          m.type,
+          m.sku,
+          m.location,
+          m.qty,
+          m.at.replace('T', ' ').replace('Z', ''),
+          m.ref ?? null,
+          m.reason ?? null,
+          m.source ?? null,
+          m.actor ?? null,
+        ]);
+        const conn = await raw.getConnection();
+        try {
+          await conn.beginTransaction();
+          await conn.query(
+            `INSERT INTO ${table} (store_id, seq, id, tenant_id, type, sku, location, qty, at, ref, reason, source, actor) VALUES ?`,
+            [values],
+          );
+          await conn.commit();
+          rows += values.length;
+        } finally {
+          conn.release();
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - r0) / 1000;
+  await raw.end();
+  const drop = await mysql.createConnection({ uri: url });
+  await drop.query(`DROP TABLE ${table}`);
+  await drop.end();
+  return rows / seconds;
+}
+
+/**
+ * The raw limit for trickle-sized transactions: POOL connections each committing `rows`-row
+ * INSERTs back to back for `seconds`. Answers transactions/s (movements/s = that × rows).
+ */
+async function rawSmallTransactions(
+  url: string,
+  table: string,
+  rows: number,
+  seconds: number,
+): Promise<number> {
+  const setup = await mysql.createConnection({ uri: url });
+  await setup.query(`CREATE TABLE ${table} LIKE movements`);
+  await setup.end();
+  const raw = mysql.createPool({ uri: url, connectionLimit: POOL, timezone: 'Z' });
+  let txs = 0;
+  const stopAt = performance.now() + seconds * 1000;
+  const r0 = performance.now();
+  await Promise.all(
+    Array.from({ length: POOL }, async (_, c) => {
+      let seq = 0;
+      const conn = await raw.getConnection();
+      try {
+        while (performance.now() < stopAt) {
+          const values = Array.from({ length: rows }, () => {
+            const m = makeMovement(c, ++seq);
+            return [
+              `raw-${c}`,
+              seq,
+              m.id,
+              TENANT,
+              m.type,
+              m.sku,
+              m.location,
+              m.qty,
+              m.at.replace('T', ' ').replace('Z', ''),
+              null,
+              null,
+              m.source ?? null,
+              null,
+            ];
+          });
+          await conn.beginTransaction();
+          await conn.query(
+            `INSERT INTO ${table} (store_id, seq, id, tenant_id, type, sku, location, qty, at, ref, reason, source, actor) VALUES ?`,
+            [values],
+          );
+          await conn.commit();
+          txs++;
+        }
+      } finally {
+        conn.release();
+      }
+    }),
+  );
+  const elapsed = (performance.now() - r0) / 1000;
+  await raw.end();
+  const drop = await mysql.createConnection({ uri: url });
+  await drop.query(`DROP TABLE ${table}`);
+  await drop.end();
+  return txs / elapsed;
+}
+
+/** Rows like the catch-up's (fresh ids: the raw table's unique key must not make it cheaper). */
+function rawBatches(): ReplicationRecord[][][] {
+  return Array.from({ length: STORES }, (_, s) => {
+    const all = Array.from({ length: BACKLOG }, (_, i) => ({ seq: i + 1, movement: makeMovement(s, i + 1) }));
+    const out: ReplicationRecord[][] = [];
+    for (let i = 0; i < all.length; i += BATCH) out.push(all.slice(i, i + BATCH));
+    return out;
+  });
+}
+
+// --- run -------------------------------------------------------------------------------------
+
+async function adminPost(cloud: CloudProcess, path: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await post(
+    new URL(cloud.baseUrl),
+    `/v1${path}`,
+    { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    Buffer.from(JSON.stringify(body)),
+  );
+  if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${res.text.slice(0, 300)}`);
+  return JSON.parse(res.text) as Record<string, unknown>;
+}
+
+async function metricsOf(cloud: CloudProcess): Promise<Record<string, number>> {
+  const text = await (await fetch(`${cloud.baseUrl}/metrics`)).text();
+  const sum = (re: RegExp) => [...text.matchAll(re)].reduce((a, m) => a + Number(m[1]), 0);
+  return {
+    txRetries: sum(/^store_edge_cloud_transaction_retries_total(?:\{[^}]*\})? (\d+)/gm),
+  };
+}
+
+function phaseReport(name: string, stats: Stats): void {
+  report({
+    name: `${name}-batch-latency-p99`,
+    value: percentile(stats.latencies, 99),
+    unit: 'ms',
+    p50: Math.round(percentile(stats.latencies, 50) * 10) / 10,
+    batches: stats.latencies.length,
+  });
+  report({
+    name: `${name}-errors`,
+    value: [...stats.byStatus.entries()]
+      .filter(([k]) => !k.startsWith('409:'))
+      .reduce((a, [, n]) => a + n, 0),
+    unit: 'failed requests',
+    byStatus: Object.fromEntries(stats.byStatus),
+    gaps: stats.gaps,
+    retried: stats.retries,
+  });
+}
+
+const database = await openDatabase(values.db);
+let cloud: CloudProcess | null = null;
+try {
+  const t = performance.now();
+  // The cloud migrates its database at start, as in a deployment.
+  cloud = await startCloudProcess({
+    mysqlUrl: database.url,
+    adminToken: ADMIN,
+    readyTimeoutMs: 120_000,
+    env: {
+      STORE_EDGE_MYSQL_POOL_SIZE: String(POOL),
+      STORE_EDGE_LOG_LEVEL: 'warn',
+      STORE_EDGE_WEBHOOK_INTERVAL_MS: '5000',
+    },
+  });
+  const base = new URL(cloud.baseUrl);
+  await adminPost(cloud, '/tenants', { id: TENANT, name: 'Fleet bench' });
+  const stores: Store[] = new Array(STORES);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      for (let s = next++; s < STORES; s = next++) {
+        const id = `fleet-${s}`;
+        const { token } = (await adminPost(cloud as CloudProcess, '/stores', {
+          id,
+          tenantId: TENANT,
+          name: `Store ${s}`,
+        })) as { token: string };
+        stores[s] = new Store(s, id, token, base);
+      }
+    }),
+  );
+  const setupSeconds = (performance.now() - t) / 1000;
+
+  const rawBefore = await rawInsert(database.url, 'movements_raw_before', rawBatches());
+
+  // --- 1. catch-up ---
+  for (const s of stores) s.make(BACKLOG);
+  const catchup = newStats();
+  const cpu0 = { cloud: cpuSeconds(cloud.child.pid), db: cpuSecondsOf('mariadbd') };
+  const c0 = performance.now();
+  await Promise.all(stores.map((s) => s.drain(catchup)));
+  const catchupSeconds = (performance.now() - c0) / 1000;
+  const cpu1 = { cloud: cpuSeconds(cloud.child.pid), db: cpuSecondsOf('mariadbd') };
+
+  // --- 2. trickle ---
+  const trickle = newStats();
+  let offered = 0;
+  const t0 = performance.now();
+  const stopAt = t0 + TRICKLE_S * 1000;
+  await Promise.all(
+    stores.map(async (s) => {
+      // Stores are not in phase: each starts at a random point of the interval.
+      await new Promise((r) => setTimeout(r, Math.random() * INTERVAL_MS));
+      while (performance.now() < stopAt) {
+        const tick = performance.now();
+        const n = poisson((RATE * INTERVAL_MS) / 1000);
+        s.make(n);
+        offered += n;
+        if (s.outbox.length > 0) await s.drain(trickle, stopAt + 30_000);
+        const wait = INTERVAL_MS - (performance.now() - tick);
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+    }),
+  );
+  const trickleSeconds = (performance.now() - t0) / 1000;
+  const cpu2 = { cloud: cpuSeconds(cloud.child.pid), db: cpuSecondsOf('mariadbd') };
+  // What stores still hold (backing off at the end of the trickle) is sent before the check,
+  // outside the measured time: the check is about the cloud, not about when the bench stopped.
+  const pendingAtEnd = stores.reduce((a, s) => a + s.outbox.length, 0);
+  await Promise.all(stores.map((s) => s.drain(newStats())));
+  const metrics = await metricsOf(cloud);
+
+  // Exactly once: every movement the stores made is in the cloud once, and nothing else is.
+  const check = await mysql.createConnection({ uri: database.url });
+  const [cnt] = await check.query(
+    'SELECT COUNT(*) AS n, COUNT(DISTINCT store_id, id) AS ids FROM movements WHERE tenant_id = ?',
+    [TENANT],
+  );
+  const landed = (cnt as Array<{ n: number; ids: number }>)[0];
+  const [marks] = await check.query('SELECT SUM(applied_seq) AS s FROM stores WHERE tenant_id = ?', [TENANT]);
+  await check.end();
+  const made = stores.reduce((a, s) => a + s.nextSeq - 1, 0);
+
+  const rawAfter = await rawInsert(database.url, 'movements_raw_after', rawBatches());
+  const rawRate = Math.max(rawBefore, rawAfter);
+  const trickleBatchRows = Math.max(1, Math.round(offered / Math.max(1, trickle.latencies.length)));
+  const rawTx = await rawSmallTransactions(database.url, 'movements_raw_small', trickleBatchRows, 10);
+  const catchupRate = catchup.movements / catchupSeconds;
+
+  const common = { database: database.kind, stores: STORES, pool: POOL };
+  report({
+    name: 'fleet-catchup',
+    value: catchupRate,
+    unit: 'movements/s',
+    limit: rawRate,
+    ratio: catchupRate / rawRate,
+    ...common,
+    backlogPerStore: BACKLOG,
+    batchSize: BATCH,
+    movements: catchup.movements,
+    seconds: Math.round(catchupSeconds * 10) / 10,
+    rawBefore: Math.round(rawBefore),
+    rawAfter: Math.round(rawAfter),
+    cloudCpuSeconds: Math.round((cpu1.cloud - cpu0.cloud) * 10) / 10,
+    mariadbCpuSeconds: Math.round((cpu1.db - cpu0.db) * 10) / 10,
+  });
+  phaseReport('fleet-catchup', catchup);
+  const trickleRate = trickle.movements / trickleSeconds;
+  const batchRate = trickle.latencies.length / trickleSeconds;
+  report({
+    name: 'fleet-trickle',
+    value: trickleRate,
+    unit: 'movements/s',
+    // What the fleet would send if every batch were answered at once; below it, the cloud is
+    // the bottleneck and batches/s is its capacity for small batches.
+    target: STORES * RATE,
+    saturated: trickleRate < 0.9 * STORES * RATE,
+    ...common,
+    ratePerStore: RATE,
+    intervalMs: INTERVAL_MS,
+    seconds: Math.round(trickleSeconds * 10) / 10,
+    cloudCpuSeconds: Math.round((cpu2.cloud - cpu1.cloud) * 10) / 10,
+    mariadbCpuSeconds: Math.round((cpu2.db - cpu1.db) * 10) / 10,
+  });
+  report({
+    name: 'fleet-trickle-batches',
+    value: batchRate,
+    unit: 'batches/s',
+    limit: rawTx,
+    // Only a saturated cloud's batch rate is its capacity; below that it is how busy it was.
+    ...(trickleRate < 0.9 * STORES * RATE
+      ? { ratio: batchRate / rawTx }
+      : { utilisation: batchRate / rawTx }),
+    rowsPerBatch: trickleBatchRows,
+    rawLimit: `${POOL} connections committing ${trickleBatchRows}-row INSERTs, 10 s`,
+  });
+  phaseReport('fleet-trickle', trickle);
+  report({
+    name: 'fleet-exactly-once',
+    value: Number(landed?.n),
+    unit: 'movements in the cloud',
+    made,
+    distinctIds: Number(landed?.ids),
+    sumOfAppliedSeq: Number((marks as Array<{ s: number }>)[0]?.s),
+    transactionRetriesInCloud: metrics.txRetries,
+    pendingAtEndOfTrickle: pendingAtEnd,
+    setupSeconds: Math.round(setupSeconds * 10) / 10,
+  });
+  if (Number(landed?.n) !== made || Number(landed?.ids) !== made) process.exitCode = 1;
+} finally {
+  agent.destroy();
+  await cloud?.stop();
+  await database.stop();
+}
+
+/** Knuth's method: fine for the small means of one store's interval. */
+function poisson(mean: number): number {
+  const l = Math.exp(-mean);
+  let k = 0;
+  let p = 1;
+  do {
+    k++;
+    p *= Math.random();
+  } while (p > l);
+  return k - 1;
+}
