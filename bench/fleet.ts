@@ -33,6 +33,7 @@ import { galeraMissing, startGaleraCluster } from '../testing/src/galera.js';
 import { createTestDatabase, DEFAULT_MYSQL_URL } from '../testing/src/index.js';
 import { cpuSeconds, cpuSecondsOf } from './_proc.js';
 import { percentile, report } from './_report.js';
+import { rawInsert, rawSmallTransactions } from './fleet-raw.js';
 
 const env = (name: string, dflt: string) => process.env[`FLEET_${name}`] ?? dflt;
 const { values } = parseArgs({
@@ -233,118 +234,7 @@ class Store {
   }
 }
 
-// --- raw limit -------------------------------------------------------------------------------
-
-/** The same rows straight through mysql2: one multi-row INSERT per batch, one transaction each. */
-async function rawInsert(url: string, table: string, batches: ReplicationRecord[][][]): Promise<number> {
-  const setup = await mysql.createConnection({ uri: url });
-  await setup.query(`CREATE TABLE ${table} LIKE movements`);
-  await setup.end();
-  const raw = mysql.createPool({ uri: url, connectionLimit: POOL, timezone: 'Z' });
-  let rows = 0;
-  const r0 = performance.now();
-  await Promise.all(
-    batches.map(async (storeBatches, s) => {
-      for (const batch of storeBatches) {
-        const values = batch.map(({ seq, movement: m }) => [
-          `fleet-${s}`,
-          seq,
-          m.id,
-          TENANT,
-          m.type,
-          m.sku,
-          m.location,
-          m.qty,
-          m.at.replace('T', ' ').replace('Z', ''),
-          m.ref ?? null,
-          m.reason ?? null,
-          m.source ?? null,
-          m.actor ?? null,
-        ]);
-        const conn = await raw.getConnection();
-        try {
-          await conn.beginTransaction();
-          await conn.query(
-            `INSERT INTO ${table} (store_id, seq, id, tenant_id, type, sku, location, qty, at, ref, reason, source, actor) VALUES ?`,
-            [values],
-          );
-          await conn.commit();
-          rows += values.length;
-        } finally {
-          conn.release();
-        }
-      }
-    }),
-  );
-  const seconds = (performance.now() - r0) / 1000;
-  await raw.end();
-  const drop = await mysql.createConnection({ uri: url });
-  await drop.query(`DROP TABLE ${table}`);
-  await drop.end();
-  return rows / seconds;
-}
-
-/**
- * The raw limit for trickle-sized transactions: POOL connections each committing `rows`-row
- * INSERTs back to back for `seconds`. Answers transactions/s (movements/s = that × rows).
- */
-async function rawSmallTransactions(
-  url: string,
-  table: string,
-  rows: number,
-  seconds: number,
-): Promise<number> {
-  const setup = await mysql.createConnection({ uri: url });
-  await setup.query(`CREATE TABLE ${table} LIKE movements`);
-  await setup.end();
-  const raw = mysql.createPool({ uri: url, connectionLimit: POOL, timezone: 'Z' });
-  let txs = 0;
-  const stopAt = performance.now() + seconds * 1000;
-  const r0 = performance.now();
-  await Promise.all(
-    Array.from({ length: POOL }, async (_, c) => {
-      let seq = 0;
-      const conn = await raw.getConnection();
-      try {
-        while (performance.now() < stopAt) {
-          const values = Array.from({ length: rows }, () => {
-            const m = makeMovement(c, ++seq);
-            return [
-              `raw-${c}`,
-              seq,
-              m.id,
-              TENANT,
-              m.type,
-              m.sku,
-              m.location,
-              m.qty,
-              m.at.replace('T', ' ').replace('Z', ''),
-              null,
-              null,
-              m.source ?? null,
-              null,
-            ];
-          });
-          await conn.beginTransaction();
-          await conn.query(
-            `INSERT INTO ${table} (store_id, seq, id, tenant_id, type, sku, location, qty, at, ref, reason, source, actor) VALUES ?`,
-            [values],
-          );
-          await conn.commit();
-          txs++;
-        }
-      } finally {
-        conn.release();
-      }
-    }),
-  );
-  const elapsed = (performance.now() - r0) / 1000;
-  await raw.end();
-  const drop = await mysql.createConnection({ uri: url });
-  await drop.query(`DROP TABLE ${table}`);
-  await drop.end();
-  return txs / elapsed;
-}
+// --- raw limit (bench/fleet-raw.ts) ---------------------------------------------------------
 
 /** Rows like the catch-up's (fresh ids: the raw table's unique key must not make it cheaper). */
 function rawBatches(): ReplicationRecord[][][] {
@@ -398,6 +288,7 @@ function phaseReport(name: string, stats: Stats): void {
 }
 
 const database = await openDatabase(values.db);
+const rawTarget = { url: database.url, pool: POOL, tenant: TENANT };
 let cloud: CloudProcess | null = null;
 try {
   const t = performance.now();
@@ -431,7 +322,7 @@ try {
   );
   const setupSeconds = (performance.now() - t) / 1000;
 
-  const rawBefore = await rawInsert(database.url, 'movements_raw_before', rawBatches());
+  const rawBefore = await rawInsert(rawTarget, 'movements_raw_before', rawBatches());
 
   // --- 1. catch-up ---
   for (const s of stores) s.make(BACKLOG);
@@ -481,10 +372,16 @@ try {
   await check.end();
   const made = stores.reduce((a, s) => a + s.nextSeq - 1, 0);
 
-  const rawAfter = await rawInsert(database.url, 'movements_raw_after', rawBatches());
+  const rawAfter = await rawInsert(rawTarget, 'movements_raw_after', rawBatches());
   const rawRate = Math.max(rawBefore, rawAfter);
   const trickleBatchRows = Math.max(1, Math.round(offered / Math.max(1, trickle.latencies.length)));
-  const rawTx = await rawSmallTransactions(database.url, 'movements_raw_small', trickleBatchRows, 10);
+  const rawTx = await rawSmallTransactions(
+    rawTarget,
+    'movements_raw_small',
+    trickleBatchRows,
+    10,
+    makeMovement,
+  );
   const catchupRate = catchup.movements / catchupSeconds;
 
   const common = { database: database.kind, stores: STORES, pool: POOL };

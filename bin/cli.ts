@@ -37,7 +37,7 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'probe': {
-      const { probeCli } = await import('./probe.js');
+      const { probeCli } = await import('./probe-cli.js');
       await probeCli(rest);
       return;
     }
