@@ -28,8 +28,13 @@ export type BatchOutcome =
   /** Transient (5xx, 408, 425, 429, unparsable answers): keep the outbox, retry later with backoff. */
   | { kind: 'retry'; status: number; detail: string };
 
-/** 4xx answers that say "not now" rather than "never" (RFC 9110 §15.5.9, RFC 8470 §5.2, RFC 6585 §4). */
-const TRANSIENT_4XX = new Set([408, 425, 429]);
+/**
+ * Answers that judge the records themselves (RFC 9110 §15.5.1 400, RFC 4918 §11.2 422): only
+ * these can mean "this record, never". Any other 4xx (404 for a deleted store or a wrong cloud
+ * URL, 405 from a proxy, 408/425/429 "not now") is about the request or the deployment: blaming
+ * a record would lead an operator to withdraw a good movement, so those are retried with an alarm.
+ */
+const RECORD_REFUSALS = new Set([400, 422]);
 
 function refusedIndex(errors: Array<{ path: string }> | undefined): number | null {
   let first: number | null = null;
@@ -59,7 +64,7 @@ export function classifyBatchAnswer(status: number, body: unknown): BatchOutcome
   if (status === 409 && code === PROBLEM_CODES.anotherAgent) return { kind: 'another-agent', detail };
   if (status === 413) return { kind: 'too-large', detail };
   if (status === 401 || status === 403) return { kind: 'auth', status, detail };
-  if (status >= 400 && status < 500 && !TRANSIENT_4XX.has(status)) {
+  if (RECORD_REFUSALS.has(status)) {
     const errors = body.errors;
     const named = errors?.length
       ? `${detail}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`

@@ -56,12 +56,24 @@ describe('replication wire contract', () => {
       ],
     };
     expect(classifyBatchAnswer(400, invalid)).toMatchObject({ kind: 'refused', status: 400, index: 2 });
+    // A store the cloud does not know (or a wrong URL) is no fault of any record: retried, never blamed on one.
+    const missing = {
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      detail: "store 'x' does not exist",
+    };
+    expect(classifyBatchAnswer(404, missing)).toMatchObject({ kind: 'retry', status: 404 });
+    expect(classifyBatchAnswer(429, { ...missing, status: 429, title: 'Too Many Requests' })).toMatchObject({
+      kind: 'retry',
+    });
     expect(classifyBatchAnswer(422, { ...problem, status: 422 })).toMatchObject({
       kind: 'refused',
       index: null,
     });
+    // A conflict this edge does not know is not known to be about one record: retried, shown in lastError.
     expect(classifyBatchAnswer(409, { ...problem, code: 'something-new' })).toMatchObject({
-      kind: 'refused',
+      kind: 'retry',
     });
     expect(classifyBatchAnswer(429, { ...problem, status: 429 })).toMatchObject({ kind: 'retry' });
     expect(classifyBatchAnswer(502, '<html>bad gateway</html>')).toMatchObject({
