@@ -5,11 +5,18 @@ import { LoginLimiter } from './auth/login-limiter.js';
 import { generatePassword, verifyPassword } from './auth/passwords.js';
 import { Users } from './auth/users.js';
 import type { Settings } from './config/settings.js';
-import type { AgentContext } from './context.js';
+import type { AgentContext, AgentCore } from './context.js';
 import { checkpointAndClose, type Db, openDatabase } from './db/database.js';
 import { DeviceRegistry } from './devices/registry.js';
 import { type DeviceValidator, deviceRoutes } from './devices/routes.js';
 import { EventBus } from './events.js';
+import {
+  type AnyFeatureDefinition,
+  type EdgeServices,
+  type Feature,
+  type FeatureName,
+  startOrder,
+} from './feature.js';
 import { type App, buildHttpServer, type RoutePlugin } from './http/server.js';
 import { Catalog } from './ledger/catalog.js';
 import { DiskGuard } from './ledger/disk-guard.js';
@@ -24,7 +31,7 @@ import { PortInUseError } from './ports.js';
 import { extractGtin, parseCodeInfo } from './scanning/codes.js';
 import { tsWorker } from './util/ts-worker.js';
 
-/** A part of the agent with a life of its own (device drivers, the cloud shipper, the print queue). */
+/** A part of a feature with a life of its own (the cloud shipper, the change feed). */
 export interface Component {
   name: string;
   start(): Promise<void>;
@@ -37,16 +44,17 @@ export interface AgentOptions {
   clock?: () => Date;
   /** Prints the first-start banner (the generated admin password). Default: stdout. */
   announce?: (text: string) => void;
+  /** The features to build once the core is open (features.ts `edgeFeatures()`); default none. */
+  features?: readonly AnyFeatureDefinition[];
 }
 
-export interface AgentParts extends AgentContext {
-  devices: DeviceRegistry;
-  broker: EmbeddedBroker | null;
-}
+/** What features are built with: the agent's core (context.ts). */
+export type AgentParts = AgentCore;
 
 /**
- * The edge agent: opens the ledger, starts the broker and the HTTP API, and the components
- * that hang off them. `start()` either brings everything up or leaves nothing open.
+ * The edge agent: opens the ledger and starts the broker (the core), builds the features with
+ * the core, then starts the HTTP API and the features. `start()` either brings everything up or
+ * leaves nothing open; `stop()` stops the features in reverse, then the core.
  */
 export class EdgeAgent {
   private db: Db | null = null;
@@ -54,20 +62,26 @@ export class EdgeAgent {
   private checkpointer: Worker | null = null;
   private app: App | null = null;
   private broker: EmbeddedBroker | null = null;
+  private disk: DiskGuard | null = null;
   private ready = false;
-  private components: Component[] = [];
+  /** Built features in start order (stopped in reverse). */
+  private features: Array<{ name: FeatureName; feature: Feature }> = [];
+  private readonly services = new Map<FeatureName, unknown>();
+  private core: AgentCore | null = null;
   private readonly clock: () => Date;
   readonly events = new EventBus();
   readonly metrics = new Metrics();
   /** One limiter for every way in (HTTP logins, MQTT CONNECTs): failures over one count for the other. */
   readonly loginLimiter = new LoginLimiter();
-  parts: AgentParts | null = null;
-  /** The change feed, when a cloud is configured (the labels part listens for price changes). */
-  feed: import('./replication/feed.js').ChangeFeed | null = null;
 
-  /** The ledger writer thread (replication runs its operations there). */
-  get ledgerWriter(): WorkerLedgerWriter | null {
-    return this.writer;
+  /** The core once started (tests look into the ledger, users, devices through it). */
+  get parts(): AgentParts | null {
+    return this.core;
+  }
+
+  /** A running feature's service (undefined when the feature is not registered or is off). */
+  service<K extends FeatureName>(name: K): EdgeServices[K] | undefined {
+    return this.services.get(name) as EdgeServices[K] | undefined;
   }
 
   constructor(private readonly opts: AgentOptions) {
@@ -105,33 +119,15 @@ export class EdgeAgent {
       await devices.seed(settings.devices as never);
       await this.bootstrapAdmin(users);
 
-      const parts: AgentParts = {
-        settings,
-        db,
-        catalog,
-        ledger,
-        writer,
-        quarantine,
-        users,
-        loginLimiter: this.loginLimiter,
-        events: this.events,
-        metrics: this.metrics,
-        log,
-        clock: this.clock,
-        isReady: () => this.ready,
-        parseCode: parseCodeInfo,
-        devices,
-        broker: null,
-        disk: new DiskGuard(
-          settings.dataDir,
-          settings.replication.diskWarnBytes,
-          settings.replication.diskFloorBytes,
-          this.metrics.diskFree,
-        ),
-      };
       this.metrics.outboxPending.set(outboxSummary(db).pending);
-      this.parts = parts;
-      await parts.disk.start();
+      const disk = new DiskGuard(
+        settings.dataDir,
+        settings.replication.diskWarnBytes,
+        settings.replication.diskFloorBytes,
+        this.metrics.diskFree,
+      );
+      this.disk = disk;
+      await disk.start();
       writer.onCommit = (commit) => {
         this.metrics.commitBatchSize.observe(commit.to - commit.from + 1);
         for (const [type, n] of Object.entries(commit.byType)) this.metrics.movementsTotal.inc({ type }, n);
@@ -158,14 +154,13 @@ export class EdgeAgent {
         this.broker = await EmbeddedBroker.create({
           storeId: settings.storeId,
           log: log.child({ part: 'mqtt' }),
-          auth: { authenticate: (u, p, address) => this.brokerLogin(parts, u, p, address) },
+          auth: { authenticate: (u, p, address) => this.brokerLogin(devices, users, u, p, address) },
           limits: {
             maxPacketBytes: settings.mqtt.maxPacketBytes,
             connectTimeoutMs: settings.mqtt.connectTimeoutMs,
           },
           metrics: this.metrics,
         });
-        parts.broker = this.broker;
         if (mqtts && tls) {
           await this.broker.listenTls(settings.mqtt.tlsPort, settings.http.host, {
             cert: readFileSync(tls.cert),
@@ -175,11 +170,42 @@ export class EdgeAgent {
         if (plainMqtt) await this.broker.listen(settings.mqtt.port, settings.http.host);
       }
 
-      this.app = await buildHttpServer(
-        parts,
-        [deviceRoutes(devices, this.deviceValidators), ...this.routePlugins],
-        this.rootRoutePlugins,
-      );
+      const core: AgentCore = {
+        settings,
+        db,
+        catalog,
+        ledger,
+        writer,
+        replica: writer,
+        quarantine,
+        users,
+        loginLimiter: this.loginLimiter,
+        events: this.events,
+        metrics: this.metrics,
+        log,
+        clock: this.clock,
+        isReady: () => this.ready,
+        parseCode: parseCodeInfo,
+        devices,
+        broker: this.broker,
+        disk,
+      };
+      this.core = core;
+
+      const validators = new Map<string, DeviceValidator>();
+      const routes: RoutePlugin[] = [deviceRoutes(devices, validators)];
+      const rootRoutes: RoutePlugin[] = [];
+      for (const { name, feature } of this.build(core)) {
+        for (const [kind, validate] of Object.entries(feature.deviceKinds ?? {})) {
+          if (validators.has(kind)) throw new Error(`device kind '${kind}' of feature '${name}' is taken`);
+          validators.set(kind, validate);
+        }
+        if (feature.routes) routes.push(feature.routes);
+        if (feature.rootRoutes) rootRoutes.push(feature.rootRoutes);
+      }
+      const ctx: AgentContext = { ...core, replication: this.service('replication') };
+
+      this.app = await buildHttpServer(ctx, routes, rootRoutes);
       try {
         await this.app.listen({ port: settings.http.port, host: settings.http.host });
       } catch (err) {
@@ -188,9 +214,7 @@ export class EdgeAgent {
         }
         throw err;
       }
-      for (const c of this.components) {
-        await c.start();
-      }
+      for (const { feature } of this.features) await feature.start?.();
       this.ready = true;
       log.info(
         { http: this.httpAddress, mqtt: settings.mqtt.port || 'off', storeId: settings.storeId },
@@ -202,28 +226,20 @@ export class EdgeAgent {
     }
   }
 
-  private readonly routePlugins: RoutePlugin[] = [];
-  private readonly rootRoutePlugins: RoutePlugin[] = [];
-  private readonly deviceValidators = new Map<string, DeviceValidator>();
-
-  /** A driver module declares how to check its device kind's fields (PUT /devices/{id}). */
-  addDeviceKind(kind: string, validate: DeviceValidator): void {
-    this.deviceValidators.set(kind, validate);
-  }
-
-  /** Adds routes before start (devices, scans, RFID, printing, the console). */
-  addRoutes(plugin: RoutePlugin): void {
-    this.routePlugins.push(plugin);
-  }
-
-  /** Adds routes outside `/api/v1` and without authentication (the console's static files). */
-  addRootRoutes(plugin: RoutePlugin): void {
-    this.rootRoutePlugins.push(plugin);
-  }
-
-  /** Adds a component; started after the API listens, stopped before it closes. */
-  addComponent(c: Component): void {
-    this.components.push(c);
+  /** Builds the features in start order, each with the services of those it needs. */
+  private build(core: AgentCore): Array<{ name: FeatureName; feature: Feature }> {
+    for (const definition of startOrder(this.opts.features ?? [])) {
+      const needed: Record<string, unknown> = {};
+      for (const n of definition.needs ?? []) {
+        if (!this.services.has(n)) throw new Error(`feature '${definition.name}' needs '${n}', which is off`);
+        needed[n] = this.services.get(n);
+      }
+      const feature = definition.create(core, needed as never);
+      if (!feature) continue;
+      this.services.set(definition.name, feature.service);
+      this.features.push({ name: definition.name, feature });
+    }
+    return this.features;
   }
 
   private get scheme(): 'http' | 'https' {
@@ -244,15 +260,16 @@ export class EdgeAgent {
    * Through the same limiter as HTTP logins, and no API token is issued.
    */
   private async brokerLogin(
-    parts: AgentParts,
+    devices: DeviceRegistry,
+    users: Users,
     username: string,
     password: string,
     address: string | undefined,
   ): Promise<BrokerLogin> {
-    const outcome = await parts.loginLimiter.attempt(
+    const outcome = await this.loginLimiter.attempt(
       { username, address },
       async (): Promise<BrokerIdentity | null> => {
-        const readers = parts.devices.configs('rfid-reader').filter((r) => r.username === username);
+        const readers = devices.configs('rfid-reader').filter((r) => r.username === username);
         // A reader's user name is its login on the broker; it shadows a user of the same name.
         if (readers.length > 0) {
           for (const reader of readers) {
@@ -266,7 +283,7 @@ export class EdgeAgent {
           }
           return null;
         }
-        const who = await parts.users.verify(username, password);
+        const who = await users.verify(username, password);
         return who ? { kind: 'user', username, role: who.role } : null;
       },
     );
@@ -301,11 +318,12 @@ export class EdgeAgent {
   /** Graceful: stop accepting, finish in-flight requests, close the broker, checkpoint and close SQLite. */
   async stop(): Promise<void> {
     this.ready = false;
-    for (const c of [...this.components].reverse()) {
-      await c
-        .stop()
-        .catch((err: unknown) => this.opts.log.warn({ err, component: c.name }, 'component stop failed'));
+    for (const { name, feature } of this.features.splice(0).reverse()) {
+      await feature
+        .stop?.()
+        .catch((err: unknown) => this.opts.log.warn({ err, component: name }, 'component stop failed'));
     }
+    this.services.clear();
     if (this.app) {
       await this.app.close();
       this.app = null;
@@ -314,7 +332,8 @@ export class EdgeAgent {
       await this.broker.close();
       this.broker = null;
     }
-    this.parts?.disk.stop();
+    this.disk?.stop();
+    this.disk = null;
     if (this.writer) {
       await this.writer.stop();
       this.writer = null;

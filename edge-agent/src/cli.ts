@@ -37,9 +37,8 @@ export async function edgeCli(argv: string[]): Promise<void> {
   }
 
   const log = createLogger(settings.logLevel);
-  const agent = new EdgeAgent({ settings, log });
-  const { registerFeatures } = await import('./features.js');
-  await registerFeatures(agent);
+  const { edgeFeatures } = await import('./features.js');
+  const agent = new EdgeAgent({ settings, log, features: edgeFeatures() });
   try {
     await agent.start();
   } catch (err) {

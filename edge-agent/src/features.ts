@@ -1,19 +1,28 @@
-import type { EdgeAgent } from './agent.js';
-import { registerConsole } from './console/index.js';
-import { registerPrinting } from './printing/index.js';
-import { registerReplication } from './replication/index.js';
-import { registerRfid } from './rfid/index.js';
-import { registerScanning } from './scanning/index.js';
+import { consoleFeature } from './console/index.js';
+import type { AnyFeatureDefinition } from './feature.js';
+import { type PrintServiceOptions, printingFeature } from './printing/index.js';
+import { replicationFeature } from './replication/index.js';
+import { rfidFeature } from './rfid/index.js';
+import { type ScannerIo, scanningFeature } from './scanning/index.js';
+
+export interface FeatureOptions {
+  /** Replaces the OS side of the scanner drivers (tests). */
+  scannerIo?: ScannerIo;
+  print?: PrintServiceOptions;
+}
 
 /**
- * Wires the agent's parts (device drivers, RFID, printing, replication, console) into the
- * agent before it starts. Each part lives in its own folder and registers its routes and
- * components through `agent.addRoutes()` / `agent.addComponent()` / `agent.addDeviceKind()`.
+ * The agent's features, in the one place that lists them. Each lives in its own folder, is
+ * built with the core (and the services it declares it needs) once the ledger is open, and
+ * reacts to the others only through the event bus; the agent starts them in this order (a
+ * feature after those it needs) and stops them in reverse.
  */
-export async function registerFeatures(agent: EdgeAgent): Promise<void> {
-  registerScanning(agent);
-  registerRfid(agent);
-  registerReplication(agent);
-  registerPrinting(agent);
-  registerConsole(agent);
+export function edgeFeatures(opts: FeatureOptions = {}): AnyFeatureDefinition[] {
+  return [
+    scanningFeature(opts.scannerIo),
+    rfidFeature,
+    replicationFeature,
+    printingFeature(opts.print),
+    consoleFeature,
+  ];
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { freePort, makeTempDir, type TempDir } from '@store-edge/testing';
 import { EdgeAgent } from '../src/agent.js';
 import { loadSettings, type Settings } from '../src/config/settings.js';
-import { registerFeatures } from '../src/features.js';
+import type { AnyFeatureDefinition } from '../src/feature.js';
+import { edgeFeatures } from '../src/features.js';
 import { createLogger } from '../src/observability/logger.js';
 
 /** Response bodies in tests are inspected ad hoc; the product's own code parses with schemas. */
@@ -33,8 +34,8 @@ export async function startTestAgent(
   opts: {
     env?: Record<string, string>;
     mqtt?: boolean;
-    /** false: register no features (a test registers the part it drives in `setup`). */
-    features?: boolean;
+    /** The features to run: default all of them (features.ts); a test lists the part it drives. */
+    features?: AnyFeatureDefinition[];
     setup?: (agent: EdgeAgent) => Promise<void> | void;
   } = {},
 ): Promise<TestAgent> {
@@ -52,8 +53,8 @@ export async function startTestAgent(
     settings,
     log: createLogger(settings.logLevel, { pretty: false }),
     announce: () => {},
+    features: opts.features ?? edgeFeatures(),
   });
-  if (opts.features !== false) await registerFeatures(agent);
   await opts.setup?.(agent);
   await agent.start();
   const baseUrl = `http://127.0.0.1:${settings.http.port}`;

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FakeZebra, startFakeZebra, type TempDir } from '@store-edge/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ChangeFeed } from '../src/replication/feed.js';
 import { ITEM, type Json, startTestAgent, type TestAgent } from './helpers.js';
 import { decodePdfBarcodes, holdNextJob, printerConfig, until } from './print-helpers.js';
 
@@ -304,19 +305,11 @@ describe('print queue', () => {
   });
 });
 
-const feed = { onPriceChange: (_skus: string[]): void => {} };
-
 describe('shelf labels on price changes', () => {
   beforeAll(async () => {
     fake = await startFakeZebra();
     cfg = printerConfig(fake, { onPriceChange: true, printerId: 'p1' });
-    // Stands in for the cloud change feed, which replication sets before printing starts.
-    t = await startTestAgent({
-      env: { STORE_EDGE_CONFIG: cfg.file },
-      setup: (agent) => {
-        agent.feed = feed as never;
-      },
-    });
+    t = await startTestAgent({ env: { STORE_EDGE_CONFIG: cfg.file } });
   });
   afterAll(async () => {
     await t?.stop();
@@ -362,14 +355,10 @@ describe('shelf labels on price changes', () => {
 
   it('queues labels for price changes from the cloud feed', async () => {
     const { catalog, db } = t.agent.parts!;
-    db.transaction(() =>
-      catalog.put(
-        { sku: 'D', name: 'Dates', gtins: [], price: { amount: '4.50', currency: 'EUR' } },
-        'cloud',
-        new Date(),
-      ),
-    )();
-    feed.onPriceChange(['D']);
+    db.transaction(() => catalog.put({ sku: 'D', name: 'Dates', gtins: [] }, 'cloud', new Date()))();
+    // The cloud change feed (no cloud here: a page of changes applied as the feed applies it).
+    const feed = new ChangeFeed(t.agent.parts!, {} as never);
+    await feed.apply([{ kind: 'price', data: { sku: 'D', price: { amount: '4.50', currency: 'EUR' } } }], 1);
     const jobs = await until('a job for the cloud change', async () => {
       const r = (await t.api('/api/v1/print-jobs')).body.jobs as Json[];
       return r.length > 2 && r.every((j) => j.status === 'done') ? r : undefined;

@@ -3,7 +3,7 @@ import { demoGtins, makeTagPopulation } from '@store-edge/drivers';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EdgeAgent } from '../src/agent.js';
-import { registerFeatures } from '../src/features.js';
+import { edgeFeatures } from '../src/features.js';
 import { createLogger } from '../src/observability/logger.js';
 import { type Json, startTestAgent, type TestAgent } from './helpers.js';
 import { putItem, READERS, rfidConfig, tags, zebraBatch } from './rfid-support.js';
@@ -249,8 +249,8 @@ describe('RFID cycle count across a restart', () => {
         settings: t.settings,
         log: createLogger('warn', { pretty: false }),
         announce: () => {},
+        features: edgeFeatures(),
       });
-      await registerFeatures(second);
       await second.start();
       const login = await fetch(`${t.baseUrl}/api/v1/auth/token`, {
         method: 'POST',

@@ -3,7 +3,7 @@ import type { HidBinding, HidDevice, HidDeviceInfo, HidOpenOptions } from '@stor
 import { loadFixture } from '@store-edge/testing';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerScanning } from '../src/scanning/index.js';
+import { scanningFeature } from '../src/scanning/index.js';
 import { ITEM, type Json, startTestAgent, type TestAgent } from './helpers.js';
 import { waitFor } from './scan-support.js';
 
@@ -66,10 +66,7 @@ describe('HID scanners through the scanning component', () => {
     );
     t = await startTestAgent({
       mqtt: true,
-      features: false,
-      setup: (agent) => {
-        registerScanning(agent, { hidBinding: bus, hidPollMs: 50 });
-      },
+      features: [scanningFeature({ hidBinding: bus, hidPollMs: 50 })],
     });
     expect((await t.api('/api/v1/items/SKU-1', { method: 'PUT', body: ITEM })).status).toBe(200);
   });
@@ -178,9 +175,8 @@ describe('HID scanners through the scanning component', () => {
 describe('scanner entries from the config file', () => {
   it('an invalid entry shows error with the problem and does not stop the agent', async () => {
     const t = await startTestAgent({
-      features: false,
+      features: [scanningFeature({ hidBinding: new FakeBus() })],
       setup: (agent) => {
-        registerScanning(agent, { hidBinding: new FakeBus() });
         agent.settings.devices.push({ id: 'odd', kind: 'hid-scanner', protocol: 'usb', mode: 'sale' });
       },
     });

@@ -3,7 +3,7 @@ import { encodeSgtin96, type ScanEvent } from '@store-edge/drivers';
 import { loadFixture, makeTempDir } from '@store-edge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/database.js';
-import { registerScanning, type ScanRecord } from '../src/scanning/index.js';
+import { type ScanRecord, scanningFeature } from '../src/scanning/index.js';
 import { ScanLog } from '../src/scanning/scan-log.js';
 import { ITEM, type Json, mv, startTestAgent, type TestAgent } from './helpers.js';
 
@@ -11,7 +11,6 @@ import { ITEM, type Json, mv, startTestAgent, type TestAgent } from './helpers.j
 // with chosen timestamps (no transport, no timing in the assertions).
 describe('scan workflows', () => {
   let t: TestAgent;
-  let scanning: ReturnType<typeof registerScanning>;
   const t0 = Date.parse('2026-11-22T08:00:00.000Z');
   const scan = (code: string, offsetMs: number, aimId?: string): ScanEvent => ({
     deviceId: 'till-1',
@@ -19,17 +18,12 @@ describe('scan workflows', () => {
     at: new Date(t0 + offsetMs),
     ...(aimId ? { aimId } : {}),
   });
-  const workflow = () => scanning.current!.workflow;
+  const workflow = () => t.agent.service('scanning')!.workflow;
   const onHand = async (location: string): Promise<number> =>
     (await t.api(`/api/v1/stock?sku=SKU-1&location=${location}`)).body.items[0]?.onHand ?? 0;
 
   beforeAll(async () => {
-    t = await startTestAgent({
-      features: false,
-      setup: (agent) => {
-        scanning = registerScanning(agent);
-      },
-    });
+    t = await startTestAgent({ features: [scanningFeature()] });
     expect((await t.api('/api/v1/items/SKU-1', { method: 'PUT', body: ITEM })).status).toBe(200);
   });
   afterAll(async () => t?.stop());

@@ -22,8 +22,6 @@ export interface DeviceView extends DeviceStatus {
 /** Keeps the device list (seeded from the config file, managed through the API) and live status. */
 export class DeviceRegistry {
   private readonly live = new Map<string, DeviceStatus>();
-  /** Notified when a device is added, changed or removed, so its driver can be (re)started. */
-  private readonly watchers: Array<(id: string, config: DeviceConfig | null) => void> = [];
 
   constructor(
     private readonly db: Db,
@@ -73,18 +71,15 @@ export class DeviceRegistry {
          ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, config = excluded.config, updated_at = excluded.updated_at`,
       )
       .run(config.id, config.kind, JSON.stringify(config), this.clock().toISOString());
-    for (const w of this.watchers) w(config.id, config);
+    // Drivers follow (a device's driver is started, restarted or stopped).
+    this.events.emit('device.changed', { id: config.id, config });
   }
 
   remove(id: string): boolean {
     const r = this.db.prepare('DELETE FROM devices WHERE id = ?').run(id);
     this.live.delete(id);
-    if (r.changes > 0) for (const w of this.watchers) w(id, null);
+    if (r.changes > 0) this.events.emit('device.changed', { id, config: null });
     return r.changes > 0;
-  }
-
-  watch(fn: (id: string, config: DeviceConfig | null) => void): void {
-    this.watchers.push(fn);
   }
 
   setStatus(

@@ -50,11 +50,12 @@ export class PrintService {
     }
     this.started = true;
     for (const config of this.parts.devices.configs(PRINTER_KIND)) this.follow(config.id, config);
-    this.parts.devices.watch((id, config) => this.follow(id, config));
+    this.parts.events.on('device.changed', ({ id, config }) => this.follow(id, config), this);
   }
 
   async stop(): Promise<void> {
     this.started = false;
+    this.parts.events.removeListeners(this);
     const all = [...this.workers.values()];
     this.workers.clear();
     await Promise.all(all.map((w) => w.worker.stop()));

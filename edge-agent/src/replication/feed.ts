@@ -22,9 +22,6 @@ export class ChangeFeed implements Component {
   readonly name = 'replication-feed';
   private abort = new AbortController();
   private loop: Promise<void> | null = null;
-  /** Called with the skus whose price changed (the labels part queues shelf labels). */
-  onPriceChange: (skus: string[]) => void = () => {};
-
   constructor(
     private readonly parts: AgentParts,
     private readonly cloud: CloudClient,
@@ -112,7 +109,8 @@ export class ChangeFeed implements Component {
     })();
     for (const c of changes)
       if (c.kind !== 'reservation') this.parts.events.emit('item', { sku: c.data.sku, kind: c.kind });
-    if (priced.length > 0) this.onPriceChange(priced);
+    // Every feature that cares (shelf labels) hears of it through the bus.
+    if (priced.length > 0) this.parts.events.emit('price.changed', { skus: priced, source: 'cloud' });
   }
 
   /** Accepts a reservation with a `reserve` movement when stock allows, or rejects it with a reason. */

@@ -2,43 +2,45 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_INSTANCE_HEADER } from '@store-edge/protocol';
-import type { EdgeAgent } from '../agent.js';
+import { defineFeature } from '../feature.js';
 import { CloudClient } from './cloud-client.js';
 import { ChangeFeed } from './feed.js';
 import { Shipper } from './shipper.js';
 
-/** Replication to and from the cloud, when `cloud.url` and `cloud.token` are set. */
-export function registerReplication(agent: EdgeAgent): void {
-  const { cloud } = agent.settings;
-  if (!cloud.url || !cloud.token) return;
-  const url = cloud.url;
-  const token = cloud.token;
-  let shipper: Shipper | null = null;
-  let feed: ChangeFeed | null = null;
-  agent.addComponent({
-    name: 'replication',
-    start: async () => {
-      const parts = agent.parts!;
-      const client = new CloudClient(url, token, agent.settings.storeId, {
-        [AGENT_INSTANCE_HEADER]: installationId(agent.settings.dataDir),
-      });
-      shipper = new Shipper(parts, agent.ledgerWriter!, client);
-      feed = new ChangeFeed(parts, client);
-      const running = shipper;
-      parts.replication = {
-        status: () => ({ ...running.status }),
-        voidRecord: (seq, reason, actor) => running.voidRecord(seq, reason, actor),
-      };
-      agent.feed = feed;
-      await shipper.start();
-      await feed.start();
-    },
-    stop: async () => {
-      await feed?.stop();
-      await shipper?.stop();
-    },
-  });
-}
+/**
+ * Replication to and from the cloud, when `cloud.url` and `cloud.token` are set: the shipper
+ * (movements up, exactly once) and the change feed (catalog, prices, reservations down; price
+ * changes go out on the bus as `price.changed`). Offers the shipper's status and repair.
+ */
+export const replicationFeature = defineFeature({
+  name: 'replication',
+  create(core) {
+    const { cloud } = core.settings;
+    if (!cloud.url || !cloud.token) return null;
+    const client = new CloudClient(cloud.url, cloud.token, core.settings.storeId, {
+      [AGENT_INSTANCE_HEADER]: installationId(core.settings.dataDir),
+    });
+    const shipper = new Shipper(core, core.replica, client);
+    const feed = new ChangeFeed(core, client);
+    let started = false;
+    return {
+      service: {
+        status: () => ({ ...shipper.status }),
+        voidRecord: (seq, reason, actor) => shipper.voidRecord(seq, reason, actor),
+      },
+      start: async () => {
+        started = true;
+        await shipper.start();
+        await feed.start();
+      },
+      stop: async () => {
+        if (!started) return;
+        await feed.stop();
+        await shipper.stop();
+      },
+    };
+  },
+});
 
 /**
  * This installation's id: a file beside the ledger, not inside it, so a restored backup is still

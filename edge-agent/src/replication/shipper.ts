@@ -112,7 +112,7 @@ export class Shipper implements Component {
 
   async start(): Promise<void> {
     this.abort = new AbortController();
-    this.parts.events.on('committed', this.onCommitted);
+    this.parts.events.on('committed', this.onCommitted, this);
     this.loop = this.run().catch((err: unknown) => {
       this.parts.log.error({ err }, 'replication stopped by an unexpected error');
       this.status.state = 'stopped';
@@ -121,7 +121,7 @@ export class Shipper implements Component {
   }
 
   async stop(): Promise<void> {
-    this.parts.events.off('committed', this.onCommitted);
+    this.parts.events.removeListeners(this);
     this.abort.abort();
     this.wake?.();
     await this.loop;

@@ -1,6 +1,6 @@
 import { READER_FORMATS, type ReaderFormat } from '@store-edge/drivers';
-import type { EdgeAgent } from '../agent.js';
 import type { DeviceConfig } from '../config/settings.js';
+import { defineFeature } from '../feature.js';
 import { CycleCounts } from './counts.js';
 import { RfidPipeline } from './pipeline.js';
 import { rfidRoutes } from './routes.js';
@@ -42,67 +42,65 @@ export function validateReader(config: DeviceConfig): Array<{ path: string; mess
   return problems;
 }
 
+/** The RFID feature's service: the read pipeline and the cycle counts. */
+export interface RfidService {
+  pipeline: RfidPipeline;
+  counts: CycleCounts;
+}
+
 /**
  * RFID readers over MQTT (issue 5): reader messages from the embedded broker and/or the
  * store's broker → tag reads → presence per zone → tag events; cycle counts per zone.
  */
-export function registerRfid(agent: EdgeAgent): void {
-  let pipeline: RfidPipeline | null = null;
-  let counts: CycleCounts | null = null;
-  const sources: ReaderSource[] = [];
-  let timer: NodeJS.Timeout | null = null;
-
-  agent.addDeviceKind('rfid-reader', validateReader);
-  // The pipeline needs the agent's parts, which exist once start() has opened the database;
-  // routes are mounted after that and before components start, so whichever comes first builds it.
-  const ensure = (): { pipeline: RfidPipeline; counts: CycleCounts } => {
-    const parts = agent.parts;
-    if (!parts) throw new Error('agent not started');
-    if (!pipeline || !counts) {
-      pipeline = new RfidPipeline(parts, parts.settings.rfid.smoothing);
-      counts = new CycleCounts(parts, pipeline);
-    }
-    return { pipeline, counts };
-  };
-  agent.addRoutes(async (app, ctx) => {
-    const built = ensure();
-    await rfidRoutes(built.pipeline, built.counts)(app, ctx);
-  });
-  agent.addComponent({
-    name: 'rfid',
-    start: async () => {
-      const parts = agent.parts;
-      if (!parts) throw new Error('agent not started');
-      const { pipeline: p, counts: c } = ensure();
-      p.loadReaders();
-      c.load();
-      if (parts.broker) sources.push(new EmbeddedReaderSource(parts.broker, p, parts));
-      if (parts.settings.mqtt.url) sources.push(new ExternalReaderSource(parts.settings.mqtt.url, p, parts));
-      for (const s of sources) await s.start();
-      parts.devices.watch((_id, config) => {
-        if (config !== null && config.kind !== 'rfid-reader') return;
-        p.loadReaders();
-        for (const s of sources) s.refresh();
-      });
-      timer = setInterval(() => {
+export const rfidFeature = defineFeature({
+  name: 'rfid',
+  create(core) {
+    const pipeline = new RfidPipeline(core, core.settings.rfid.smoothing);
+    const counts = new CycleCounts(core, pipeline);
+    const sources: ReaderSource[] = [];
+    let timer: NodeJS.Timeout | null = null;
+    const service: RfidService = { pipeline, counts };
+    return {
+      service,
+      deviceKinds: { 'rfid-reader': validateReader },
+      routes: rfidRoutes(pipeline, counts),
+      start: async () => {
+        pipeline.loadReaders();
+        counts.load();
+        if (core.broker) sources.push(new EmbeddedReaderSource(core.broker, pipeline, core));
+        if (core.settings.mqtt.url)
+          sources.push(new ExternalReaderSource(core.settings.mqtt.url, pipeline, core));
+        for (const s of sources) await s.start();
+        core.events.on(
+          'device.changed',
+          ({ config }) => {
+            if (config !== null && config.kind !== 'rfid-reader') return;
+            pipeline.loadReaders();
+            for (const s of sources) s.refresh();
+          },
+          service,
+        );
+        timer = setInterval(() => {
+          try {
+            pipeline.tick();
+            counts.flush();
+          } catch (err) {
+            core.log.error({ err }, 'rfid tick failed');
+          }
+        }, 1000);
+        timer.unref();
+      },
+      stop: async () => {
+        core.events.removeListeners(service);
+        if (timer) clearInterval(timer);
+        timer = null;
         try {
-          p.tick();
-          counts?.flush();
-        } catch (err) {
-          parts.log.error({ err }, 'rfid tick failed');
+          counts.flush();
+        } catch {
+          // the database may already be closing; running counts keep what was flushed before
         }
-      }, 1000);
-      timer.unref();
-    },
-    stop: async () => {
-      if (timer) clearInterval(timer);
-      timer = null;
-      try {
-        counts?.flush();
-      } catch {
-        // the database may already be closing; running counts keep what was flushed before
-      }
-      for (const s of sources.splice(0)) await s.stop();
-    },
-  });
-}
+        for (const s of sources.splice(0)) await s.stop();
+      },
+    };
+  },
+});

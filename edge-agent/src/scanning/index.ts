@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { EdgeAgent } from '../agent.js';
 import { openDatabase } from '../db/database.js';
+import { defineFeature } from '../feature.js';
 import { ScanCounts } from './counts.js';
 import { validateHidScanner, validateSerialScanner } from './devices.js';
 import { ScanMetrics } from './metrics.js';
@@ -13,7 +13,7 @@ export type { ScanRecord } from './scan-log.js';
 export { createScanner, type ScannerIo, ScannerManager } from './scanners.js';
 export { bookingCode, ScanWorkflow } from './workflow.js';
 
-/** The scanning part once the agent has started (tests reach in through `scanning.current`). */
+/** The scanning feature's service (tests reach its workflow and manager through it). */
 export interface Scanning {
   log: ScanLog;
   counts: ScanCounts;
@@ -28,54 +28,42 @@ export interface Scanning {
  * the scan workflows (lookup, receive, sale, return, count, damage), recent scans and
  * count sessions under /api/v1/scans. `io` replaces the OS side of the drivers in tests.
  */
-export function registerScanning(agent: EdgeAgent, io: ScannerIo = {}): { current: Scanning | null } {
-  const handle: { current: Scanning | null } = { current: null };
-  const ensure = (): Scanning => {
-    if (handle.current) return handle.current;
-    const parts = agent.parts;
-    if (!parts) throw new Error('agent not started');
-    const metrics = new ScanMetrics(parts.metrics.registry);
-    const log = new ScanLog(
-      openDatabase(join(parts.settings.dataDir, 'ledger.sqlite'), { migrate: false, cacheKiB: 512 }),
-      parts.settings.scanning.keepScans,
-      (sku) => parts.catalog.get(sku)?.name ?? null,
-    );
-    const counts = new ScanCounts(parts);
-    const workflow = new ScanWorkflow(parts, log, counts, metrics);
-    const inFlight = new Set<Promise<unknown>>();
-    const manager = new ScannerManager(
-      parts,
-      (device, scan) => {
-        const p = workflow.handle(device, scan).catch((err: unknown) => {
-          parts.log.error({ err, deviceId: device.id }, 'scan handling failed');
-        });
-        inFlight.add(p);
-        void p.finally(() => inFlight.delete(p));
-      },
-      io,
-    );
-    handle.current = { log, counts, workflow, manager, inFlight };
-    return handle.current;
-  };
-
-  agent.addDeviceKind('serial-scanner', validateSerialScanner);
-  agent.addDeviceKind('hid-scanner', validateHidScanner);
-  // Routes are mounted once the database is open and before components start.
-  agent.addRoutes(async (app, ctx) => {
-    await scanRoutes(ensure())(app, ctx);
-  });
-  agent.addComponent({
+export function scanningFeature(io: ScannerIo = {}) {
+  return defineFeature({
     name: 'scanning',
-    start: async () => {
-      await ensure().manager.start();
-    },
-    stop: async () => {
-      const s = handle.current;
-      if (!s) return;
-      await s.manager.stop();
-      await Promise.all([...s.inFlight]);
-      s.log.close();
+    create(core) {
+      const metrics = new ScanMetrics(core.metrics.registry);
+      const log = new ScanLog(
+        openDatabase(join(core.settings.dataDir, 'ledger.sqlite'), { migrate: false, cacheKiB: 512 }),
+        core.settings.scanning.keepScans,
+        (sku) => core.catalog.get(sku)?.name ?? null,
+      );
+      const counts = new ScanCounts(core);
+      const workflow = new ScanWorkflow(core, log, counts, metrics);
+      const inFlight = new Set<Promise<unknown>>();
+      const manager = new ScannerManager(
+        core,
+        (device, scan) => {
+          const p = workflow.handle(device, scan).catch((err: unknown) => {
+            core.log.error({ err, deviceId: device.id }, 'scan handling failed');
+          });
+          inFlight.add(p);
+          void p.finally(() => inFlight.delete(p));
+        },
+        io,
+      );
+      const scanning: Scanning = { log, counts, workflow, manager, inFlight };
+      return {
+        service: scanning,
+        deviceKinds: { 'serial-scanner': validateSerialScanner, 'hid-scanner': validateHidScanner },
+        routes: scanRoutes(scanning),
+        start: () => manager.start(),
+        stop: async () => {
+          await manager.stop();
+          await Promise.all([...inFlight]);
+          log.close();
+        },
+      };
     },
   });
-  return handle;
 }

@@ -94,11 +94,15 @@ export class ScannerManager {
   ) {}
 
   async start(): Promise<void> {
-    this.parts.devices.watch((id, config) => {
-      if (this.stopped) return;
-      if (config === null || isScannerKind(config.kind)) void this.enqueue(id, () => this.apply(id, config));
-      else if (this.running.has(id)) void this.enqueue(id, () => this.apply(id, null));
-    });
+    this.parts.events.on(
+      'device.changed',
+      ({ id, config }) => {
+        if (this.stopped) return;
+        if (config === null || isScannerKind(config.kind)) void this.enqueue(id, () => this.apply(id, config));
+        else if (this.running.has(id)) void this.enqueue(id, () => this.apply(id, null));
+      },
+      this,
+    );
     for (const kind of SCANNER_KINDS) {
       for (const config of this.parts.devices.configs(kind))
         await this.enqueue(config.id, () => this.apply(config.id, config));
@@ -107,6 +111,7 @@ export class ScannerManager {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.parts.events.removeListeners(this);
     await Promise.all([...this.chains.values()]);
     await Promise.all([...this.running.keys()].map((id) => this.halt(id)));
   }

@@ -2,12 +2,14 @@ import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
 import type { RevokedSessions } from '../../auth/users.js';
 import type { AgentContext } from '../../context.js';
-import type { AgentEvents } from '../../events.js';
+import type { EdgeEvents } from '../../events.js';
 import { allow, EVERYONE } from '../auth.js';
 import { HttpProblem } from '../problem.js';
 import type { App } from '../server.js';
 
-const FORWARDED: Array<keyof AgentEvents> = ['movements', 'scan', 'device', 'replication', 'tags', 'print'];
+const FORWARDED = ['movements', 'scan', 'device', 'replication', 'tags', 'print'] as const satisfies Array<
+  keyof EdgeEvents
+>;
 
 /** Comment lines keep proxies from closing an idle stream; the same tick checks each session. */
 const TICK_MS = 15_000;
@@ -26,15 +28,17 @@ export interface EventLimits {
 }
 
 /**
- * The open event streams. Each event is serialized once and written to every stream; a stream
- * whose reader has fallen more than `maxBufferedBytes` behind is closed (and counted), so a
- * client that never reads costs at most that much memory. Listens on the agent's events only
- * while a stream is open (movements are read back from the ledger only for listeners).
+ * The open event streams. Each stream subscribes to the agent's events on the bus as their
+ * owner, and its subscriptions go when it closes (so movements are read back from the ledger
+ * only while a stream is open). Each event is serialized once and written to every stream; a
+ * stream whose reader has fallen more than `maxBufferedBytes` behind is closed (and counted),
+ * so a client that never reads costs at most that much memory.
  */
 export class EventHub {
   private readonly streams = new Set<Stream>();
   private readonly perUser = new Map<string, number>();
-  private readonly offs: Array<() => void> = [];
+  /** The last event serialized, reused by the other streams' listeners of the same emit. */
+  private last: { name: string; payload: unknown; chunk: Buffer } | null = null;
   private tick: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -61,7 +65,10 @@ export class EventHub {
     res.on('close', () => this.close(stream));
     // A write racing the client's disconnect must not become an unhandled 'error' (a crash).
     res.on('error', () => this.close(stream));
-    if (this.streams.size === 1) this.attach();
+    for (const name of FORWARDED) {
+      this.ctx.events.on(name, (payload) => this.send(stream, this.chunk(name, payload)), stream);
+    }
+    if (this.streams.size === 1) this.startTicking();
   }
 
   /** Closes the streams of sessions that ended (logout, a role or password change). */
@@ -77,28 +84,32 @@ export class EventHub {
     for (const s of this.streams) s.res.destroy();
   }
 
-  private attach(): void {
-    for (const name of FORWARDED) {
-      const listener = (payload: unknown) =>
-        this.broadcast(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
-      this.ctx.events.on(name, listener as never);
-      this.offs.push(() => this.ctx.events.off(name, listener as never));
-    }
+  private startTicking(): void {
     this.tick = setInterval(() => this.onTick(), TICK_MS);
     this.tick.unref();
   }
 
-  private detach(): void {
-    for (const off of this.offs.splice(0)) off();
+  private stopTicking(): void {
     if (this.tick) clearInterval(this.tick);
     this.tick = null;
   }
 
-  private broadcast(text: string): void {
-    // One buffer for all streams: a socket that takes only part of a write keeps a reference to
-    // the rest of a buffer, where it would keep its own copy of the rest of a string.
-    const chunk = Buffer.from(text);
-    for (const s of this.streams) this.send(s, chunk);
+  /**
+   * One buffer for all streams: a socket that takes only part of a write keeps a reference to
+   * the rest of a buffer, where it would keep its own copy of the rest of a string. The bus
+   * calls every stream's listener with the same payload in one go, so the first serializes it
+   * and the others reuse that until the next event.
+   */
+  private chunk(name: string, payload: unknown): Buffer {
+    const last = this.last;
+    if (last !== null && last.name === name && last.payload === payload) return last.chunk;
+    const chunk = Buffer.from(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
+    this.last = { name, payload, chunk };
+    // Not kept past this emit: a payload object emitted again later is serialized again.
+    queueMicrotask(() => {
+      if (this.last?.chunk === chunk) this.last = null;
+    });
+    return chunk;
   }
 
   private send(s: Stream, text: Buffer | string): void {
@@ -135,12 +146,13 @@ export class EventHub {
   private close(s: Stream): void {
     if (s.closed) return;
     s.closed = true;
+    this.ctx.events.removeListeners(s);
     this.streams.delete(s);
     const n = (this.perUser.get(s.username) ?? 1) - 1;
     if (n <= 0) this.perUser.delete(s.username);
     else this.perUser.set(s.username, n);
     this.ctx.metrics.eventStreams.set(this.streams.size);
-    if (this.streams.size === 0) this.detach();
+    if (this.streams.size === 0) this.stopTicking();
   }
 }
 

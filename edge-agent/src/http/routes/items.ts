@@ -1,4 +1,4 @@
-import { decimalAmount, LIMITS, MovementFields, PriceSchema } from '@store-edge/protocol';
+import { decimalAmount, LIMITS, MovementFields, PriceSchema, sameAmount } from '@store-edge/protocol';
 import { Type } from 'typebox';
 import type { AgentContext } from '../../context.js';
 import { toGtin14 } from '../../ledger/catalog.js';
@@ -134,9 +134,14 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
         const losers = ctx.catalog.put(item, 'local', ctx.clock());
         return { previousPrice: prev, moved: losers };
       })();
-      // previousPrice lets listeners (shelf labels on price change) tell a new price from a re-save.
       ctx.events.emit('item', { ...item, previousPrice });
       for (const other of moved) ctx.events.emit('item', { sku: other, kind: 'item' });
+      // A new item or a re-save at the same price is not a price change (no shelf label).
+      if (
+        previousPrice &&
+        !(sameAmount(previousPrice.amount, amount) && previousPrice.currency === item.price.currency)
+      )
+        ctx.events.emit('price.changed', { skus: [sku], source: 'local' });
       return item;
     },
   );
