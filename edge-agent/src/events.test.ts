@@ -91,7 +91,9 @@ describe('feature start order', () => {
   });
 
   it('refuses needs that cannot be met', () => {
-    expect(() => startOrder([feature('printing', ['rfid'])])).toThrow(/needs 'rfid', which is not registered/);
+    expect(() => startOrder([feature('printing', ['rfid'])])).toThrow(
+      /needs 'rfid', which is not registered/,
+    );
     expect(() => startOrder([feature('printing', ['rfid']), feature('rfid', ['printing'])])).toThrow(
       /need each other: printing → rfid → printing/,
     );

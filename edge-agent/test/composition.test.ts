@@ -43,7 +43,10 @@ describe('composition', () => {
     expect((await t.api('/api/v1/items/SKU-1', { method: 'PUT', body: dearer })).status).toBe(200);
 
     const feed = new ChangeFeed(t.agent.parts!, {} as never);
-    await feed.apply([{ kind: 'price', data: { sku: 'SKU-2', price: { amount: '2.00', currency: 'EUR' } } }], 1);
+    await feed.apply(
+      [{ kind: 'price', data: { sku: 'SKU-2', price: { amount: '2.00', currency: 'EUR' } } }],
+      1,
+    );
 
     expect(labels).toEqual([['SKU-1'], ['SKU-2']]);
     expect(audit).toEqual(labels);

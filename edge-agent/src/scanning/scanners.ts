@@ -98,7 +98,8 @@ export class ScannerManager {
       'device.changed',
       ({ id, config }) => {
         if (this.stopped) return;
-        if (config === null || isScannerKind(config.kind)) void this.enqueue(id, () => this.apply(id, config));
+        if (config === null || isScannerKind(config.kind))
+          void this.enqueue(id, () => this.apply(id, config));
         else if (this.running.has(id)) void this.enqueue(id, () => this.apply(id, null));
       },
       this,
