@@ -1,8 +1,8 @@
 import { loadFixture } from '@store-edge/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AI_TABLE, type AiDefinition } from './ai-table.js';
-import { gs1CheckDigit, priceWeightCheckDigit } from './check-digit.js';
+import { AI_TABLE, type AiDefinition } from '../gs1/ai-table.js';
+import { gs1CheckDigit, priceWeightCheckDigit } from '../gs1/check-digit.js';
 import {
   decodeDate,
   GS,
@@ -11,8 +11,8 @@ import {
   parseElementString,
   toBracketed,
   toElementString,
-} from './element-string.js';
-import { normaliseGtin } from './gtin.js';
+} from '../gs1/element-string.js';
+import { normaliseGtin } from '../gs1/gtin.js';
 import { type ParsedCode, parseCode, parseScan } from './parse-code.js';
 
 interface ScanVector {
