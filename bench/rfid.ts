@@ -197,6 +197,13 @@ async function main(): Promise<void> {
         ratio: rawCost / agentCost,
         note: 'limit: the bare aedes process CPU per read passed through (from /proc); ratio = raw cost / agent cost',
       });
+      report({
+        name: `rfid_agent_reads_per_cpu_second_batch${batch}`,
+        value: 1e6 / agentCost,
+        unit: 'reads per CPU-second',
+        target: TARGET_READS,
+        note: 'what one core of the agent decodes end to end (broker included): the figure a loaded machine skews least',
+      });
       report({ name: `rfid_agent_rss_batch${batch}`, value: last.rss / 2 ** 20, unit: 'MiB' });
     }
     verdict(results);
