@@ -1,6 +1,7 @@
 // npm run bench -- labels: ms per ZPL label, ms per PDF label, seconds for a 1,000-label
 // shelf batch as one PDF. Targets (labels issue): ZPL ≤ 0.2 ms per label; 1,000-label PDF ≤ 5 s.
-import { gs1CheckDigit, type LabelRequest, renderPdf, renderPdfBatch, renderZpl } from '@store-edge/labels';
+import { withCheckDigit } from '@store-edge/drivers/gs1';
+import { type LabelRequest, renderPdf, renderPdfBatch, renderZpl } from '@store-edge/labels';
 import { report } from './_report.js';
 
 /** A shelf label for item `i`; `base` keeps GTINs of different phases apart (no cache hits). */
@@ -12,7 +13,7 @@ function shelfLabel(i: number, base: number): LabelRequest {
     data: {
       sku: `SKU-${base + i}`,
       name: `Bio Äpfel Gala ${i} — Beutel 1 kg, Klasse I, Herkunft Deutschland`,
-      gtin: body + gs1CheckDigit(body),
+      gtin: withCheckDigit(body),
       price: (cents / 100).toFixed(2),
       unitPrice: { amount: ((cents * 2) / 100).toFixed(2), unit: 'kg' },
     },

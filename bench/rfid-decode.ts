@@ -3,7 +3,7 @@
 // limit: the parser cannot be faster than parsing the JSON it is given).
 //   npm run bench -- rfid-decode [--batch 50] [--seconds 0.5]
 import { parseArgs } from 'node:util';
-import { decodeEpc } from '../drivers/src/epc/decode.js';
+import { decodeEpc } from '../drivers/src/gs1/epc/decode.js';
 import { parseReaderPayload } from '../drivers/src/rfid/parsers/index.js';
 import {
   buildImpinjEvents,

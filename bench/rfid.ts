@@ -1,6 +1,12 @@
 /**
  * npm run bench -- rfid [--readers 4] [--batch 1,10,100] [--seconds 2] [--rounds 3] [--tags 4000]
  *
+ * Targets (issue 16): ≥ 50,000 decoded reads/s end to end (about eight times a large store's
+ * whole reader fleet at full rate), and at one read per message ≥ 0.5 × the bare broker's
+ * pass-through measured in the same run. The decoding is the simple path: JSON.parse in the
+ * reader parsers and the presence smoother as first written (the byte-level Zebra scanner,
+ * the EPC interner and the ring-buffer smoother were removed under issue 16).
+ *
  * Fixed readers (mqtt.js clients) publish batched Zebra IoT Connector tag data events as fast
  * as the broker takes them into a running edge agent (a child process, readers from its config
  * file); decoded reads/s come from the agent's own metrics. The raw limit, measured in the same
@@ -25,6 +31,10 @@ import { report } from './_report.js';
 
 const here = fileURLToPath(import.meta.url);
 const WARMUP_MS = 1000;
+/** Decoded reads/s end to end. */
+const TARGET_READS = 50_000;
+/** Agent ÷ bare broker at one read per message. */
+const TARGET_RATIO = 0.5;
 
 // A child mode: the bare broker of the raw limit, in a process of its own like the agent.
 if (process.argv.includes('--raw-broker')) {
@@ -86,11 +96,14 @@ async function main(): Promise<void> {
   const configFile = join(dir.path, 'config.json');
   writeFileSync(configFile, JSON.stringify({ devices: config.readers }));
   let agent: AgentProcess | null = null;
+  const results: Array<{ batch: number; rate: number; rawRate: number }> = [];
   try {
     await waitForPort(rawPort, '127.0.0.1', 20_000);
     agent = await startAgent({
       dataDir: join(dir.path, 'data'),
       env: { STORE_EDGE_CONFIG: configFile, STORE_EDGE_LOG_LEVEL: 'warn' },
+      // A shared, loaded machine can take longer than the default 20 s to start the agent.
+      readyTimeoutMs: 90_000,
     });
     for (const batch of batches) {
       const payloads = buildPayloads(epcs, readers, batch);
@@ -153,13 +166,15 @@ async function main(): Promise<void> {
         batch,
         rounds: rawRates.map(Math.round),
       });
+      results.push({ batch, rate, rawRate });
       report({
         name: `rfid_agent_decoded_reads_batch${batch}`,
         value: rate,
         unit: 'reads/s',
         limit: rawRate,
         ratio: rate / rawRate,
-        target: 20_000,
+        target: TARGET_READS,
+        ...(batch === 1 ? { ratioTarget: TARGET_RATIO } : {}),
         readers,
         batch,
         tags: tagCount,
@@ -182,8 +197,16 @@ async function main(): Promise<void> {
         ratio: rawCost / agentCost,
         note: 'limit: the bare aedes process CPU per read passed through (from /proc); ratio = raw cost / agent cost',
       });
+      report({
+        name: `rfid_agent_reads_per_cpu_second_batch${batch}`,
+        value: 1e6 / agentCost,
+        unit: 'reads per CPU-second',
+        target: TARGET_READS,
+        note: 'what one core of the agent decodes end to end (broker included): the figure a loaded machine skews least',
+      });
       report({ name: `rfid_agent_rss_batch${batch}`, value: last.rss / 2 ** 20, unit: 'MiB' });
     }
+    verdict(results);
   } finally {
     if (agent) {
       agent.kill('SIGTERM');
@@ -191,6 +214,41 @@ async function main(): Promise<void> {
     }
     await stopChild(raw);
     dir.remove();
+  }
+}
+
+/**
+ * The two targets with the figures they were judged on: the best decoded reads/s of any batch
+ * size (readers batch their tag data) and, at one read per message, the ratio to the bare broker.
+ */
+function verdict(results: Array<{ batch: number; rate: number; rawRate: number }>): void {
+  const best = results.reduce(
+    (a, b) => (b.rate > a.rate ? b : a),
+    results[0] ?? { batch: 0, rate: 0, rawRate: 0 },
+  );
+  report({
+    name: 'rfid_target_decoded_reads',
+    value: best.rate,
+    unit: 'reads/s',
+    target: TARGET_READS,
+    met: best.rate >= TARGET_READS,
+    batch: best.batch,
+    limit: best.rawRate,
+    ratio: best.rate / best.rawRate,
+    note: 'best batch size; limit = the bare broker with the same payloads in the same run',
+  });
+  const one = results.find((r) => r.batch === 1);
+  if (one) {
+    report({
+      name: 'rfid_target_ratio_batch1',
+      value: one.rate,
+      unit: 'reads/s',
+      limit: one.rawRate,
+      ratio: one.rate / one.rawRate,
+      target: TARGET_RATIO,
+      met: one.rate / one.rawRate >= TARGET_RATIO,
+      note: 'one read per message: agent decoded reads/s ÷ bare broker pass-through, same run',
+    });
   }
 }
 

@@ -1,22 +1,9 @@
-// Scanners: events, code parsing, HID and serial drivers. (gs1CheckDigit is not re-exported
-// here: the EPC module exports an equivalent one under that name.)
-export { AI_TABLE, type AiDefinition, matchAi } from './codes/ai-table.js';
-export { hasValidCheckDigit, priceWeightCheckDigit } from './codes/check-digit.js';
-export { isHttpUri, parseDigitalLink } from './codes/digital-link.js';
+// Scanners: events, code parsing, HID and serial drivers; the GS1/EPC codec (also on its own,
+// without the hardware modules, as `@store-edge/drivers/gs1`).
 export {
-  decodeDate,
-  type ElementsResult,
-  GS,
-  type Gs1Element,
-  parseBracketed,
-  parseElementString,
-  toBracketed,
-  toElementString,
-  validateValue,
-} from './codes/element-string.js';
-export { type GtinFormat, type GtinResult, normaliseGtin } from './codes/gtin.js';
-export {
+  extractGtin,
   type Gs1Fields,
+  gtinOf,
   looksLikeEpcHex,
   type ParseCodeOptions,
   type ParsedCode,
@@ -41,8 +28,8 @@ export {
   type RcnRegion,
   type VariableMeasure,
 } from './codes/variable-measure.js';
-export * from './epc/index.js';
 export type { DeviceStatus, DeviceStatusEvent, ScanEvent, Scanner, ScannerEvents } from './events.js';
+export * from './gs1/index.js';
 export * from './hid/index.js';
 export * from './printers/index.js';
 export type { TagReadEvent } from './rfid/events.js';

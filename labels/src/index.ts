@@ -1,4 +1,3 @@
-export { gs1CheckDigit, normalizeGtin } from './gs1.js';
 export type {
   BarcodeElement,
   BarcodeSymbol,

@@ -1,4 +1,4 @@
-import type { Gs1Element } from './gs1.js';
+import type { Gs1Element } from '@store-edge/drivers/gs1';
 
 /**
  * What a template produces: positioned elements in printer dots (origin top-left), the one

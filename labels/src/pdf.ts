@@ -1,7 +1,7 @@
+import { toBracketed } from '@store-edge/drivers/gs1';
 import bwipjs from 'bwip-js';
 import PDFDocument from 'pdfkit';
 import { labelFonts, toLatin1 } from './fonts.js';
-import { bracketed } from './gs1.js';
 import type { BarcodeElement, BarcodeSymbol, LabelLayout, TextElement } from './layout.js';
 
 const PT_PER_MM = 72 / 25.4;
@@ -39,9 +39,9 @@ function bwipInput(s: BarcodeSymbol): [string, string, number] {
     case 'code128':
       return ['code128', s.text, 10];
     case 'gs1-128':
-      return ['gs1-128', bracketed(s.elements), 10];
+      return ['gs1-128', toBracketed(s.elements), 10];
     case 'gs1-datamatrix':
-      return ['gs1datamatrix', bracketed(s.elements), 1];
+      return ['gs1datamatrix', toBracketed(s.elements), 1];
   }
 }
 

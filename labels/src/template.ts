@@ -1,5 +1,5 @@
+import { normaliseGtin } from '@store-edge/drivers/gs1';
 import { type Static, type TSchema, Type } from 'typebox';
-import { normalizeGtin } from './gs1.js';
 import type { LabelLayout, LayoutContext } from './layout.js';
 
 export interface Issue {
@@ -59,14 +59,22 @@ export function cset82(max: number) {
 
 export function gtinIssues(gtin: string | undefined, path = '/gtin'): Issue[] {
   if (gtin === undefined) return [];
-  const r = normalizeGtin(gtin);
-  return 'error' in r ? [{ path, message: `invalid GTIN ${gtin}: ${r.error}` }] : [];
+  const problem = gtinProblem(gtin);
+  return problem === undefined ? [] : [{ path, message: problem }];
 }
 
 export function gtin14Of(gtin: string): string {
-  const r = normalizeGtin(gtin);
-  if ('error' in r) throw new Error(`invalid GTIN ${gtin}: ${r.error}`);
-  return r.gtin14;
+  const r = normaliseGtin(gtin);
+  if (!r.ok) throw new Error(gtinProblem(gtin));
+  return r.gtin;
+}
+
+/** `invalid GTIN 4006381333932: check digit should be 1`, the message a label request gets. */
+function gtinProblem(gtin: string): string | undefined {
+  const r = normaliseGtin(gtin);
+  if (r.ok) return undefined;
+  const why = r.expectedCheckDigit === undefined ? r.reason : `check digit should be ${r.expectedCheckDigit}`;
+  return `invalid GTIN ${gtin}: ${why}`;
 }
 
 /** Converts millimetres to dots for one layout. */

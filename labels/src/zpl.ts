@@ -1,4 +1,4 @@
-import { isFixedLengthAi } from './gs1.js';
+import { toElementString } from '@store-edge/drivers/gs1';
 import type { BarcodeElement, LabelLayout, TextElement } from './layout.js';
 
 export interface ZplOptions {
@@ -94,12 +94,10 @@ function gs1Data(
   fnc1: string,
   escapeValue: (v: string) => string,
 ): string {
-  let out = '';
-  elements.forEach((el, i) => {
-    out += el.ai + escapeValue(el.value);
-    if (!isFixedLengthAi(el.ai) && i < elements.length - 1) out += fnc1;
-  });
-  return out;
+  return toElementString(
+    elements.map((el) => ({ ai: el.ai, value: escapeValue(el.value) })),
+    fnc1,
+  );
 }
 
 /**

@@ -1,8 +1,8 @@
 import { loadFixture } from '@store-edge/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AI_TABLE, type AiDefinition } from './ai-table.js';
-import { gs1CheckDigit, priceWeightCheckDigit } from './check-digit.js';
+import { AI_TABLE, type AiDefinition } from '../gs1/ai-table.js';
+import { gs1CheckDigit, priceWeightCheckDigit } from '../gs1/check-digit.js';
 import {
   decodeDate,
   GS,
@@ -11,9 +11,9 @@ import {
   parseElementString,
   toBracketed,
   toElementString,
-} from './element-string.js';
-import { normaliseGtin } from './gtin.js';
-import { type ParsedCode, parseCode, parseScan } from './parse-code.js';
+} from '../gs1/element-string.js';
+import { normaliseGtin } from '../gs1/gtin.js';
+import { extractGtin, type ParsedCode, parseCode, parseScan } from './parse-code.js';
 
 interface ScanVector {
   scanData: string;
@@ -360,6 +360,22 @@ describe('EPC, SKU and the rest', () => {
   it('returns a reason for what it cannot read', () => {
     expect(parseCode('')).toMatchObject({ kind: 'unknown', reason: 'empty code' });
     expect(parseCode('héllo wörld')).toMatchObject({ kind: 'unknown' });
+  });
+});
+
+describe('the GTIN a code stands for (extractGtin)', () => {
+  it('reads it from a GTIN, a GS1 element string, a Digital Link and an SGTIN EPC, all as GTIN-14', () => {
+    expect(extractGtin('4006381333931')).toBe('04006381333931');
+    expect(extractGtin(']C10109506000134352\u001d10ABC')).toBe('09506000134352');
+    expect(extractGtin('https://id.gs1.org/01/09506000134352/21/1')).toBe('09506000134352');
+    // urn:epc:id:sgtin:0614141.812345.6789 (sgtin96-vectors.json)
+    expect(extractGtin('3074257BF7194E4000001A85')).toBe('80614141123458');
+  });
+
+  it('has none for an SSCC, a SKU or an unreadable code', () => {
+    expect(extractGtin('(00)106141411234567897')).toBeNull();
+    expect(extractGtin('SKU-123.A')).toBeNull();
+    expect(extractGtin('4006381333932')).toBeNull();
   });
 });
 

@@ -4,9 +4,9 @@
  * codes, EPC hex and plain SKUs. Pure; never throws: invalid input comes back as
  * `kind: 'unknown'` with a `reason`.
  */
-import { AI_TABLE } from './ai-table.js';
-import { hasValidCheckDigit } from './check-digit.js';
-import { isHttpUri, parseDigitalLink } from './digital-link.js';
+import { AI_TABLE } from '../gs1/ai-table.js';
+import { hasValidCheckDigit } from '../gs1/check-digit.js';
+import { isHttpUri, parseDigitalLink } from '../gs1/digital-link.js';
 import {
   decodeDate,
   type ElementsResult,
@@ -15,8 +15,9 @@ import {
   parseBracketed,
   parseElementString,
   toBracketed,
-} from './element-string.js';
-import { type GtinFormat, normaliseGtin } from './gtin.js';
+} from '../gs1/element-string.js';
+import { decodeEpc } from '../gs1/epc/decode.js';
+import { type GtinFormat, normaliseGtin } from '../gs1/gtin.js';
 import { splitAimId } from './symbology.js';
 import { decodeVariableMeasure, type RcnRegion, type VariableMeasure } from './variable-measure.js';
 
@@ -329,4 +330,23 @@ function gs1Body(result: ElementsResult, options: ParseCodeOptions): Body {
     if (vm) body.variableMeasure = vm;
   }
   return body;
+}
+
+/**
+ * The GTIN-14 a parsed code stands for: a GTIN, the (01) of a GS1 element string or Digital
+ * Link, the GTIN of an SGTIN EPC (TDS §7.1.2); null for anything else.
+ */
+export function gtinOf(parsed: ParsedCode): string | null {
+  if (parsed.kind === 'gtin') return parsed.gtin;
+  if (parsed.kind === 'gs1') return parsed.gtin ?? null;
+  if (parsed.kind === 'epc') {
+    const d = decodeEpc(parsed.epc);
+    return d.scheme === 'sgtin-96' || d.scheme === 'sgtin-198' ? d.gtin14 : null;
+  }
+  return null;
+}
+
+/** The GTIN-14 whatever code a scanner, reader or person handed over stands for, or null. */
+export function extractGtin(code: string): string | null {
+  return gtinOf(parseCode(code));
 }

@@ -5,7 +5,7 @@
  * published national rules as collected by jodal/biip (src/biip/rcn.py); a store configures
  * its region because the code alone does not say which one applies.
  */
-import { priceWeightCheckDigit } from './check-digit.js';
+import { priceWeightCheckDigit } from '../gs1/check-digit.js';
 
 export type RcnRegion = 'de' | 'dk' | 'fi' | 'gb' | 'no' | 'se';
 export const RCN_REGIONS: readonly RcnRegion[] = ['de', 'dk', 'fi', 'gb', 'no', 'se'];

@@ -1,5 +1,5 @@
-import { encodeSgtin96 } from '../epc/encode.js';
-import { gs1CheckDigit } from '../epc/gs1.js';
+import { withCheckDigit } from '../gs1/check-digit.js';
+import { encodeSgtin96 } from '../gs1/epc/encode.js';
 
 /** One read to put on the wire, as a simulated reader would report it. */
 export interface SimulatedRead {
@@ -89,7 +89,7 @@ export function demoGtins(count = 3): string[] {
   const out: string[] = [];
   for (let i = 1; i <= count; i++) {
     const body = `00614141${String(i).padStart(5, '0')}`;
-    out.push(body + gs1CheckDigit(body));
+    out.push(withCheckDigit(body));
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { startMosquitto } from '@store-edge/testing';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeEpc } from '../epc/decode.js';
+import { decodeEpc } from '../gs1/epc/decode.js';
 import { parseReaderPayload } from './parsers/index.js';
 import {
   buildImpinjEvents,

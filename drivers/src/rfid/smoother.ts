@@ -53,44 +53,23 @@ export interface Presence {
 }
 
 /**
- * The reads of one tag in one zone inside the window: a ring of (time, RSSI) pairs, oldest at
- * `head`, at most `maxSamplesPerZone` of them. A ring instead of arrays that shift and splice,
- * because this runs for every read (tens of thousands a second, see bench/rfid.ts).
+ * The reads of one tag in one zone inside the window W, oldest first, at most
+ * `maxSamplesPerZone` of them.
  */
 interface ZoneWindow {
-  wZone: string;
-  /** Interleaved [time, rssi, time, rssi, …]; RSSI is NaN where the reader gave none. */
-  samples: number[];
-  /** Capacity in samples (grows by doubling up to maxSamplesPerZone). */
-  cap: number;
-  head: number;
-  count: number;
-  /**
-   * The tag's window for another zone it was read in while tracked. Empty windows stay for
-   * reuse (a tag sees a zone or two); the tag's `live` counts those holding reads.
-   */
-  nextWindow: ZoneWindow | null;
+  times: number[];
+  /** NaN where the reader gave no RSSI. */
+  rssi: number[];
 }
 
-/**
- * A tracked tag. It is also the window of the first zone it was read in, so the common case —
- * a tag read again where it is — touches one object and its samples, nothing else.
- */
-interface TagState extends ZoneWindow {
+interface TagState {
   epc: string;
-  /** The zone it is present in. */
   zone: string | undefined;
   firstSeen: number;
   lastSeen: number;
-  /** Order of the last read among all tags: "least recently read first" for tick and present. */
-  seq: number;
   reads: number;
-  /** Windows holding reads, which is what "no recent read anywhere" means. */
-  live: number;
+  zones: Map<string, ZoneWindow>;
 }
-
-/** First capacity of a window's ring; most tags never need more before reads leave the window. */
-const INITIAL_SAMPLES = 4;
 
 const NO_EVENTS: readonly PresenceEvent[] = Object.freeze([]);
 
@@ -103,8 +82,8 @@ export interface ObservedRead {
 export class PresenceSmoother {
   readonly settings: Readonly<SmootherSettings>;
   readonly #clock: SmootherClock;
+  /** Ordered by last read (re-inserted on every read), so `tick` scans oldest first and stops early. */
   readonly #tags = new Map<string, TagState>();
-  #seq = 0;
   #present = 0;
 
   constructor(settings: Partial<SmootherSettings> = {}, clock: SmootherClock = { now: Date.now }) {
@@ -132,10 +111,7 @@ export class PresenceSmoother {
     now: number = this.#clock.now(),
   ): readonly PresenceEvent[] {
     let out: PresenceEvent[] | undefined;
-    for (let i = 0; i < reads.length; i++) {
-      const r = reads[i] as ObservedRead;
-      out = this.#observe(r.epc, zone, r.rssi, now, out);
-    }
+    for (const r of reads) out = this.#observe(r.epc, zone, r.rssi, now, out);
     return out ?? NO_EVENTS;
   }
 
@@ -147,43 +123,23 @@ export class PresenceSmoother {
     now: number,
     out: PresenceEvent[] | undefined,
   ): PresenceEvent[] | undefined {
-    const { arriveWindowMs, departAfterMs } = this.settings;
+    const { arriveWindowMs, departAfterMs, maxSamplesPerZone } = this.settings;
+    let departed: PresenceEvent | undefined;
     let st = this.#tags.get(epc);
     if (st === undefined) {
-      const cap = Math.min(INITIAL_SAMPLES, this.settings.maxSamplesPerZone);
-      st = {
-        wZone: zone,
-        samples: newSamples(cap),
-        cap,
-        head: 0,
-        count: 0,
-        nextWindow: null,
-        epc,
-        zone: undefined,
-        firstSeen: now,
-        lastSeen: now,
-        seq: 0,
-        reads: 0,
-        live: 0,
-      };
-      this.#tags.set(epc, st);
-    } else if (st.zone !== undefined && now - st.lastSeen >= departAfterMs) {
-      // tick() was late: the tag had departed before this read, so say so first.
-      out ??= [];
-      out.push({ type: 'departure', epc, zone: st.zone, at: new Date(now) });
-      st.zone = undefined;
-      this.#present--;
+      st = { epc, zone: undefined, firstSeen: now, lastSeen: now, reads: 0, zones: new Map() };
+    } else {
+      this.#tags.delete(epc);
+      if (st.zone !== undefined && now - st.lastSeen >= departAfterMs) {
+        // tick() was late: the tag had departed before this read, so say so first.
+        departed = { type: 'departure', epc, zone: st.zone, at: new Date(now) };
+        st.zone = undefined;
+        this.#present--;
+      }
     }
-    st.seq = ++this.#seq;
-    const cutoff = now - arriveWindowMs;
-    let w: ZoneWindow | undefined;
-    let last: ZoneWindow = st;
-    for (let x: ZoneWindow | null = st; x !== null; x = x.nextWindow) {
-      if (x.count > 0 && prune(x, cutoff)) st.live--;
-      if (x.wZone === zone) w = x;
-      last = x;
-    }
-    if (st.zone === undefined && st.live === 0) {
+    this.#tags.set(epc, st);
+    pruneWindows(st, now - arriveWindowMs);
+    if (st.zone === undefined && st.zones.size === 0) {
       // A fresh run of reads: presence fields count from here, not from an earlier near-miss.
       st.firstSeen = now;
       st.reads = 0;
@@ -191,96 +147,62 @@ export class PresenceSmoother {
     st.lastSeen = now;
     st.reads++;
 
+    let w = st.zones.get(zone);
     if (w === undefined) {
-      const cap = Math.min(INITIAL_SAMPLES, this.settings.maxSamplesPerZone);
-      w = { wZone: zone, samples: newSamples(cap), cap, head: 0, count: 0, nextWindow: null };
-      last.nextWindow = w;
+      w = { times: [], rssi: [] };
+      st.zones.set(zone, w);
     }
-    if (w.count === 0) st.live++;
-    this.#push(w, now, rssi ?? Number.NaN);
-
-    return this.#change(st, zone, w, now, out);
-  }
-
-  /** Adds a read to the window, dropping its oldest once `maxSamplesPerZone` are held. */
-  #push(w: ZoneWindow, time: number, rssi: number): void {
-    if (w.count === w.cap) {
-      const max = this.settings.maxSamplesPerZone;
-      if (w.cap < max) grow(w, Math.min(w.cap * 2, max));
-      else {
-        w.head = w.head + 1 === w.cap ? 0 : w.head + 1;
-        w.count--;
-      }
+    w.times.push(now);
+    w.rssi.push(rssi ?? Number.NaN);
+    if (w.times.length > maxSamplesPerZone) {
+      w.times.shift();
+      w.rssi.shift();
     }
-    let slot = w.head + w.count;
-    if (slot >= w.cap) slot -= w.cap;
-    w.samples[slot * 2] = time;
-    w.samples[slot * 2 + 1] = rssi;
-    w.count++;
+
+    const change = this.#change(st, zone, w, now);
+    if (departed === undefined && change === undefined) return out;
+    const events = out ?? [];
+    if (departed !== undefined) events.push(departed);
+    if (change !== undefined) events.push(change);
+    return events;
   }
 
   /** The arrival or move that the read just added to `w` (in `zone`) causes, if any. */
-  #change(
-    st: TagState,
-    zone: string,
-    w: ZoneWindow,
-    now: number,
-    out: PresenceEvent[] | undefined,
-  ): PresenceEvent[] | undefined {
-    if (w.count < this.settings.arriveReads || st.zone === zone) return out;
+  #change(st: TagState, zone: string, w: ZoneWindow, now: number): PresenceEvent | undefined {
+    if (w.times.length < this.settings.arriveReads || st.zone === zone) return undefined;
     if (st.zone === undefined) {
       st.zone = zone;
       this.#present++;
-      out ??= [];
-      out.push({ type: 'arrival', epc: st.epc, zone, at: new Date(now) });
-      return out;
+      return { type: 'arrival', epc: st.epc, zone, at: new Date(now) };
     }
-    const current = liveWindow(st, st.zone);
+    const current = st.zones.get(st.zone);
     if (current !== undefined) {
       // Still read where it is: move only when clearly stronger here (hysteresis stops flapping).
       const here = meanRssi(w);
       const there = meanRssi(current);
       if (Number.isNaN(here) || Number.isNaN(there) || here < there + this.settings.moveHysteresisDb) {
-        return out;
+        return undefined;
       }
     }
     const fromZone = st.zone;
     st.zone = zone;
-    out ??= [];
-    out.push({ type: 'move', epc: st.epc, zone, fromZone, at: new Date(now) });
-    return out;
+    return { type: 'move', epc: st.epc, zone, fromZone, at: new Date(now) };
   }
 
   /**
    * Departs present tags unread for `departAfterMs` and forgets tags that never arrived and
    * have not been read for `arriveWindowMs`.
-   *
-   * In order of last read, stopping at the first tag read within the shorter of the two: with
-   * a clock that only moves forward every later tag was read within it too. One pass over all
-   * tags about once a second is cheaper than keeping them ordered on every read.
    */
   tick(now: number = this.#clock.now()): readonly PresenceEvent[] {
     const { arriveWindowMs, departAfterMs } = this.settings;
     const earliest = Math.min(arriveWindowMs, departAfterMs);
-    let stop = Number.POSITIVE_INFINITY;
-    let idle: TagState[] | undefined;
-    for (const st of this.#tags.values()) {
-      if (now - st.lastSeen < earliest) {
-        if (st.seq < stop) stop = st.seq;
-      } else {
-        idle ??= [];
-        idle.push(st);
-      }
-    }
-    if (idle === undefined) return NO_EVENTS;
-    idle.sort(bySeq);
     let events: PresenceEvent[] | undefined;
-    for (const st of idle) {
-      if (st.seq > stop) break;
-      const t = now - st.lastSeen;
+    for (const st of this.#tags.values()) {
+      const idle = now - st.lastSeen;
+      if (idle < earliest) break;
       if (st.zone === undefined) {
-        if (t >= arriveWindowMs) this.#tags.delete(st.epc);
-      } else if (t >= departAfterMs) {
+        if (idle >= arriveWindowMs) this.#tags.delete(st.epc);
+      } else if (idle >= departAfterMs) {
         this.#tags.delete(st.epc);
         this.#present--;
         events ??= [];
@@ -296,14 +218,14 @@ export class PresenceSmoother {
     return st?.zone === undefined ? undefined : presenceOf(st, st.zone);
   }
 
-  /** Present tags, least recently read first, optionally only those in `zone`. */
+  /** Present tags, optionally only those in `zone`. */
   present(zone?: string): Presence[] {
-    const tags: TagState[] = [];
+    const out: Presence[] = [];
     for (const st of this.#tags.values()) {
-      if (st.zone !== undefined && (zone === undefined || st.zone === zone)) tags.push(st);
+      if (st.zone !== undefined && (zone === undefined || st.zone === zone))
+        out.push(presenceOf(st, st.zone));
     }
-    tags.sort(bySeq);
-    return tags.map((st) => presenceOf(st, st.zone as string));
+    return out;
   }
 
   /** Number of tags present in some zone. */
@@ -317,14 +239,6 @@ export class PresenceSmoother {
   }
 }
 
-function bySeq(a: TagState, b: TagState): number {
-  return a.seq - b.seq;
-}
-
-function newSamples(cap: number): number[] {
-  return new Array<number>(cap * 2).fill(0);
-}
-
 function presenceOf(st: TagState, zone: string): Presence {
   return {
     epc: st.epc,
@@ -335,49 +249,24 @@ function presenceOf(st: TagState, zone: string): Presence {
   };
 }
 
-/** The tag's window in `zone` when it holds reads. */
-function liveWindow(st: TagState, zone: string): ZoneWindow | undefined {
-  for (let w: ZoneWindow | null = st; w !== null; w = w.nextWindow) {
-    if (w.wZone === zone && w.count > 0) return w;
+/** Drops reads older than `cutoff` from every zone of the tag, and zones left empty. */
+function pruneWindows(st: TagState, cutoff: number): void {
+  for (const [zone, w] of st.zones) {
+    let drop = 0;
+    while (drop < w.times.length && (w.times[drop] as number) < cutoff) drop++;
+    if (drop === w.times.length) st.zones.delete(zone);
+    else if (drop > 0) {
+      w.times.splice(0, drop);
+      w.rssi.splice(0, drop);
+    }
   }
-  return undefined;
 }
 
-/**
- * Drops reads older than `cutoff` from the front of the window (reads arrive in clock order).
- * Returns true when that left it empty.
- */
-function prune(w: ZoneWindow, cutoff: number): boolean {
-  const s = w.samples;
-  while (w.count > 0 && (s[w.head * 2] as number) < cutoff) {
-    w.head = w.head + 1 === w.cap ? 0 : w.head + 1;
-    w.count--;
-  }
-  return w.count === 0;
-}
-
-/** Re-lays the ring oldest-first into a larger one. */
-function grow(w: ZoneWindow, cap: number): void {
-  const samples = newSamples(cap);
-  for (let k = 0; k < w.count; k++) {
-    let slot = w.head + k;
-    if (slot >= w.cap) slot -= w.cap;
-    samples[k * 2] = w.samples[slot * 2] as number;
-    samples[k * 2 + 1] = w.samples[slot * 2 + 1] as number;
-  }
-  w.samples = samples;
-  w.cap = cap;
-  w.head = 0;
-}
-
-/** Mean of the reported RSSI values in the window, oldest first; NaN when none was reported. */
+/** Mean of the reported RSSI values in the window; NaN when none was reported. */
 function meanRssi(w: ZoneWindow): number {
   let sum = 0;
   let n = 0;
-  for (let k = 0; k < w.count; k++) {
-    let slot = w.head + k;
-    if (slot >= w.cap) slot -= w.cap;
-    const r = w.samples[slot * 2 + 1] as number;
+  for (const r of w.rssi) {
     if (!Number.isNaN(r)) {
       sum += r;
       n++;

@@ -5,7 +5,6 @@
  */
 import { decodeEpc, type ParsedCode, parseCode } from '@store-edge/drivers';
 import type { ParsedCodeInfo } from '../context.js';
-import type { GtinExtractor } from '../ledger/catalog.js';
 
 /** `parseCode` for the API (GET /items/lookup `parsed`): EPCs come with their decoded identity. */
 export function parseCodeInfo(raw: string): ParsedCodeInfo {
@@ -27,16 +26,9 @@ export function withEpcIdentity(parsed: ParsedCode): ParsedCodeInfo {
   return out;
 }
 
-/** The GTIN-14 a code stands for: a GTIN, the (01) of a GS1 string or Digital Link, an SGTIN's GTIN. */
-export function gtinOf(parsed: ParsedCode): string | null {
-  if (parsed.kind === 'gtin') return parsed.gtin;
-  if (parsed.kind === 'gs1') return parsed.gtin ?? null;
-  if (parsed.kind === 'epc') {
-    const d = decodeEpc(parsed.epc);
-    return d.scheme === 'sgtin-96' || d.scheme === 'sgtin-198' ? d.gtin14 : null;
-  }
-  return null;
-}
-
-/** The Catalog's extractor (`new Catalog(db, extractGtin)`). */
-export const extractGtin: GtinExtractor = (code) => gtinOf(parseCode(code));
+/**
+ * The GTIN-14 a code stands for, and the Catalog's extractor (`new Catalog(db, extractGtin)`):
+ * the drivers' codec. Re-exported here for the agent's existing importers; new code can take
+ * them from `@store-edge/drivers` directly.
+ */
+export { extractGtin, gtinOf } from '@store-edge/drivers';

@@ -1,5 +1,5 @@
+import { type Gs1Element, orderForEncoding, toYymmdd } from '@store-edge/drivers/gs1';
 import { Type } from 'typebox';
-import { type Gs1Element, orderForEncoding, toYymmdd } from '../gs1.js';
 import type { LabelElement } from '../layout.js';
 import { dataMatrixSize } from '../layout.js';
 import { cset82, defineTemplate, dotsOf, Gtin, gtin14Of, gtinIssues, type Issue } from '../template.js';

@@ -1,5 +1,5 @@
+import { gtinSymbol } from '@store-edge/drivers/gs1';
 import { Type } from 'typebox';
-import { gtinSymbol } from '../gs1.js';
 import { symbolModules } from '../layout.js';
 import { formatMoney } from '../money.js';
 import {

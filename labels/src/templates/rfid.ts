@@ -1,7 +1,7 @@
+import { encodeSgtin96 } from '@store-edge/drivers/gs1';
 import { Type } from 'typebox';
 import type { LabelElement } from '../layout.js';
 import { dataMatrixSize } from '../layout.js';
-import { encodeSgtin96 } from '../sgtin96.js';
 import { defineTemplate, dotsOf, Gtin, gtin14Of, gtinIssues, type Issue } from '../template.js';
 
 /**

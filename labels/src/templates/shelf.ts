@@ -1,5 +1,5 @@
+import { gtinSymbol } from '@store-edge/drivers/gs1';
 import { Type } from 'typebox';
-import { gtinSymbol } from '../gs1.js';
 import type { BarcodeSymbol, LabelElement } from '../layout.js';
 import { symbolModules } from '../layout.js';
 import { formatMoney, formatUnitPrice } from '../money.js';

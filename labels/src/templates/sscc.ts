@@ -1,5 +1,5 @@
+import { gs1CheckDigit, hasValidCheckDigit } from '@store-edge/drivers/gs1';
 import { Type } from 'typebox';
-import { gs1CheckDigit, hasValidCheckDigit } from '../gs1.js';
 import type { LabelElement } from '../layout.js';
 import { symbolModules } from '../layout.js';
 import { defineTemplate, dotsOf, type Issue, moduleWidth } from '../template.js';

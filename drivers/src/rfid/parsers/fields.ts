@@ -1,4 +1,4 @@
-import { nibble } from '../../epc/bits.js';
+import { nibble } from '../../gs1/epc/bits.js';
 
 /**
  * Uppercase hex EPC or undefined. Allocates only when the reader sent lowercase, which is

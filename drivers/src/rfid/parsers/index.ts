@@ -1,6 +1,5 @@
 import { parseImpinjIot } from './impinj-iot.js';
 import type { ParseOptions, ParseResult } from './result.js';
-import { scanZebraTagData } from './zebra-fast.js';
 import { parseZebraIot } from './zebra-iot.js';
 
 export type { ParseOptions, ParseResult, RejectedPayload } from './result.js';
@@ -21,23 +20,12 @@ export function parseReaderPayload(
   options: ParseOptions = {},
 ): ParseResult {
   const receivedAt = options.receivedAt ?? new Date();
-  const bytes =
-    typeof payload === 'string'
-      ? undefined
-      : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-  if (format === 'zebra-iot' && bytes !== undefined) {
-    // Plain tag data (the bulk of the traffic) straight from the bytes; anything else, and
-    // anything odd, through the full parser below, which the fast path agrees with.
-    try {
-      const reads = scanZebraTagData(readerId, bytes, receivedAt);
-      if (reads !== undefined) return { reads, rejected: [], ignored: 0 };
-    } catch {
-      // Written not to throw; the full parser decides.
-    }
-  }
   let text: string;
   try {
-    text = bytes === undefined ? (payload as string) : bytes.toString('utf8');
+    text =
+      typeof payload === 'string'
+        ? payload
+        : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
   } catch (err) {
     return {
       reads: [],

@@ -1,5 +1,5 @@
+import { gs1CheckDigit, isDigits } from '../check-digit.js';
 import { BitWriter } from './bits.js';
-import { gs1CheckDigit, isDigits } from './gs1.js';
 import { SGTIN_PARTITIONS } from './partition.js';
 
 export interface Sgtin96Input {
@@ -20,8 +20,8 @@ const SGTIN96_HEADER = 0x30; // TDS Table 14-1
 const SERIAL_LIMIT = 2n ** 38n;
 
 /**
- * Encodes an SGTIN-96 (TDS 1.13 Table 14-3) as 24 uppercase hex digits, e.g. for a ZPL
- * `^RFW,H` write. Throws RangeError on input that has no SGTIN-96 encoding (wrong check
+ * Encodes an SGTIN-96 (EPC TDS 1.13 §14.5.1, Table 14-3) as 24 uppercase hex digits, e.g. for
+ * a ZPL `^RFW,H` write (labels' RFID template) or a simulated reader. Throws RangeError on input that has no SGTIN-96 encoding (wrong check
  * digit, serial with leading zeros or ≥ 2^38 — those need SGTIN-198).
  */
 export function encodeSgtin96(input: Sgtin96Input): string {
@@ -68,6 +68,10 @@ function serialValue(serial: string | number | bigint): bigint {
   } else {
     v = serial;
   }
-  if (v < 0n || v >= SERIAL_LIMIT) throw new RangeError(`SGTIN-96 serial must be below 2^38: ${v}`);
+  if (v < 0n || v >= SERIAL_LIMIT) {
+    throw new RangeError(
+      `SGTIN-96 serial must be below 2^38 (${SERIAL_LIMIT}): ${v}; only SGTIN-198 can carry it`,
+    );
+  }
   return v;
 }

@@ -15,7 +15,7 @@ export interface Gs1Element {
 export type ElementsResult = { ok: true; elements: Gs1Element[] } | { ok: false; reason: string };
 
 /** GS1 AI encodable character set 82 (§7.11, Figure 7.11-1). */
-const CSET82 = /^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*$/;
+export const CSET82 = /^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*$/;
 
 /** Checks one value against its AI's format; returns the reason it is invalid, if it is. */
 export function validateValue(def: AiDefinition, value: string): string | undefined {
@@ -150,8 +150,39 @@ export function toElementString(elements: readonly Gs1Element[], separator = GS)
   let out = '';
   elements.forEach((e, index) => {
     out += e.ai + e.value;
-    const predefined = AI_TABLE.get(e.ai)?.predefinedLength ?? false;
-    if (!predefined && index < elements.length - 1) out += separator;
+    if (!isPredefinedLengthAi(e.ai) && index < elements.length - 1) out += separator;
   });
   return out;
+}
+
+/** True for an AI of predefined length (§7.8.5, Figure 7.8.5-2): no FNC1/GS needed after its value. */
+export function isPredefinedLengthAi(ai: string): boolean {
+  return AI_TABLE.get(ai)?.predefinedLength ?? false;
+}
+
+/**
+ * The elements with the predefined-length AIs first and the others last, which saves
+ * separators (§5.4.7.7 recommends the variable-length string at the end).
+ */
+export function orderForEncoding(elements: readonly Gs1Element[]): Gs1Element[] {
+  return [
+    ...elements.filter((e) => isPredefinedLengthAi(e.ai)),
+    ...elements.filter((e) => !isPredefinedLengthAi(e.ai)),
+  ];
+}
+
+/**
+ * `2026-12-31` or `261231` → `261231`, the YYMMDD of date AIs such as (17) (§7.12; DD 00
+ * stands for the end of the month); null when it is neither form or the month/day is out of range.
+ */
+export function toYymmdd(date: string): string | null {
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  const [yy, mm, dd] = iso
+    ? [iso[1]?.slice(2), iso[2], iso[3]]
+    : [date.slice(0, 2), date.slice(2, 4), date.slice(4, 6)];
+  if (!iso && !/^\d{6}$/.test(date)) return null;
+  const month = Number(mm);
+  const day = Number(dd);
+  if (month < 1 || month > 12 || day > 31) return null;
+  return `${yy}${mm}${dd}`;
 }

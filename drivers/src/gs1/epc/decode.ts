@@ -1,5 +1,5 @@
+import { withCheckDigit } from '../check-digit.js';
 import { normaliseHex, readBits, readBitsBig, zeroFrom } from './bits.js';
-import { gs1CheckDigit } from './gs1.js';
 import {
   GIAI96_PARTITIONS,
   GRAI_PARTITIONS,
@@ -161,7 +161,7 @@ function decodeSgtin(hex: string, bits: 96 | 198): Sgtin | InvalidEpc {
   // GTIN-14 = indicator digit, company prefix, item reference without the indicator, check
   // digit (TDS §7.1.2, the SGTIN ↔ GTIN correspondence).
   const body = p.other.charAt(0) + p.companyPrefix + p.other.slice(1);
-  const gtin14 = body + gs1CheckDigit(body);
+  const gtin14 = withCheckDigit(body);
   const id = `${p.companyPrefix}.${p.other}.${uriSerial}`;
   return {
     scheme: bits === 96 ? 'sgtin-96' : 'sgtin-198',
@@ -186,7 +186,7 @@ function decodeSscc96(hex: string): Sscc | InvalidEpc {
   if (typeof p === 'string') return invalid(hex, p);
   // SSCC-18 = extension digit, company prefix, serial reference without extension, check (§7.2.2).
   const body = p.other.charAt(0) + p.companyPrefix + p.other.slice(1);
-  const sscc18 = body + gs1CheckDigit(body);
+  const sscc18 = withCheckDigit(body);
   const id = `${p.companyPrefix}.${p.other}`;
   return {
     scheme: 'sscc-96',
@@ -210,7 +210,7 @@ function decodeSgln96(hex: string): Sgln | InvalidEpc {
   if (typeof p === 'string') return invalid(hex, p);
   const extension = String(readBits(hex, p.end, 41));
   const body = p.companyPrefix + p.other;
-  const gln = body + gs1CheckDigit(body);
+  const gln = withCheckDigit(body);
   const id = `${p.companyPrefix}.${p.other}.${extension}`;
   return {
     scheme: 'sgln-96',
@@ -237,7 +237,7 @@ function decodeGrai96(hex: string): Grai | InvalidEpc {
   const serial = String(readBits(hex, p.end, 38));
   // §7.4: AI (8003) starts with a fixed 0, then the GRAI-13 with its check digit.
   const body = `0${p.companyPrefix}${p.other}`;
-  const grai14 = body + gs1CheckDigit(body);
+  const grai14 = withCheckDigit(body);
   const id = `${p.companyPrefix}.${p.other}.${serial}`;
   return {
     scheme: 'grai-96',

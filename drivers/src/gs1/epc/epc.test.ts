@@ -1,10 +1,10 @@
 import { loadFixture } from '@store-edge/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { withCheckDigit } from '../check-digit.js';
 import { BitWriter } from './bits.js';
 import { decodeEpc } from './decode.js';
 import { encodeSgtin96 } from './encode.js';
-import { gs1CheckDigit } from './gs1.js';
 
 interface SgtinVector {
   hex: string;
@@ -282,6 +282,17 @@ describe('encodeSgtin96', () => {
 
   it('rejects a serial of 2^38 or more', () => {
     expect(() => encodeSgtin96({ gtin14: '80614141123458', serial: 2 ** 38, filter: 1 })).toThrow(/2\^38/);
+    // A label's serial is a string: the same limit, and the reason names the scheme that fits.
+    expect(() => encodeSgtin96({ gtin14: '80614141123458', serial: '274877906944', filter: 1 })).toThrow(
+      /SGTIN-198/,
+    );
+  });
+
+  it('refuses a company prefix length outside 6–12 and a filter outside 0–7', () => {
+    const gtin14 = '80614141123458';
+    expect(() => encodeSgtin96({ gtin14, serial: '1', filter: 1, companyPrefixLength: 5 })).toThrow(/6–12/);
+    expect(() => encodeSgtin96({ gtin14, serial: '1', filter: 1, companyPrefixLength: 13 })).toThrow(/6–12/);
+    expect(() => encodeSgtin96({ gtin14, serial: '1', filter: 8 })).toThrow(/0–7/);
   });
 });
 
@@ -331,7 +342,7 @@ describe('property tests', () => {
         fc.integer({ min: 0, max: 7 }),
         fc.integer({ min: 6, max: 12 }),
         (body, serial, filter, cpLength) => {
-          const gtin14 = body + gs1CheckDigit(body);
+          const gtin14 = withCheckDigit(body);
           const hex = encodeSgtin96({ gtin14, serial, filter, companyPrefixLength: cpLength });
           const d = decodeEpc(hex);
           expect(d).toMatchObject({
