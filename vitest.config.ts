@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests start real processes (MariaDB, Mosquitto, the agent); two cores here.
     maxWorkers: 2,
-    globalSetup: ['testing/src/global-setup.ts'],
+    globalSetup: ['testing/src/build-setup.ts', 'testing/src/global-setup.ts'],
   },
 });

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# Runs what Dockerfile.edge and Dockerfile.cloud run, without Docker: the committed source of a
-# git ref is unpacked into a temp dir, the Dockerfiles' own `RUN npm ci ...` line builds the
-# production tree there, then each Dockerfile's CMD (read from the file, not copied here) is
-# started with the image's ENV and must answer 200 on GET /readyz.
+# Runs what Dockerfile.edge and Dockerfile.cloud build and run, without Docker: the committed
+# source of a git ref is unpacked into a temp dir (the build context, filtered by .dockerignore's
+# main rules), then each Dockerfile is played stage by stage, each stage's /app a directory of
+# its own: WORKDIR, COPY (from the context or `--from=<stage>`), RUN (BuildKit's `--mount`
+# flags stripped; `apt-get` and `/data` lines, the system's part, are skipped and listed), ENV.
+# Stages whose instructions are the same in both Dockerfiles are played once (like Docker's
+# layer cache). The runtime stage's directory then holds exactly what the image would carry in
+# /app: the script checks it has no TypeScript sources, no esbuild and no tsx, starts the
+# Dockerfile's CMD there with the image's ENV, and it must answer 200 on GET /readyz; the
+# HEALTHCHECK command must exit 0.
 #
 #   scripts/docker-cmd-check.sh [REF]        (REF defaults to HEAD)
 #
@@ -11,8 +17,8 @@
 # Environment: STORE_EDGE_MYSQL_URL for the cloud (default: a fresh database on the local
 # MariaDB/MySQL at 127.0.0.1:3306, root without password), READY_TIMEOUT seconds (default 90),
 # KEEP=1 keeps the temp dir. As root, the commands run as uid/gid 65534 (like the image's
-# non-root user, the tree not writable by them), with TSX_DISABLE_CACHE as in the images.
-# The image's ENTRYPOINT (tini) is left out: it only forwards signals and reaps children.
+# non-root user, the tree not writable by them). The image's ENTRYPOINT (tini) is left out: it
+# only forwards signals and reaps children.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,70 +34,163 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The first logical line (continuations joined) of a Dockerfile that matches the regex $2.
-instruction() {
-  awk -v pat="$2" '
+echo "== source: $(git -C "$repo" rev-parse --short "$ref") ($ref) into $work/context"
+mkdir -p "$work/context"
+git -C "$repo" archive "$ref" | tar -x -C "$work/context"
+cp "$repo/Dockerfile.edge" "$repo/Dockerfile.cloud" "$work/context/"
+# .dockerignore: drop what it names (plain paths and `**/name` patterns; `!` exceptions kept).
+(
+  cd "$work/context"
+  while IFS= read -r pat; do
+    case "$pat" in '' | '#'* | '!'*) continue ;; esac
+    if [[ $pat == '**/'* ]]; then
+      find . -path "./${pat#'**/'}" -prune -exec rm -rf {} + 2>/dev/null || true
+      find . -path "*/${pat#'**/'}" -prune -exec rm -rf {} + 2>/dev/null || true
+    else
+      # shellcheck disable=SC2086 # globs in the pattern are meant
+      rm -rf ./$pat
+    fi
+  done <.dockerignore
+)
+
+# A Dockerfile as one instruction per line: KEYWORD<TAB>rest (continuations joined, comments
+# and the parser directive dropped).
+instructions() {
+  awk '
+    /^[[:space:]]*#/ && line == "" { next }
     { line = (line == "" ? $0 : line " " $0) }
     /\\$/ { sub(/\\$/, "", line); next }
-    { if (line ~ pat) { print line; exit } line = "" }
+    { if (line ~ /[^[:space:]]/) { kw = line; sub(/[[:space:]].*/, "", kw); rest = line; sub(/^[^[:space:]]+[[:space:]]+/, "", rest); print toupper(kw) "\t" rest } line = "" }
   ' "$1"
 }
 
-free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+json_args() { node -e "process.stdout.write(JSON.parse(require('fs').readFileSync(0,'utf8')).join('\n'))"; }
 
-echo "== source: $(git -C "$repo" rev-parse --short "$ref") ($ref) into $work/app"
-mkdir -p "$work/app"
-git -C "$repo" archive "$ref" | tar -x -C "$work/app"
-cp "$repo/Dockerfile.edge" "$repo/Dockerfile.cloud" "$work/app/"
-cd "$work/app"
-
-install_edge=$(instruction Dockerfile.edge '^RUN .*npm ci ')
-install_cloud=$(instruction Dockerfile.cloud '^RUN .*npm ci ')
-[ -n "$install_edge" ] || { echo "no 'RUN npm ci' in Dockerfile.edge" >&2; exit 1; }
-[ "$install_edge" = "$install_cloud" ] || { echo "Dockerfile.edge and Dockerfile.cloud install differently; this script assumes one tree" >&2; exit 1; }
-# RUN's own flags (--mount=type=cache...) are BuildKit's, not part of the shell command.
-install=$(sed -E 's/^RUN +(--[^ ]+ +)*//' <<<"$install_edge")
-if [ "${NPM_INSTALL_INSTEAD_OF_CI:-0}" = 1 ]; then
-  # Deviation, for a lockfile `npm ci` rejects: same flags, but `npm install` may fix up the lock.
-  install=${install/npm ci /npm install --no-save }
-  echo "== NOTE: NPM_INSTALL_INSTEAD_OF_CI=1, not the Dockerfile's exact install command"
-fi
-echo "== install (Dockerfile builder stage): $install"
-t=$SECONDS
-if ! sh -ec "$install" >"$work/install.log" 2>&1; then
-  tail -n 25 "$work/install.log"
-  if grep -q 'from lock file' "$work/install.log"; then
-    echo "docker-cmd-check: npm ci rejects package-lock.json (entries missing); fix the lockfile, or" \
-      "rerun with NPM_INSTALL_INSTEAD_OF_CI=1 to try the rest" >&2
-  fi
-  exit 1
-fi
-echo "== install took $((SECONDS - t)) s; node_modules: $(du -sh node_modules | cut -f1)"
+# Plays the stages of Dockerfile $1; sets runtime_dir (the last stage's /app) and runtime_env
+# (its ENV as NAME=value words) and cmd_json/healthcheck_json.
+declare -A stage_dir=()
+play() {
+  local dockerfile=$1 name="" dir="" key="" args from
+  local -a srcs
+  runtime_env=()
+  cmd_json="" healthcheck_json=""
+  local n=0
+  while IFS=$'\t' read -r kw rest; do
+    case "$kw" in
+      FROM)
+        n=$((n + 1))
+        local base=${rest%% *}
+        name=$(sed -nE 's/.* [Aa][Ss] +([^ ]+)$/\1/p' <<<"$rest")
+        [ -n "$name" ] || name="runtime"
+        # The stage's identity: its base and every instruction so far (Docker's cache key).
+        if [ -n "${stage_dir[$dockerfile:$base]:-}" ]; then key="${stage_key[$dockerfile:$base]}"; else key="base"; fi
+        dir="$work/stage-$$-$n-$(basename "$dockerfile")-$name"
+        mkdir -p "$dir"
+        if [ -n "${stage_dir[$dockerfile:$base]:-}" ]; then cp -a "${stage_dir[$dockerfile:$base]}/." "$dir/"; fi
+        stage_dir[$dockerfile:$name]=$dir
+        stage_key[$dockerfile:$name]=$key
+        runtime_env=()
+        echo "   stage $name"
+        ;;
+      WORKDIR) [ "$rest" = /app ] || { echo "docker-cmd-check: WORKDIR $rest (only /app is played)" >&2; exit 1; } ;;
+      ENV)
+        # NAME=value pairs (values without spaces, as these Dockerfiles write them).
+        # shellcheck disable=SC2206
+        local -a pairs=($rest)
+        runtime_env+=("${pairs[@]}")
+        ;;
+      COPY)
+        from=""
+        if [[ $rest == --from=* ]]; then from=${rest%% *}; from=${from#--from=}; rest=${rest#* }; fi
+        # shellcheck disable=SC2206
+        local -a words=($rest)
+        local dst=${words[-1]}
+        srcs=("${words[@]:0:${#words[@]}-1}")
+        local srcroot="$work/context"
+        if [ -n "$from" ]; then
+          srcroot=${stage_dir[$dockerfile:$from]:?unknown stage $from}
+          key="$key|COPY-from-${stage_key[$dockerfile:$from]}"
+        fi
+        key="$key|COPY $rest"
+        local target="$dir/${dst#/app}"
+        [[ $dst == /* ]] || target="$dir/$dst"
+        for s in "${srcs[@]}"; do
+          local src="$srcroot/${s#/app/}"
+          [[ $s == /app ]] && src="$srcroot"
+          if [ -d "$src" ]; then mkdir -p "$target"; cp -a "$src/." "$target/"
+          elif [[ $dst == */ ]]; then mkdir -p "$target"; cp -a "$src" "$target/"
+          else mkdir -p "$(dirname "$target")"; cp -a "$src" "$target"; fi
+        done
+        ;;
+      RUN)
+        args=$(sed -E 's/^(--[^ ]+ +)*//' <<<"$rest")
+        if [[ $args == *apt-get* || $args == *' /data'* ]]; then
+          echo "     skipped (system): ${args:0:90}"
+          continue
+        fi
+        key="$key|RUN $args"
+        local cached=${run_cache[$key]:-}
+        if [ -n "$cached" ]; then
+          echo "     RUN (same as in an earlier Dockerfile, reused): ${args:0:90}"
+          rm -rf "$dir" && mkdir -p "$dir" && cp -a "$cached/." "$dir/"
+        else
+          echo "     RUN ${args:0:100}"
+          local t=$SECONDS
+          if ! (cd "$dir" && sh -ec "$args") >"$work/run.log" 2>&1; then
+            tail -n 25 "$work/run.log"
+            exit 1
+          fi
+          echo "       ($((SECONDS - t)) s)"
+          run_cache[$key]=$dir
+        fi
+        stage_key[$dockerfile:$name]=$key
+        ;;
+      CMD) cmd_json=$rest ;;
+      HEALTHCHECK) healthcheck_json=$(sed 's/^.* CMD \[/[/' <<<"$rest") ;;
+    esac
+    stage_key[$dockerfile:$name]=$key
+  done < <(instructions "$dockerfile")
+  runtime_dir=$dir
+}
+declare -A stage_key=() run_cache=()
 
 as_user=()
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
   as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-  echo "== running as uid 65534 (non-root, source tree read-only for it)"
+  echo "== running as uid 65534 (non-root, the /app tree read-only for it)"
 fi
 
-# CMD ["a", "b", ...] -> bash array
-json_args() { node -e "process.stdout.write(JSON.parse(require('fs').readFileSync(0,'utf8')).join('\n'))"; }
-cmd_of() { instruction "$1" '^CMD ' | sed 's/^CMD //' | json_args; }
-healthcheck_of() { instruction "$1" '^HEALTHCHECK ' | sed 's/^.* CMD \[/[/' | json_args; }
+free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 
 failures=0
 check() { # name dockerfile port env...
   local name=$1 dockerfile=$2 port=$3
   shift 3
-  local -a cmd
-  mapfile -t cmd < <(cmd_of "$dockerfile")
-  echo "== $name: ${cmd[*]}   (CMD of $dockerfile)"
+  echo "== $name: playing $dockerfile"
+  play "$work/context/$dockerfile"
+  local app=$runtime_dir
+  # What the image carries: plain JavaScript, no compiler.
+  local ts esb
+  ts=$(find "$app" -path "$app/node_modules" -prune -o -path '*/node_modules' -prune -o \
+    \( -name '*.ts' -o -name '*.tsx' -o -name '*.mts' \) ! -name '*.d.ts' -print | head -n 5)
+  esb=$(for p in esbuild tsx @esbuild; do [ -e "$app/node_modules/$p" ] && echo "node_modules/$p"; done || true)
+  if [ -n "$ts$esb" ]; then
+    failures=$((failures + 1))
+    echo "   FAIL: the runtime stage carries TypeScript or a compiler: $ts $esb"
+  else
+    echo "   runtime /app: $(du -sh "$app" | cut -f1), no .ts sources, no esbuild, no tsx;" \
+      "dist/: $(find "$app/dist" -name '*.mjs' | wc -l) .mjs files"
+  fi
+  local -a cmd hc
+  mapfile -t cmd < <(json_args <<<"$cmd_json")
+  mapfile -t hc < <(json_args <<<"$healthcheck_json")
+  echo "   CMD ${cmd[*]}   (in the runtime stage's /app)"
   local log="$work/$name.log"
-  # TMPDIR: a private, empty /tmp as the pod's emptyDir (the agent bundles worker code there).
+  # TMPDIR: a private, empty /tmp as the pod's emptyDir.
   mkdir -p "$work/tmp-$name"
   [ ${#as_user[@]} -eq 0 ] || chown 65534:65534 "$work/tmp-$name"
-  env -i PATH="$PATH" HOME=/nonexistent TMPDIR="$work/tmp-$name" NODE_ENV=production TSX_DISABLE_CACHE=1 "$@" \
-    "${as_user[@]}" "${cmd[@]}" >"$log" 2>&1 &
+  (cd "$app" && exec env -i PATH="$PATH" HOME=/nonexistent TMPDIR="$work/tmp-$name" "${runtime_env[@]}" "$@" \
+    "${as_user[@]}" "${cmd[@]}") >"$log" 2>&1 &
   local pid=$!
   pids+=("$pid")
   local code="" deadline=$((SECONDS + timeout))
@@ -105,14 +204,15 @@ check() { # name dockerfile port env...
     echo "   GET /readyz -> 200 $(head -c 300 "$work/$name.readyz")"
     echo "   GET /healthz -> $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")," \
       "GET /metrics -> $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics")"
-    local -a hc
-    mapfile -t hc < <(healthcheck_of "$dockerfile")
-    if env -i PATH="$PATH" HOME=/nonexistent "$@" "${as_user[@]}" "${hc[@]}"; then
+    if (cd "$app" && env -i PATH="$PATH" HOME=/nonexistent "${runtime_env[@]}" "$@" "${as_user[@]}" "${hc[@]}"); then
       echo "   HEALTHCHECK command of $dockerfile -> exit 0"
     else
       failures=$((failures + 1))
       echo "   FAIL: HEALTHCHECK command of $dockerfile -> exit $?"
     fi
+    local written
+    written=$(find "$work/tmp-$name" -mindepth 1 | head -n 3)
+    [ -z "$written" ] || echo "   note: wrote to TMPDIR: $written"
   else
     failures=$((failures + 1))
     if kill -0 "$pid" 2>/dev/null; then echo "   FAIL: no 200 from /readyz within ${timeout}s (last: ${code:-none})"
@@ -146,5 +246,5 @@ cloud_port=$(free_port)
 check cloud Dockerfile.cloud "$cloud_port" \
   STORE_EDGE_MYSQL_URL="$mysql_url" STORE_EDGE_CLOUD_PORT="$cloud_port" STORE_EDGE_ADMIN_TOKEN=docker-cmd-check-admin-token
 
-if [ "$failures" -eq 0 ]; then echo "docker-cmd-check: edge and cloud serve /readyz"; else echo "docker-cmd-check: $failures of 2 failed"; fi
+if [ "$failures" -eq 0 ]; then echo "docker-cmd-check: edge and cloud serve /readyz"; else echo "docker-cmd-check: $failures check(s) failed"; fi
 [ "$failures" -eq 0 ]

@@ -58,7 +58,14 @@ export async function cloudCli(argv: string[]): Promise<void> {
       process.off('SIGTERM', shutdown);
       process.off('SIGINT', shutdown);
       service.log.info('shutting down');
-      service.stop().finally(resolve);
+      // A failed stop is logged and exits 1 (it was an unhandled rejection, which also exited 1).
+      service
+        .stop()
+        .catch((err: unknown) => {
+          service.log.error({ err }, 'shutdown failed');
+          process.exitCode = 1;
+        })
+        .finally(resolve);
     };
     process.on('SIGTERM', shutdown);
     process.on('SIGINT', shutdown);

@@ -1,10 +1,9 @@
 import { once } from 'node:events';
-import { loadFixture } from '@store-edge/testing';
+import { FakeHidBinding, type FakeHidDevice, loadFixture } from '@store-edge/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DeviceStatusEvent, ScanEvent } from '../events.js';
 import { enumerateHidScanners } from './enumerate.js';
-import { FakeHidBinding, type FakeHidDevice } from './fake-binding.test-support.js';
 import { HidScanner } from './hid-scanner.js';
 import { encodeKeyboardReports, KeyboardWedgeDecoder } from './keyboard-decoder.js';
 import { KEYBOARD_LAYOUTS, type KeyboardLayoutName, LAYOUTS } from './keyboard-layouts.js';

@@ -1,3 +1,4 @@
+import { formatMessage } from './format.js';
 import { de, en, es } from './messages.js';
 
 /** Console languages: English, German, Spanish; chosen from the browser, switchable, remembered. */
@@ -36,13 +37,12 @@ export function onLang(fn: (l: Lang) => void): () => void {
   return () => listeners.delete(fn);
 }
 
-/** A message in the current language; `{name}` placeholders are filled from vars. */
+/**
+ * A message in the current language; `{name}` placeholders are filled from vars, and
+ * `{n, plural, one {# item} other {# items}}` picks the form for the number (format.ts).
+ */
 export function t(key: Key, vars: Record<string, string | number> = {}): string {
-  const text = DICTS[lang][key] ?? en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (m, name: string) => {
-    const v = vars[name];
-    return v === undefined ? m : typeof v === 'number' ? num(v) : v;
-  });
+  return formatMessage(DICTS[lang][key] ?? en[key] ?? key, vars, lang, (n) => num(n));
 }
 
 export function num(n: number, digits = 0): string {

@@ -32,8 +32,7 @@ document.addEventListener('click', (e) => {
   if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
   const a = e.target instanceof Element ? e.target.closest('a') : null;
   const href = a?.getAttribute('href');
-  if (!a || !href || !href.startsWith('/') || href.startsWith('//') || a.target || a.hasAttribute('download'))
-    return;
+  if (!a || !href?.startsWith('/') || href.startsWith('//') || a.target || a.hasAttribute('download')) return;
   e.preventDefault();
   navigate(href);
 });

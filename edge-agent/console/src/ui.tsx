@@ -189,3 +189,64 @@ export function LangSwitch() {
     </div>
   );
 }
+
+/** One column of a {@link Table}. */
+export interface Column<R> {
+  head: ComponentChildren;
+  cell: (row: R) => ComponentChildren;
+  /** A number: right-aligned, head and cells. */
+  num?: boolean;
+  /** The cell that names the row (`<th scope="row">`), read out by screen readers with each cell. */
+  rowHeader?: boolean;
+  /** Extra class of the cells ('wrap', 'nowrap'). */
+  class?: string;
+  /** Left out when false (a column only some users see). */
+  show?: boolean;
+}
+
+/**
+ * The console's data table: a header row of `<th scope="col">`, one row per item, number
+ * columns right-aligned, and the `empty` text instead of a table without rows.
+ */
+export function Table<R>(props: {
+  columns: Column<R>[];
+  rows: readonly R[];
+  rowKey: (row: R) => string | number;
+  /** Attributes of a row's `<tr>` (`data-*` the tests and styles find rows by). */
+  rowProps?: (row: R) => Record<string, string>;
+  empty?: ComponentChildren;
+}) {
+  const columns = props.columns.filter((c) => c.show !== false);
+  if (props.rows.length === 0 && props.empty !== undefined) return <p class="muted">{props.empty}</p>;
+  const cls = (c: Column<R>) => [c.num ? 'num' : '', c.class ?? ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <table>
+      <thead>
+        <tr>
+          {columns.map((c, i) => (
+            <th key={i} scope="col" class={c.num ? 'num' : undefined}>
+              {c.head}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((row) => (
+          <tr key={props.rowKey(row)} {...(props.rowProps?.(row) ?? {})}>
+            {columns.map((c, i) =>
+              c.rowHeader ? (
+                <th key={i} scope="row" class={cls(c)}>
+                  {c.cell(row)}
+                </th>
+              ) : (
+                <td key={i} class={cls(c)}>
+                  {c.cell(row)}
+                </td>
+              ),
+            )}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

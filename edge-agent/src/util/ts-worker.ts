@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 
 /**
  * Packages are imported from their absolute paths, so the bundle can live in a temp dir (the
@@ -31,9 +31,11 @@ function absoluteExternals(fromDir: string): Plugin {
 }
 
 /**
- * Starts a worker thread from a TypeScript entry. The entry is bundled once into plain
- * JavaScript with esbuild (tens of ms), so the thread does not load a TypeScript loader of its
- * own: that saves ~50 MB of memory per thread on a store node.
+ * Starts a worker thread from a TypeScript entry. In the built agent (`npm start`, the images)
+ * the entry was bundled by `npm run build` (scripts/build.ts) into a `.mjs` file beside where
+ * the `.ts` would be, and that plain JavaScript is started. Running from the sources (tests,
+ * `npm run dev`), the entry is bundled here with esbuild (tens of ms), so the thread does not
+ * load a TypeScript loader of its own: that saves ~50 MB of memory per thread on a store node.
  */
 export async function tsWorker(
   entry: URL,
@@ -44,6 +46,10 @@ export async function tsWorker(
   },
 ): Promise<Worker> {
   const entryPath = fileURLToPath(entry);
+  const built = entryPath.replace(/\.ts$/, '.mjs');
+  if (existsSync(built)) return new Worker(built, { workerData: data, resourceLimits });
+  // A development tool: loaded only when running from the sources.
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [entryPath],
     bundle: true,

@@ -3,7 +3,7 @@ import { ApiError, api, type Device, getSession, isManager, type Replication } f
 import { useEvents, useLive } from '../events.js';
 import { bytes, duration, type Key, num, t, time } from '../i18n.js';
 import { lagSeconds, recordSample } from '../lag.js';
-import { Ago, ErrorText, Link, NotAvailable, StatusBadge, useLoad, useThrottle } from '../ui.js';
+import { Ago, ErrorText, Link, NotAvailable, StatusBadge, Table, useLoad, useThrottle } from '../ui.js';
 
 /** A decoded scan as the agent logs it (GET /scans, `scan` events). */
 export interface Scan {
@@ -181,44 +181,29 @@ export function useReplication() {
 }
 
 export function DeviceTable({ devices, onEdit }: { devices: Device[]; onEdit?: (d: Device) => void }) {
-  if (devices.length === 0) return <p class="muted">{t('devices.none')}</p>;
   return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">{t('devices.id')}</th>
-          <th scope="col">{t('devices.kind')}</th>
-          <th scope="col">{t('devices.status')}</th>
-          <th scope="col">{t('devices.lastSeen')}</th>
-          <th scope="col">{t('devices.lastError')}</th>
-          {onEdit && <th scope="col">{t('common.actions')}</th>}
-        </tr>
-      </thead>
-      <tbody>
-        {devices.map((d) => (
-          <tr key={d.id} data-device={d.id}>
-            <th scope="row" class="nowrap">
-              {d.id}
-            </th>
-            <td>{t(`kind.${d.kind}` as 'kind.serial-scanner')}</td>
-            <td>
-              <StatusBadge status={d.status} />
-            </td>
-            <td>
-              <Ago at={d.lastSeenAt} />
-            </td>
-            <td class="wrap">{d.lastError ?? '—'}</td>
-            {onEdit && (
-              <td>
-                <button type="button" class="secondary small" onClick={() => onEdit(d)}>
-                  {t('common.edit')} <span class="sr-only">{d.id}</span>
-                </button>
-              </td>
-            )}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <Table
+      rows={devices}
+      rowKey={(d) => d.id}
+      rowProps={(d) => ({ 'data-device': d.id })}
+      empty={t('devices.none')}
+      columns={[
+        { head: t('devices.id'), rowHeader: true, class: 'nowrap', cell: (d) => d.id },
+        { head: t('devices.kind'), cell: (d) => t(`kind.${d.kind}` as 'kind.serial-scanner') },
+        { head: t('devices.status'), cell: (d) => <StatusBadge status={d.status} /> },
+        { head: t('devices.lastSeen'), cell: (d) => <Ago at={d.lastSeenAt} /> },
+        { head: t('devices.lastError'), class: 'wrap', cell: (d) => d.lastError ?? '—' },
+        {
+          head: t('common.actions'),
+          show: onEdit !== undefined,
+          cell: (d) => (
+            <button type="button" class="secondary small" onClick={() => onEdit?.(d)}>
+              {t('common.edit')} <span class="sr-only">{d.id}</span>
+            </button>
+          ),
+        },
+      ]}
+    />
   );
 }
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Replication } from '../api.js';
+import { api } from '../api.js';
 import { LineChart, type Point } from '../chart.js';
 import { bytes, dateTime, duration, num, t } from '../i18n.js';
 import { HOURS, type LagSample, lagSeconds, localSamples } from '../lag.js';

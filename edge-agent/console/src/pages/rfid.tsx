@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, isManager, type Session } from '../api.js';
 import { useEvents } from '../events.js';
 import { num, t } from '../i18n.js';
-import { Ago, ErrorText, Field, NotAvailable, useLoad, useThrottle } from '../ui.js';
+import { Ago, ErrorText, Field, NotAvailable, Table, useLoad, useThrottle } from '../ui.js';
 import { useDevices } from './dashboard.js';
 
 interface Tag {
@@ -50,46 +50,38 @@ function linesOf(r: CountResult | null): CountLine[] {
 const COUNT_KEY = 'store-console.rfid-count';
 
 function VarianceTable({ lines }: { lines: CountLine[] }) {
-  if (lines.length === 0) return <p class="muted">{t('rfid.noLines')}</p>;
+  const variance = (l: CountLine) => l.difference ?? l.variance ?? l.counted - l.expected;
   return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">{t('stock.sku')}</th>
-          <th scope="col" class="num">
-            {t('rfid.expected')}
-          </th>
-          <th scope="col" class="num">
-            {t('rfid.counted')}
-          </th>
-          <th scope="col" class="num">
-            {t('rfid.variance')}
-          </th>
-          <th scope="col" class="num">
-            {t('rfid.booked')}
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {lines.map((l) => {
-          const v = l.difference ?? l.variance ?? l.counted - l.expected;
-          return (
-            <tr key={l.sku} data-sku={l.sku}>
-              <th scope="row">
-                {l.sku}
-                {l.name ? <span class="muted"> {l.name}</span> : null}
-              </th>
-              <td class="num">{num(l.expected)}</td>
-              <td class="num">{num(l.counted)}</td>
-              <td class="num">
-                <strong>{v > 0 ? `+${num(v)}` : num(v)}</strong>
-              </td>
-              <td class="num">{l.booked === null || l.booked === undefined ? '—' : num(l.booked)}</td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <Table
+      rows={lines}
+      rowKey={(l) => l.sku}
+      rowProps={(l) => ({ 'data-sku': l.sku })}
+      empty={t('rfid.noLines')}
+      columns={[
+        {
+          head: t('stock.sku'),
+          rowHeader: true,
+          cell: (l) => (
+            <>
+              {l.sku}
+              {l.name ? <span class="muted"> {l.name}</span> : null}
+            </>
+          ),
+        },
+        { head: t('rfid.expected'), num: true, cell: (l) => num(l.expected) },
+        { head: t('rfid.counted'), num: true, cell: (l) => num(l.counted) },
+        {
+          head: t('rfid.variance'),
+          num: true,
+          cell: (l) => <strong>{variance(l) > 0 ? `+${num(variance(l))}` : num(variance(l))}</strong>,
+        },
+        {
+          head: t('rfid.booked'),
+          num: true,
+          cell: (l) => (l.booked === null || l.booked === undefined ? '—' : num(l.booked)),
+        },
+      ]}
+    />
   );
 }
 
@@ -240,47 +232,28 @@ export function RfidPage({ session }: { session: Session }) {
         <ErrorText error={tags.error} />
         {perSku.size > 0 && (
           <div class="columns">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('stock.sku')}</th>
-                  <th scope="col" class="num">
-                    {t('rfid.tagCount')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {[...perSku].map(([sku, n]) => (
-                  <tr key={sku}>
-                    <th scope="row">{sku === '?' ? t('dash.unknownItem') : sku}</th>
-                    <td class="num">{num(n)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <Table
+              rows={[...perSku]}
+              rowKey={([sku]) => sku}
+              columns={[
+                {
+                  head: t('stock.sku'),
+                  rowHeader: true,
+                  cell: ([sku]) => (sku === '?' ? t('dash.unknownItem') : sku),
+                },
+                { head: t('rfid.tagCount'), num: true, cell: ([, n]) => num(n) },
+              ]}
+            />
             <div class="scroll">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">EPC</th>
-                    <th scope="col">{t('stock.sku')}</th>
-                    <th scope="col">{t('rfid.lastSeen')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.slice(0, 200).map((tag) => (
-                    <tr key={tag.epc}>
-                      <td>
-                        <code>{tag.epc}</code>
-                      </td>
-                      <td>{tag.sku ?? '—'}</td>
-                      <td>
-                        <Ago at={tag.lastSeenAt} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <Table
+                rows={list.slice(0, 200)}
+                rowKey={(tag) => tag.epc}
+                columns={[
+                  { head: 'EPC', cell: (tag) => <code>{tag.epc}</code> },
+                  { head: t('stock.sku'), cell: (tag) => tag.sku ?? '—' },
+                  { head: t('rfid.lastSeen'), cell: (tag) => <Ago at={tag.lastSeenAt} /> },
+                ]}
+              />
             </div>
           </div>
         )}

@@ -4,7 +4,7 @@ import { LineChart, type Point } from '../chart.js';
 import { useEvents } from '../events.js';
 import { dateTime, type Key, money, num, t } from '../i18n.js';
 import { navigate, useLocation } from '../router.js';
-import { ErrorText, Link, useLoad, useThrottle } from '../ui.js';
+import { ErrorText, Link, Table, useLoad, useThrottle } from '../ui.js';
 import { useGlobalScan, WedgeDetector } from '../wedge.js';
 
 /** Resolves a scanned or typed code to an item: any barcode, GS1 string, EPC, or a SKU. */
@@ -144,32 +144,20 @@ function Results({ q }: { q: string }) {
       <ErrorText error={items.error} />
       {items.data && list.length === 0 && <p class="muted">{t('stock.noResults')}</p>}
       {list.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('stock.sku')}</th>
-              <th scope="col">{t('stock.name')}</th>
-              <th scope="col">{t('stock.barcodes')}</th>
-              <th scope="col" class="num">
-                {t('stock.onHand')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((i) => (
-              <tr key={i.sku}>
-                <th scope="row">
-                  <Link href={`/stock?sku=${encodeURIComponent(i.sku)}`}>{i.sku}</Link>
-                </th>
-                <td>{i.name}</td>
-                <td class="wrap">
-                  <code>{i.gtins.join(', ')}</code>
-                </td>
-                <td class="num">{num(totals.get(i.sku) ?? 0)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          rows={list}
+          rowKey={(i) => i.sku}
+          columns={[
+            {
+              head: t('stock.sku'),
+              rowHeader: true,
+              cell: (i) => <Link href={`/stock?sku=${encodeURIComponent(i.sku)}`}>{i.sku}</Link>,
+            },
+            { head: t('stock.name'), cell: (i) => i.name },
+            { head: t('stock.barcodes'), class: 'wrap', cell: (i) => <code>{i.gtins.join(', ')}</code> },
+            { head: t('stock.onHand'), num: true, cell: (i) => num(totals.get(i.sku) ?? 0) },
+          ]}
+        />
       )}
     </section>
   );
@@ -252,32 +240,17 @@ function ItemDetail({ sku }: { sku: string }) {
           {rows.length === 0 ? (
             <p class="muted">{t('stock.noStock')}</p>
           ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('stock.location')}</th>
-                  <th scope="col" class="num">
-                    {t('stock.onHand')}
-                  </th>
-                  <th scope="col" class="num">
-                    {t('stock.reserved')}
-                  </th>
-                  <th scope="col" class="num">
-                    {t('stock.available')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={r.location} data-location={r.location}>
-                    <th scope="row">{r.location}</th>
-                    <td class="num">{num(r.onHand)}</td>
-                    <td class="num">{num(r.reserved)}</td>
-                    <td class="num">{num(r.available)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <Table
+              rows={rows}
+              rowKey={(r) => r.location}
+              rowProps={(r) => ({ 'data-location': r.location })}
+              columns={[
+                { head: t('stock.location'), rowHeader: true, cell: (r) => r.location },
+                { head: t('stock.onHand'), num: true, cell: (r) => num(r.onHand) },
+                { head: t('stock.reserved'), num: true, cell: (r) => num(r.reserved) },
+                { head: t('stock.available'), num: true, cell: (r) => num(r.available) },
+              ]}
+            />
           )}
         </section>
         <section aria-labelledby="over-time">
@@ -311,36 +284,27 @@ function ItemDetail({ sku }: { sku: string }) {
           <p class="muted">{t('stock.noMovements')}</p>
         ) : (
           <div class="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('stock.when')}</th>
-                  <th scope="col">{t('stock.type')}</th>
-                  <th scope="col">{t('stock.location')}</th>
-                  <th scope="col" class="num">
-                    {t('stock.qty')}
-                  </th>
-                  <th scope="col" class="num">
-                    {t('stock.change')}
-                  </th>
-                  <th scope="col">{t('stock.refReason')}</th>
-                  <th scope="col">{t('stock.by')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {history.map((m) => (
-                  <tr key={m.id}>
-                    <td>{dateTime(m.at)}</td>
-                    <td>{movementLabel(m.type)}</td>
-                    <td>{m.location}</td>
-                    <td class="num">{num(m.qty)}</td>
-                    <td class="num">{m.deltaOnHand > 0 ? `+${num(m.deltaOnHand)}` : num(m.deltaOnHand)}</td>
-                    <td class="wrap">{[m.ref, m.reason].filter(Boolean).join(' · ') || '—'}</td>
-                    <td>{m.actor}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <Table
+              rows={history}
+              rowKey={(m) => m.id}
+              columns={[
+                { head: t('stock.when'), cell: (m) => dateTime(m.at) },
+                { head: t('stock.type'), cell: (m) => movementLabel(m.type) },
+                { head: t('stock.location'), cell: (m) => m.location },
+                { head: t('stock.qty'), num: true, cell: (m) => num(m.qty) },
+                {
+                  head: t('stock.change'),
+                  num: true,
+                  cell: (m) => (m.deltaOnHand > 0 ? `+${num(m.deltaOnHand)}` : num(m.deltaOnHand)),
+                },
+                {
+                  head: t('stock.refReason'),
+                  class: 'wrap',
+                  cell: (m) => [m.ref, m.reason].filter(Boolean).join(' · ') || '—',
+                },
+                { head: t('stock.by'), cell: (m) => m.actor },
+              ]}
+            />
           </div>
         )}
       </section>

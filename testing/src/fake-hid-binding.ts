@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { HidBinding, HidDevice, HidDeviceInfo, HidOpenOptions } from './binding.js';
+import type { HidBinding, HidDevice, HidDeviceInfo, HidOpenOptions } from '@store-edge/drivers';
 
 /** An in-memory HID bus: tests plug devices in and out and play recorded reports. */
 export class FakeHidDevice extends EventEmitter implements HidDevice {
