@@ -39,9 +39,7 @@ export interface AgentContext {
       seq: number,
       reason: string,
       actor: string,
-    ): Promise<
-      import('./replication/repair.js').VoidResult | { error: { status: 404 | 409; message: string } }
-    >;
+    ): Promise<import('./replication/repair.js').VoidAnswer>;
   };
 }
 

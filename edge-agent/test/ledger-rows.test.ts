@@ -4,6 +4,7 @@ import { makeTempDir } from '@store-edge/testing';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Db, loadMigrations, migrate, openDatabase } from '../src/db/database.js';
+import { ErrorCode } from '../src/errors.js';
 import { Catalog } from '../src/ledger/catalog.js';
 import { GroupCommitWriter } from '../src/ledger/group-commit.js';
 import { Ledger, type MovementRow, requestHash, toOutboxRecord } from '../src/ledger/ledger.js';
@@ -308,7 +309,7 @@ describe('group commit', () => {
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
     expect((settled[1] as PromiseRejectedResult).reason).toBeInstanceOf(LedgerError);
     expect((settled[1] as PromiseRejectedResult).reason.path).toBe('/movements/1/sku');
-    expect((settled[3] as PromiseRejectedResult).reason.status).toBe(409);
+    expect((settled[3] as PromiseRejectedResult).reason.code).toBe(ErrorCode.Ledger_MovementIdReused);
     const rows = db.prepare('SELECT seq, id FROM movements ORDER BY seq').all();
     expect(rows).toEqual([...first, ...late].map((m, i) => ({ seq: i + 1, id: m.id })));
     expect(db.prepare('SELECT seq FROM outbox ORDER BY seq').all()).toEqual(

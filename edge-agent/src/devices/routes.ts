@@ -2,8 +2,8 @@ import { Type } from 'typebox';
 import type { DeviceConfig } from '../config/settings.js';
 import { DeviceSettings } from '../config/settings.js';
 import type { AgentContext } from '../context.js';
+import { EdgeError, ErrorCode } from '../errors.js';
 import { allow, EVERYONE } from '../http/auth.js';
-import { HttpProblem } from '../http/problem.js';
 import type { App } from '../http/server.js';
 import { type DeviceRegistry, withHashedPassword } from './registry.js';
 
@@ -25,7 +25,7 @@ export function deviceRoutes(devices: DeviceRegistry, validators: Map<string, De
       { preHandler: allow(...EVERYONE), schema: { params: Type.Object({ id: Type.String() }) } },
       async (req) => {
         const d = devices.get(req.params.id);
-        if (!d) throw new HttpProblem(404, 'Not found', `no device '${req.params.id}'`);
+        if (!d) throw new EdgeError(ErrorCode.Devices_NotFound, `no device '${req.params.id}'`);
         return d;
       },
     );
@@ -49,12 +49,10 @@ export function deviceRoutes(devices: DeviceRegistry, validators: Map<string, De
         const config = await withHashedPassword({ ...req.body, id: req.params.id } as DeviceConfig, prev);
         const problems = validators.get(config.kind)?.(config) ?? [];
         if (problems.length > 0) {
-          throw new HttpProblem(
-            400,
-            'Invalid request',
+          throw new EdgeError(
+            ErrorCode.Devices_InvalidConfig,
             problems.map((p) => `${p.path}: ${p.message}`).join('; '),
-            { errors: problems },
-            'validation',
+            { extra: { errors: problems } },
           );
         }
         devices.put(config);
@@ -67,7 +65,7 @@ export function deviceRoutes(devices: DeviceRegistry, validators: Map<string, De
       { preHandler: allow('admin', 'manager'), schema: { params: Type.Object({ id: Type.String() }) } },
       async (req, reply) => {
         if (!devices.remove(req.params.id))
-          throw new HttpProblem(404, 'Not found', `no device '${req.params.id}'`);
+          throw new EdgeError(ErrorCode.Devices_NotFound, `no device '${req.params.id}'`);
         return reply.code(204).send();
       },
     );

@@ -1,7 +1,7 @@
 import { isTemplateName, LabelDataError, renderPdf, renderZpl, templateNames } from '@store-edge/labels';
 import { Type } from 'typebox';
+import { EdgeError, ErrorCode } from '../errors.js';
 import { allow, STAFF } from '../http/auth.js';
-import { HttpProblem } from '../http/problem.js';
 import type { App } from '../http/server.js';
 import { catalogLabelRequests, LabelRequestError } from './labels.js';
 import type { PrintService } from './service.js';
@@ -28,22 +28,21 @@ const PrintJobBody = Type.Object(
   { additionalProperties: false },
 );
 
-function unprocessable(err: LabelRequestError): HttpProblem {
-  return new HttpProblem(422, 'Cannot print', err.message, { errors: err.problems }, 'label-data');
+function unprocessable(err: LabelRequestError): EdgeError {
+  return new EdgeError(ErrorCode.Printing_LabelData, err.message, { extra: { errors: err.problems } });
 }
 
-function notFound(id: string): HttpProblem {
-  return new HttpProblem(404, 'Not found', `no print job '${id}'`);
+function notFound(id: string): EdgeError {
+  return new EdgeError(ErrorCode.Printing_JobNotFound, `no print job '${id}'`);
 }
 
 /** 202 for a new job, 200 for a replay of the same id and content, 409 for other content. */
 function answer(result: InsertResult, reply: { code(n: number): unknown }): PrintJob {
   if (result.kind === 'conflict') {
-    throw new HttpProblem(
-      409,
-      'Conflict',
+    throw new EdgeError(
+      ErrorCode.Printing_JobIdReused,
       `print job '${result.job.id}' exists with another printer, template or items; use a new id`,
-      { job: result.job },
+      { extra: { job: result.job } },
     );
   }
   reply.code(result.kind === 'created' ? 202 : 200);
@@ -117,9 +116,8 @@ export function printRoutes(holder: { readonly current: PrintService }) {
         if (!job) throw notFound(req.params.id);
         if (job.status === 'done') return job;
         if (!holder.current.confirm(job.id)) {
-          throw new HttpProblem(
-            409,
-            'Conflict',
+          throw new EdgeError(
+            ErrorCode.Printing_JobNotUncertain,
             `print job '${job.id}' is ${job.status}; only an uncertain job can be confirmed`,
           );
         }
@@ -141,7 +139,7 @@ export function printRoutes(holder: { readonly current: PrintService }) {
         const job = holder.current.store.get(req.params.id);
         if (!job) throw notFound(req.params.id);
         if (job.status === 'queued' || job.status === 'printing') {
-          throw new HttpProblem(409, 'Conflict', `print job '${job.id}' is still ${job.status}`);
+          throw new EdgeError(ErrorCode.Printing_JobActive, `print job '${job.id}' is still ${job.status}`);
         }
         return answer(holder.current.reprint(job, req.caller?.username ?? null, req.body?.id), reply);
       },
@@ -158,7 +156,7 @@ export function printRoutes(holder: { readonly current: PrintService }) {
       },
       async (req, reply) => {
         if (!holder.current.printer(req.params.id))
-          throw new HttpProblem(404, 'Not found', `no zpl-printer device '${req.params.id}'`);
+          throw new EdgeError(ErrorCode.Printing_PrinterNotFound, `no zpl-printer device '${req.params.id}'`);
         return answer(holder.current.submitTestPrint(req.params.id, req.caller?.username ?? null), reply);
       },
     );
@@ -181,16 +179,15 @@ export function printRoutes(holder: { readonly current: PrintService }) {
         const template = req.params.file.slice(0, dot);
         const format = req.params.file.slice(dot + 1);
         if (!isTemplateName(template)) {
-          throw new HttpProblem(
-            400,
-            'Bad request',
+          throw new EdgeError(
+            ErrorCode.Printing_UnknownTemplate,
             `unknown template '${template}' (one of: ${templateNames.join(', ')})`,
           );
         }
         const { sku, printerId } = req.query;
         const printer = printerId ? holder.current.printer(printerId) : undefined;
         if (printerId && !printer)
-          throw new HttpProblem(404, 'Not found', `no zpl-printer device '${printerId}'`);
+          throw new EdgeError(ErrorCode.Printing_PrinterNotFound, `no zpl-printer device '${printerId}'`);
         let labelReq: ReturnType<typeof catalogLabelRequests>[number];
         try {
           const reqs = catalogLabelRequests(
@@ -202,9 +199,9 @@ export function printRoutes(holder: { readonly current: PrintService }) {
         } catch (err) {
           if (!(err instanceof LabelRequestError)) throw err;
           if (err.problems.some((p) => p.path === '/items/0/sku'))
-            throw new HttpProblem(404, 'Not found', `no item with sku '${sku}'`);
+            throw new EdgeError(ErrorCode.Printing_ItemNotFound, `no item with sku '${sku}'`);
           if (err.problems.some((p) => p.path === '/template'))
-            throw new HttpProblem(400, 'Bad request', err.message);
+            throw new EdgeError(ErrorCode.Printing_UnknownTemplate, err.message);
           throw unprocessable(err);
         }
         try {

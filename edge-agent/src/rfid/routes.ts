@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { AgentContext } from '../context.js';
+import { EdgeError, ErrorCode } from '../errors.js';
 import { allow, EVERYONE, MANAGERS, STAFF } from '../http/auth.js';
-import { HttpProblem } from '../http/problem.js';
 import type { App } from '../http/server.js';
 import type { CycleCounts } from './counts.js';
 import type { RfidPipeline } from './pipeline.js';
@@ -79,7 +79,7 @@ export function rfidRoutes(pipeline: RfidPipeline, counts: CycleCounts) {
       },
       async (req) => {
         const view = counts.get(req.params.id);
-        if (!view) throw new HttpProblem(404, 'Not found', `no count ${req.params.id}`);
+        if (!view) throw new EdgeError(ErrorCode.Rfid_CountNotFound, `no count ${req.params.id}`);
         return view;
       },
     );

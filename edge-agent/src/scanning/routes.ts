@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { AgentContext } from '../context.js';
+import { EdgeError, ErrorCode } from '../errors.js';
 import { allow, EVERYONE, MANAGERS, STAFF } from '../http/auth.js';
-import { HttpProblem } from '../http/problem.js';
 import type { App } from '../http/server.js';
 import { literals } from '../util/schema.js';
 import type { Scanning } from './index.js';
@@ -44,7 +44,10 @@ export function scanRoutes(s: Scanning) {
       async (req) => {
         const view = s.counts.get(req.params.deviceId);
         if (!view)
-          throw new HttpProblem(404, 'Not found', `no running count on scanner '${req.params.deviceId}'`);
+          throw new EdgeError(
+            ErrorCode.Scanning_NoRunningCount,
+            `no running count on scanner '${req.params.deviceId}'`,
+          );
         return view;
       },
     );
@@ -64,7 +67,10 @@ export function scanRoutes(s: Scanning) {
           actor: req.caller?.username ?? 'unknown',
         });
         if (!report)
-          throw new HttpProblem(404, 'Not found', `no running count on scanner '${req.params.deviceId}'`);
+          throw new EdgeError(
+            ErrorCode.Scanning_NoRunningCount,
+            `no running count on scanner '${req.params.deviceId}'`,
+          );
         return report;
       },
     );
@@ -77,7 +83,10 @@ export function scanRoutes(s: Scanning) {
       },
       async (req, reply) => {
         if (!s.counts.discard(req.params.deviceId))
-          throw new HttpProblem(404, 'Not found', `no running count on scanner '${req.params.deviceId}'`);
+          throw new EdgeError(
+            ErrorCode.Scanning_NoRunningCount,
+            `no running count on scanner '${req.params.deviceId}'`,
+          );
         return reply.code(204).send();
       },
     );

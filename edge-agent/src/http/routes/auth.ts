@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { AgentContext } from '../../context.js';
+import { EdgeError, ErrorCode } from '../../errors.js';
 import { authenticate } from '../auth.js';
-import { HttpProblem } from '../problem.js';
 import type { App } from '../server.js';
 
 const Credentials = Type.Object(
@@ -33,15 +33,14 @@ export async function authRoutes(app: App, ctx: AgentContext): Promise<void> {
       if (outcome.kind === 'locked') {
         ctx.metrics.loginsRefused.inc({ via: 'http' });
         reply.header('retry-after', String(outcome.retryAfter));
-        throw new HttpProblem(
-          429,
-          'Too many requests',
+        throw new EdgeError(
+          ErrorCode.Auth_LoginLocked,
           `too many failed logins; try again in ${outcome.retryAfter} s`,
         );
       }
       if (outcome.kind === 'wrong') {
         ctx.metrics.loginFailures.inc();
-        throw new HttpProblem(401, 'Unauthorized', 'wrong username or password');
+        throw new EdgeError(ErrorCode.Auth_WrongPassword, 'wrong username or password');
       }
       const issued = outcome.value;
       return issued;

@@ -2,9 +2,9 @@ import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
 import type { RevokedSessions } from '../../auth/users.js';
 import type { AgentContext } from '../../context.js';
+import { EdgeError, ErrorCode } from '../../errors.js';
 import type { AgentEvents } from '../../events.js';
 import { allow, EVERYONE } from '../auth.js';
-import { HttpProblem } from '../problem.js';
 import type { App } from '../server.js';
 
 const FORWARDED: Array<keyof AgentEvents> = ['movements', 'scan', 'device', 'replication', 'tags', 'print'];
@@ -167,13 +167,13 @@ export async function eventRoutes(app: App, ctx: AgentContext): Promise<void> {
     },
     async (req, reply) => {
       const caller = req.caller!;
-      if (!req.callerToken) throw new HttpProblem(401, 'Unauthorized', 'a ticket needs a bearer token');
+      if (!req.callerToken)
+        throw new EdgeError(ErrorCode.Auth_TicketNeedsToken, 'a ticket needs a bearer token');
       const issued = ctx.users.tickets.issue({ tokenHash: req.callerToken, username: caller.username });
       if (!issued) {
         reply.header('retry-after', String(Math.ceil(ctx.users.tickets.ttlMs / 1000)));
-        throw new HttpProblem(
-          429,
-          'Too many requests',
+        throw new EdgeError(
+          ErrorCode.Auth_TooManyTickets,
           'too many unused event tickets; use one, or wait until they expire',
         );
       }
@@ -198,19 +198,13 @@ export async function eventRoutes(app: App, ctx: AgentContext): Promise<void> {
         ctx.metrics.eventStreamsRefused.inc({ cap: refused });
         reply.header('retry-after', '30');
         if (refused === 'total')
-          throw new HttpProblem(
-            503,
-            'Service unavailable',
+          throw new EdgeError(
+            ErrorCode.Events_TooManyStreams,
             `the agent serves at most ${limits.maxStreams} event streams at once (events.maxStreams); try again later`,
-            {},
-            'too-many-event-streams',
           );
-        throw new HttpProblem(
-          429,
-          'Too many requests',
+        throw new EdgeError(
+          ErrorCode.Events_TooManyUserStreams,
           `user '${caller.username}' has ${limits.maxStreamsPerUser} event streams open (events.maxStreamsPerUser); close one`,
-          {},
-          'too-many-event-streams',
         );
       }
       reply.hijack();

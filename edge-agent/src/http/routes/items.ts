@@ -1,9 +1,9 @@
 import { decimalAmount, LIMITS, MovementFields, PriceSchema } from '@store-edge/protocol';
 import { Type } from 'typebox';
 import type { AgentContext } from '../../context.js';
+import { EdgeError, ErrorCode } from '../../errors.js';
 import { toGtin14 } from '../../ledger/catalog.js';
 import { allow, EVERYONE, MANAGERS, STAFF } from '../auth.js';
-import { HttpProblem } from '../problem.js';
 import type { App } from '../server.js';
 
 const Gtin = Type.String({
@@ -90,23 +90,25 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
           errors.push({ path: `/packs/${i}/gtin`, message: `${p.gtin} is also a unit GTIN of this item` });
       });
       if (errors.length) {
-        throw new HttpProblem(
-          400,
-          'Invalid request',
+        throw new EdgeError(
+          ErrorCode.Request_Invalid,
           errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-          { errors },
-          'validation',
+          {
+            extra: { errors },
+          },
         );
       }
       const { moveGtins, ...fields } = body;
       const amount = decimalAmount(fields.price.amount);
       if (amount === null) {
-        throw new HttpProblem(
-          400,
-          'Invalid request',
+        throw new EdgeError(
+          ErrorCode.Request_Invalid,
           '/price/amount: at most 10 integer and 4 fractional digits (a float such as 0.30000000000000004 is not a price)',
-          { errors: [{ path: '/price/amount', message: 'at most 10 integer and 4 fractional digits' }] },
-          'validation',
+          {
+            extra: {
+              errors: [{ path: '/price/amount', message: 'at most 10 integer and 4 fractional digits' }],
+            },
+          },
         );
       }
       const item = { sku, ...fields, price: { amount, currency: fields.price.currency } };
@@ -117,16 +119,16 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
           const taken = gtinOwners(item, ctx.catalog.ownerOf.bind(ctx.catalog));
           const first = taken[0];
           if (first) {
-            throw new HttpProblem(
-              409,
-              'GTIN belongs to another item',
+            throw new EdgeError(
+              ErrorCode.Catalog_GtinConflict,
               taken.map((t) => `${t.path}: ${t.gtin} belongs to sku '${t.sku}'`).join('; ') +
                 '; send moveGtins: true to move it to this item',
               {
-                sku: first.sku,
-                errors: taken.map((t) => ({ path: t.path, message: `belongs to sku '${t.sku}'` })),
+                extra: {
+                  sku: first.sku,
+                  errors: taken.map((t) => ({ path: t.path, message: `belongs to sku '${t.sku}'` })),
+                },
               },
-              'gtin-conflict',
             );
           }
         }
@@ -166,7 +168,7 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
     },
     async (req) => {
       const item = ctx.catalog.get(req.params.sku);
-      if (!item) throw new HttpProblem(404, 'Not found', `no item with sku '${req.params.sku}'`);
+      if (!item) throw new EdgeError(ErrorCode.Catalog_ItemNotFound, `no item with sku '${req.params.sku}'`);
       return item;
     },
   );

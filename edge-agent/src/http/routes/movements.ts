@@ -8,10 +8,10 @@ import {
 import { type Static, Type } from 'typebox';
 import type { Role } from '../../auth/users.js';
 import type { AgentContext } from '../../context.js';
+import { EdgeError, ErrorCode } from '../../errors.js';
 import { API_MOVEMENT_TYPES, type MovementType } from '../../ledger/types.js';
 import { literals } from '../../util/schema.js';
 import { allow, EVERYONE, STAFF } from '../auth.js';
-import { HttpProblem } from '../problem.js';
 import type { App } from '../server.js';
 
 const MAX_BATCH = 1000;
@@ -113,9 +113,8 @@ export async function movementRoutes(app: App, ctx: AgentContext): Promise<void>
       preValidation: async (req) => {
         const body = req.body as { movements?: unknown } | null;
         if (body && Array.isArray(body.movements) && body.movements.length > MAX_BATCH) {
-          throw new HttpProblem(
-            413,
-            'Payload too large',
+          throw new EdgeError(
+            ErrorCode.Ledger_BatchTooLarge,
             `a batch holds at most ${MAX_BATCH} movements; this one has ${body.movements.length}`,
           );
         }
@@ -160,24 +159,28 @@ export async function movementRoutes(app: App, ctx: AgentContext): Promise<void>
         seen.set(key, i);
       });
       if (errors.some((e) => e.message.startsWith('role '))) {
-        throw new HttpProblem(403, 'Forbidden', errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
-          errors,
-        });
+        throw new EdgeError(
+          ErrorCode.Ledger_TypeForbidden,
+          errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+          {
+            extra: { errors },
+          },
+        );
       }
       if (errors.length > 0) {
-        throw new HttpProblem(
-          400,
-          'Invalid request',
+        throw new EdgeError(
+          ErrorCode.Request_Invalid,
           errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-          { errors },
-          'validation',
+          {
+            extra: { errors },
+          },
         );
       }
       // Times are kept as the protocol normalises them (UTC, milliseconds), so the ledger ships
       // exactly what the cloud stores, and text order is time order.
       for (const m of movements) if (m.at !== undefined) m.at = normaliseAt(m.at);
       const refusal = ctx.disk.refusal();
-      if (refusal) throw new HttpProblem(507, 'Insufficient storage', refusal);
+      if (refusal) throw new EdgeError(ErrorCode.Ledger_DiskLow, refusal);
       const source = principal.role === 'device' ? `device:${principal.username}` : 'api';
       try {
         const results = await ctx.writer.submit(movements, { source, actor: principal.username });

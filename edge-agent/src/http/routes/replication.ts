@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import type { AgentContext } from '../../context.js';
+import { EdgeError, ErrorCode } from '../../errors.js';
 import { outboxSummary } from '../../ledger/outbox.js';
 import { allow, EVERYONE, MANAGERS } from '../auth.js';
-import { HttpProblem } from '../problem.js';
 import type { App } from '../server.js';
 
 export interface ReplicationStatus {
@@ -71,7 +71,10 @@ export async function replicationRoutes(app: App, ctx: AgentContext): Promise<vo
     async (req) => {
       const repair = ctx.replication?.voidRecord;
       if (!repair) {
-        throw new HttpProblem(409, 'Conflict', 'no cloud is configured: nothing is being replicated');
+        throw new EdgeError(
+          ErrorCode.Replication_NoCloud,
+          'no cloud is configured: nothing is being replicated',
+        );
       }
       const seq = req.params.seq;
       const refused = ctx.replication?.status().refused as { seq: number; reason: string } | null | undefined;
@@ -79,12 +82,7 @@ export async function replicationRoutes(app: App, ctx: AgentContext): Promise<vo
         req.body?.reason ??
         (refused?.seq === seq ? `refused by the cloud: ${refused.reason}` : 'withdrawn by operator');
       const r = await repair(seq, reason, req.caller?.username ?? 'unknown');
-      if ('error' in r)
-        throw new HttpProblem(
-          r.error.status,
-          r.error.status === 404 ? 'Not found' : 'Conflict',
-          r.error.message,
-        );
+      if ('error' in r) throw new EdgeError(r.error.code, r.error.message);
       return r;
     },
   );

@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import { ROLES } from '../../auth/users.js';
 import type { AgentContext } from '../../context.js';
+import { EdgeError, ErrorCode } from '../../errors.js';
 import { literals } from '../../util/schema.js';
 import { allow } from '../auth.js';
-import { HttpProblem } from '../problem.js';
 import type { App } from '../server.js';
 
 const Role = literals(ROLES);
@@ -28,7 +28,8 @@ export async function userRoutes(app: App, ctx: AgentContext): Promise<void> {
     },
     async (req, reply) => {
       const { username, password, role } = req.body;
-      if (ctx.users.exists(username)) throw new HttpProblem(409, 'Conflict', `user '${username}' exists`);
+      if (ctx.users.exists(username))
+        throw new EdgeError(ErrorCode.Users_Exists, `user '${username}' exists`);
       await ctx.users.create(username, password, role);
       return reply.code(201).send({ username, role });
     },
@@ -48,7 +49,7 @@ export async function userRoutes(app: App, ctx: AgentContext): Promise<void> {
     },
     async (req) => {
       const { username } = req.params;
-      if (!ctx.users.exists(username)) throw new HttpProblem(404, 'Not found', `no user '${username}'`);
+      if (!ctx.users.exists(username)) throw new EdgeError(ErrorCode.Users_NotFound, `no user '${username}'`);
       if (req.body.role) ctx.users.setRole(username, req.body.role);
       if (req.body.password) await ctx.users.setPassword(username, req.body.password);
       return { username, role: req.body.role };
