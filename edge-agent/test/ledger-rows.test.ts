@@ -154,7 +154,7 @@ describe('movement ids', () => {
     for (const again of [id.toUpperCase(), `urn:uuid:${id}`, `URN:UUID:${id.toUpperCase()}`]) {
       expect(await send([receive(again)])).toEqual([{ id: again, seq: created?.seq, status: 'duplicate' }]);
       await expect(send([receive(again, 2)])).rejects.toMatchObject({
-        status: 409,
+        code: ErrorCode.Ledger_MovementIdReused,
         path: '/movements/0/id',
         extra: { seq: created?.seq },
       });
@@ -166,7 +166,7 @@ describe('movement ids', () => {
       'duplicate',
     ]);
     await expect(send([receive(), receive(twice, 5)])).rejects.toMatchObject({
-      status: 409,
+      code: ErrorCode.Ledger_MovementIdReused,
       path: '/movements/1/id',
     });
     expect(count('movements')).toBe(2);
@@ -181,7 +181,7 @@ describe('movement ids', () => {
     const fresh = [receive(), receive()];
     await expect(
       send([...fresh, { id: randomUUID(), type: 'receive', sku: 'NOPE', qty: 1 }]),
-    ).rejects.toMatchObject({ status: 422, path: '/movements/2/sku' });
+    ).rejects.toMatchObject({ code: ErrorCode.Ledger_UnknownSku, path: '/movements/2/sku' });
     expect(count('movements')).toBe(0);
     expect(statuses(await send(fresh))).toEqual(['created']);
     expect(db.prepare('SELECT seq FROM movements ORDER BY seq').all()).toEqual([{ seq: 1 }, { seq: 2 }]);
@@ -208,7 +208,7 @@ describe('movement ids', () => {
         const spelled = old.map((m, i) => ({ ...m, id: i % 2 ? m.id.toUpperCase() : `urn:uuid:${m.id}` }));
         expect(statuses(await t.send(next() < 0.5 ? old : spelled))).toEqual(['duplicate']);
         await expect(t.send([{ ...(old[0] as MovementInput), qty: 99 }])).rejects.toMatchObject({
-          status: 409,
+          code: ErrorCode.Ledger_MovementIdReused,
         });
       } else if (roll < 0.93) {
         // Refused whole: its new ids must not count as recorded afterwards.
@@ -216,7 +216,7 @@ describe('movement ids', () => {
         await expect(
           t.send([fresh, { id: randomUUID(), type: 'receive', sku: 'NOPE', qty: 1 }]),
         ).rejects.toMatchObject({
-          status: 422,
+          code: ErrorCode.Ledger_UnknownSku,
         });
         expect(statuses(await t.send([fresh]))).toEqual(['created']);
         sent.push([fresh]);
@@ -280,7 +280,7 @@ describe('migration 007', () => {
     const old: MovementInput = { id: a.id, type: 'receive', sku: 'SKU-1', qty: 1 };
     db.prepare('UPDATE movements SET request_hash = ? WHERE seq = 4').run(requestHash(old, a.id));
     expect(await t.send([old])).toEqual([{ id: a.id, seq: 4, status: 'duplicate' }]);
-    await expect(t.send([{ ...old, qty: 3 }])).rejects.toMatchObject({ status: 409 });
+    await expect(t.send([{ ...old, qty: 3 }])).rejects.toMatchObject({ code: ErrorCode.Ledger_MovementIdReused });
     expect(await t.send([receive()])).toEqual([expect.objectContaining({ seq: 42, status: 'created' })]);
   });
 });
