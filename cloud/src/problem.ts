@@ -5,6 +5,8 @@ export interface CloudProblemEntry {
   /** The problem `type` URI, stored (never derived from the title): part of the contract. */
   type: string;
   status: number;
+  /** Set on the fallbacks, answered with the status of what failed (the docs show the range). */
+  statusRange?: '4xx' | '5xx';
   title: string;
   /** When it is answered (docs/errors.md). */
   meaning: string;
@@ -119,9 +121,9 @@ export const CLOUD_PROBLEMS = {
   'request-refused': {
     type: 'about:blank',
     status: 400,
+    statusRange: '4xx',
     title: "(the HTTP layer's error code, e.g. FST_ERR_CTP_INVALID_JSON_BODY)",
-    meaning:
-      'any other 4xx the HTTP layer answers (e.g. a body that is not valid JSON); `status` is the real one',
+    meaning: 'any other 4xx the HTTP layer answers (e.g. a body that is not valid JSON)',
   },
   'database-unreachable': {
     type: 'about:blank',
@@ -132,8 +134,9 @@ export const CLOUD_PROBLEMS = {
   internal: {
     type: 'about:blank',
     status: 500,
+    statusRange: '5xx',
     title: 'Internal Server Error',
-    meaning: 'the cloud failed (`status` is 500 or the 5xx of the failure); it is logged',
+    meaning: 'the cloud failed; it is logged',
     action: 'retry',
   },
 } as const satisfies Record<string, CloudProblemEntry>;

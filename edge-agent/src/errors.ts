@@ -107,6 +107,8 @@ export interface ErrorEntry {
   /** The last part of the problem `type` URI (after {@link PROBLEM_TYPE_BASE}); stable. */
   type: string;
   status: number;
+  /** Set on the fallbacks, answered with the status of what failed (the docs show the range). */
+  statusRange?: '4xx' | '5xx';
   title: string;
   /** When it is answered (docs/errors.md). */
   meaning: string;
@@ -179,14 +181,16 @@ export const EDGE_ERRORS: Readonly<Record<ErrorCode, ErrorEntry>> = {
   [ErrorCode.Request_Other]: {
     type: 'error',
     status: 400,
+    statusRange: '4xx',
     title: 'Error',
-    meaning: 'any other 4xx the HTTP layer answers; `status` is the real one',
+    meaning: 'any other 4xx the HTTP layer answers',
   },
   [ErrorCode.Internal]: {
     type: 'internal',
     status: 500,
+    statusRange: '5xx',
     title: 'Internal error',
-    meaning: 'the agent failed (`status` is 500 or the 5xx of the failure); it is logged with the request',
+    meaning: 'the agent failed; it is logged with the request',
     action: 'retry; report it with the agent log',
   },
 
