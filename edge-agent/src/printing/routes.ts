@@ -2,6 +2,7 @@ import { isTemplateName, LabelDataError, renderPdf, renderZpl, templateNames } f
 import { Type } from 'typebox';
 import { EdgeError, ErrorCode } from '../errors.js';
 import { allow, STAFF } from '../http/auth.js';
+import { PrintJobResponse, problems, SECURED } from '../http/schemas.js';
 import type { App } from '../http/server.js';
 import { catalogLabelRequests, LabelRequestError } from './labels.js';
 import type { PrintService } from './service.js';
@@ -59,6 +60,11 @@ export function printRoutes(holder: { readonly current: PrintService }) {
         schema: {
           summary: 'Queue labels of catalog items on a printer (idempotent by id)',
           body: PrintJobBody,
+          response: {
+            202: PrintJobResponse,
+            200: PrintJobResponse,
+            ...problems(400, ...SECURED, 409, 422),
+          },
         },
       },
       async (req, reply) => {
@@ -87,6 +93,10 @@ export function printRoutes(holder: { readonly current: PrintService }) {
             printerId: Type.Optional(Type.String({ minLength: 1 })),
             limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
           }),
+          response: {
+            200: Type.Object({ jobs: Type.Array(PrintJobResponse) }),
+            ...problems(400, ...SECURED),
+          },
         },
       },
       async (req) => ({ jobs: holder.current.store.list(req.query) }),
@@ -94,7 +104,14 @@ export function printRoutes(holder: { readonly current: PrintService }) {
 
     app.get(
       '/print-jobs/:id',
-      { preHandler: allow(...STAFF), schema: { params: Type.Object({ id: Type.String() }) } },
+      {
+        preHandler: allow(...STAFF),
+        schema: {
+          summary: 'A print job',
+          params: Type.Object({ id: Type.String() }),
+          response: { 200: PrintJobResponse, ...problems(...SECURED, 404) },
+        },
+      },
       async (req) => {
         const job = holder.current.store.get(req.params.id);
         if (!job) throw notFound(req.params.id);
@@ -109,6 +126,7 @@ export function printRoutes(holder: { readonly current: PrintService }) {
         schema: {
           summary: 'An uncertain job did print: mark it done',
           params: Type.Object({ id: Type.String() }),
+          response: { 200: PrintJobResponse, ...problems(...SECURED, 404, 409) },
         },
       },
       async (req) => {
@@ -121,7 +139,7 @@ export function printRoutes(holder: { readonly current: PrintService }) {
             `print job '${job.id}' is ${job.status}; only an uncertain job can be confirmed`,
           );
         }
-        return holder.current.store.get(job.id);
+        return holder.current.store.get(job.id)!;
       },
     );
 
@@ -133,6 +151,11 @@ export function printRoutes(holder: { readonly current: PrintService }) {
           summary: 'Queue the same labels again as a new job (idempotent by the new id)',
           params: Type.Object({ id: Type.String() }),
           body: Type.Optional(Type.Object({ id: Type.Optional(JobId) }, { additionalProperties: false })),
+          response: {
+            202: PrintJobResponse,
+            200: PrintJobResponse,
+            ...problems(400, ...SECURED, 404, 409),
+          },
         },
       },
       async (req, reply) => {
@@ -152,6 +175,11 @@ export function printRoutes(holder: { readonly current: PrintService }) {
         schema: {
           summary: "Queue the sample shelf label on a printer (the console's test print)",
           params: Type.Object({ id: Type.String() }),
+          response: {
+            202: PrintJobResponse,
+            200: PrintJobResponse,
+            ...problems(...SECURED, 404, 409, 422),
+          },
         },
       },
       async (req, reply) => {
@@ -172,6 +200,16 @@ export function printRoutes(holder: { readonly current: PrintService }) {
             sku: Type.String({ minLength: 1, maxLength: 128 }),
             printerId: Type.Optional(Type.String({ minLength: 1 })),
           }),
+          response: {
+            200: {
+              description: 'the label as ZPL (text/plain) or as a PDF',
+              content: {
+                'text/plain': { schema: Type.String() },
+                'application/pdf': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) },
+              },
+            },
+            ...problems(400, ...SECURED, 404, 422),
+          },
         },
       },
       async (req, reply) => {

@@ -5,6 +5,7 @@ import type { AgentContext } from '../../context.js';
 import { EdgeError, ErrorCode } from '../../errors.js';
 import type { AgentEvents } from '../../events.js';
 import { allow, EVERYONE } from '../auth.js';
+import { problems, SECURED } from '../schemas.js';
 import type { App } from '../server.js';
 
 const FORWARDED: Array<keyof AgentEvents> = ['movements', 'scan', 'device', 'replication', 'tags', 'print'];
@@ -162,7 +163,10 @@ export async function eventRoutes(app: App, ctx: AgentContext): Promise<void> {
       schema: {
         summary:
           'A one-use ticket (valid ~30 s) for GET /events?ticket=…, for clients that cannot send headers',
-        response: { 201: Type.Object({ ticket: Type.String(), expiresAt: Type.String() }) },
+        response: {
+          201: Type.Object({ ticket: Type.String(), expiresAt: Type.String() }),
+          ...problems(...SECURED, 429),
+        },
       },
     },
     async (req, reply) => {
@@ -189,6 +193,13 @@ export async function eventRoutes(app: App, ctx: AgentContext): Promise<void> {
         summary:
           'Live events (text/event-stream); Authorization header, or ?ticket= from POST /events/tickets',
         querystring: Type.Object({ ticket: Type.Optional(Type.String({ maxLength: 128 })) }),
+        response: {
+          200: {
+            description: 'the live stream: `event: <name>` and `data: <JSON>` lines',
+            content: { 'text/event-stream': { schema: Type.String() } },
+          },
+          ...problems(400, ...SECURED, 429, 503),
+        },
       },
     },
     async (req, reply) => {

@@ -4,6 +4,7 @@ import type { AgentContext } from '../../context.js';
 import { EdgeError, ErrorCode } from '../../errors.js';
 import { toGtin14 } from '../../ledger/catalog.js';
 import { allow, EVERYONE, MANAGERS, STAFF } from '../auth.js';
+import { ItemResponse, Nullable, Open, problems, SECURED } from '../schemas.js';
 import type { App } from '../server.js';
 
 const Gtin = Type.String({
@@ -72,6 +73,7 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
         // The sku movements will carry: the protocol's own field schema.
         params: Type.Object({ sku: MovementFields.sku }),
         body: ItemBody,
+        response: { 200: ItemResponse, ...problems(400, ...SECURED, 409) },
       },
     },
     async (req) => {
@@ -150,6 +152,18 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
       schema: {
         summary: 'Decode any barcode, GS1 string, Digital Link or EPC and find the item',
         querystring: Type.Object({ code: Type.String({ minLength: 1, maxLength: 2048 }) }),
+        response: {
+          200: Type.Object({
+            item: Nullable(
+              Open({
+                ...ItemResponse.properties,
+                packQty: Type.Integer({ description: 'units one scan of the code is' }),
+              }),
+            ),
+            parsed: Open({}, 'what the code says: its kind and decoded parts'),
+          }),
+          ...problems(400, ...SECURED),
+        },
       },
     },
     async (req) => {
@@ -164,7 +178,11 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
     '/items/:sku',
     {
       preHandler: allow(...EVERYONE),
-      schema: { params: Type.Object({ sku: Type.String({ minLength: 1 }) }) },
+      schema: {
+        summary: 'A catalog item',
+        params: Type.Object({ sku: Type.String({ minLength: 1 }) }),
+        response: { 200: ItemResponse, ...problems(400, ...SECURED, 404) },
+      },
     },
     async (req) => {
       const item = ctx.catalog.get(req.params.sku);
@@ -183,6 +201,7 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
           q: Type.Optional(Type.String({ maxLength: 256 })),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
         }),
+        response: { 200: Type.Object({ items: Type.Array(ItemResponse) }), ...problems(400, ...SECURED) },
       },
     },
     async (req) => ({ items: ctx.catalog.list({ q: req.query.q, limit: req.query.limit }) }),

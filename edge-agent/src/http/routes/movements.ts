@@ -12,6 +12,7 @@ import { EdgeError, ErrorCode } from '../../errors.js';
 import { API_MOVEMENT_TYPES, type MovementType } from '../../ledger/types.js';
 import { literals } from '../../util/schema.js';
 import { allow, EVERYONE, STAFF } from '../auth.js';
+import { MovementResponse, Nullable, Open, problems, SECURED } from '../schemas.js';
 import type { App } from '../server.js';
 
 const MAX_BATCH = 1000;
@@ -132,6 +133,7 @@ export async function movementRoutes(app: App, ctx: AgentContext): Promise<void>
               }),
             ),
           }),
+          ...problems(400, ...SECURED, 409, 413, 415, 422, 503, 507),
         },
       },
     },
@@ -205,6 +207,13 @@ export async function movementRoutes(app: App, ctx: AgentContext): Promise<void>
           sku: Type.Optional(Type.String()),
           location: Type.Optional(Type.String()),
         }),
+        response: {
+          200: Type.Object({
+            movements: Type.Array(MovementResponse),
+            nextAfterSeq: Type.Integer({ description: 'pass as afterSeq for the next page' }),
+          }),
+          ...problems(400, ...SECURED),
+        },
       },
     },
     async (req) => {
@@ -225,6 +234,20 @@ export async function movementRoutes(app: App, ctx: AgentContext): Promise<void>
           sku: Type.Optional(Type.String()),
           location: Type.Optional(Type.String()),
         }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Open({
+                sku: Type.String(),
+                location: Type.String(),
+                onHand: Type.Integer(),
+                reserved: Type.Integer(),
+                available: Type.Integer(),
+              }),
+            ),
+          }),
+          ...problems(400, ...SECURED),
+        },
       },
     },
     async (req) => ({ items: ctx.ledger.stock(req.query) }),
@@ -237,6 +260,21 @@ export async function movementRoutes(app: App, ctx: AgentContext): Promise<void>
       schema: {
         summary: 'Input that could not become a movement, newest first',
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
+        response: {
+          200: Type.Object({
+            entries: Type.Array(
+              Open({
+                id: Type.Integer(),
+                at: Type.String(),
+                source: Type.String(),
+                deviceId: Nullable(Type.String()),
+                raw: Type.String(),
+                reason: Type.String(),
+              }),
+            ),
+          }),
+          ...problems(400, ...SECURED),
+        },
       },
     },
     async (req) => ({ entries: ctx.quarantine.list(req.query.limit) }),

@@ -3,6 +3,7 @@ import type { AgentContext } from '../../context.js';
 import { EdgeError, ErrorCode } from '../../errors.js';
 import { outboxSummary } from '../../ledger/outbox.js';
 import { allow, EVERYONE, MANAGERS } from '../auth.js';
+import { Nullable, Open, problems, SECURED } from '../schemas.js';
 import type { App } from '../server.js';
 
 export interface ReplicationStatus {
@@ -47,7 +48,27 @@ export async function replicationRoutes(app: App, ctx: AgentContext): Promise<vo
     '/replication',
     {
       preHandler: allow(...EVERYONE),
-      schema: { summary: 'Replication to the cloud: backlog, lag, last error' },
+      schema: {
+        summary: 'Replication to the cloud: backlog, lag, last error',
+        response: {
+          200: Open(
+            {
+              storeId: Type.String(),
+              cloudConfigured: Type.Boolean(),
+              online: Type.Boolean(),
+              pending: Type.Integer(),
+              oldestPendingAt: Nullable(Type.String()),
+              lastSeq: Type.Integer(),
+              lastAckedSeq: Type.Integer(),
+              lastSuccessAt: Nullable(Type.String()),
+              lastError: Nullable(Type.String()),
+              diskFreeBytes: Type.Number(),
+            },
+            "plus the shipper's live state (state, refused, alarm, lag, …) while a cloud is configured",
+          ),
+          ...problems(...SECURED),
+        },
+      },
     },
     async () => replicationStatus(ctx),
   );
@@ -66,6 +87,18 @@ export async function replicationRoutes(app: App, ctx: AgentContext): Promise<vo
             { additionalProperties: false },
           ),
         ),
+        response: {
+          200: Open({
+            seq: Type.Integer(),
+            id: Type.String(),
+            quarantineId: Nullable(
+              Type.Integer({ description: 'GET /quarantine keeps the original record' }),
+            ),
+            original: Type.Unknown({ description: 'the record as it was on the wire' }),
+            voided: Type.Boolean({ description: 'false when it was already void (the call is idempotent)' }),
+          }),
+          ...problems(400, ...SECURED, 404, 409),
+        },
       },
     },
     async (req) => {
