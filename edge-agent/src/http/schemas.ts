@@ -30,7 +30,7 @@ export const ProblemSchema = Open(
       Type.Array(Open({ path: Type.String({ description: 'JSON pointer' }), message: Type.String() })),
     ),
   },
-  'RFC 9457 problem details (application/problem+json); further members per type, see docs/errors.md',
+  'RFC 9457 problem details; further members per type, see docs/errors.md',
 );
 
 /** Problem responses for the given statuses, plus any 5xx (the agent failed). */
