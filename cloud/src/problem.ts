@@ -1,5 +1,148 @@
-import type { Problem } from '@store-edge/protocol';
+import { PROBLEM_CODES, type Problem, type ProblemCode } from '@store-edge/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+export interface CloudProblemEntry {
+  /** The problem `type` URI, stored (never derived from the title): part of the contract. */
+  type: string;
+  status: number;
+  /** Set on the fallbacks, answered with the status of what failed (the docs show the range). */
+  statusRange?: '4xx' | '5xx';
+  title: string;
+  /** When it is answered (docs/errors.md). */
+  meaning: string;
+  /** What the caller does about it (docs/errors.md). */
+  action?: string;
+}
+
+const URN = 'urn:store-edge:problem:';
+
+/**
+ * The cloud's error registry: each machine-readable `code` (protocol's PROBLEM_CODES and the
+ * cloud's own) with its problem `type`, `status` and `title`. Answers with a code carry it as the
+ * `code` member; the `about:blank` entries are the plain HTTP answers that carry no code.
+ * docs/errors.md is generated from this table (`npm run docs:errors`).
+ */
+export const CLOUD_PROBLEMS = {
+  [PROBLEM_CODES.validation]: {
+    type: `${URN}validation`,
+    status: 400,
+    title: 'Bad Request',
+    meaning: 'a field breaks the schema or a rule; `errors[].path` points at it; nothing was applied',
+    action: 'fix the named fields (a batch: the agent refuses the record for good, see "Replication alarms")',
+  },
+  [PROBLEM_CODES.unauthorized]: {
+    type: `${URN}unauthorized`,
+    status: 401,
+    title: 'Unauthorized',
+    meaning: 'no bearer token, or an unknown or revoked one',
+    action: 'check the store or admin token',
+  },
+  [PROBLEM_CODES.forbidden]: {
+    type: `${URN}forbidden`,
+    status: 403,
+    title: 'Forbidden',
+    meaning: "the token may not do this (a store token on an admin route, or on another store's route)",
+    action: 'use the right token',
+  },
+  [PROBLEM_CODES.notFound]: {
+    type: `${URN}not-found`,
+    status: 404,
+    title: 'Not Found',
+    meaning: 'no such tenant, store or reservation',
+  },
+  [PROBLEM_CODES.conflict]: {
+    type: `${URN}conflict`,
+    status: 409,
+    title: 'Conflict',
+    meaning: 'the tenant or store exists',
+  },
+  [PROBLEM_CODES.sequenceGap]: {
+    type: `${URN}sequence-gap`,
+    status: 409,
+    title: 'Conflict',
+    meaning: "a batch starts after the store's next seq; `expectedSeq` is in the body",
+    action: 'the agent resends from `expectedSeq`',
+  },
+  [PROBLEM_CODES.sequenceReuse]: {
+    type: `${URN}sequence-reuse`,
+    status: 409,
+    title: 'Conflict',
+    meaning:
+      'a seq already applied with another movement (the edge database was restored or replaced); `seq`, `appliedSeq` are in the body',
+    action: "the agent pulls back the cloud's movements and continues after `appliedSeq`",
+  },
+  [PROBLEM_CODES.movementIdConflict]: {
+    type: `${URN}movement-id-conflict`,
+    status: 409,
+    title: 'Conflict',
+    meaning: 'a movement id already replicated under another seq, or twice in one batch; `seq` names it',
+    action: 'the agent refuses the record for good',
+  },
+  [PROBLEM_CODES.anotherAgent]: {
+    type: `${URN}another-agent`,
+    status: 409,
+    title: 'Conflict',
+    meaning: 'another agent installation pushes for this store and was heard from in the last 60 s',
+    action: 'stop the other agent, or give this one its own store',
+  },
+  [PROBLEM_CODES.gtinConflict]: {
+    type: `${URN}gtin-conflict`,
+    status: 409,
+    title: 'Conflict',
+    meaning: 'an item with a GTIN of another item; `sku` names it',
+    action: 'send `moveGtins: true` to move it, or fix the GTIN',
+  },
+  [PROBLEM_CODES.batchTooLarge]: {
+    type: `${URN}batch-too-large`,
+    status: 413,
+    title: 'Content Too Large',
+    meaning: 'more than 1000 records in a batch, or a body over the limit',
+    action: 'split the batch',
+  },
+  busy: {
+    type: `${URN}busy`,
+    status: 503,
+    title: 'Service Unavailable',
+    meaning: 'the replica is applying as many batches as it takes at once (load shedding)',
+    action: 'retry after `Retry-After` seconds with backoff',
+  },
+  'no-route': {
+    type: 'about:blank',
+    status: 404,
+    title: 'Not Found',
+    meaning: 'no route has this method and path',
+  },
+  'unsupported-encoding': {
+    type: 'about:blank',
+    status: 415,
+    title: 'Unsupported Media Type',
+    meaning: 'a `content-encoding` other than gzip or identity',
+  },
+  'request-refused': {
+    type: 'about:blank',
+    status: 400,
+    statusRange: '4xx',
+    title: "(the HTTP layer's error code, e.g. FST_ERR_CTP_INVALID_JSON_BODY)",
+    meaning: 'any other 4xx the HTTP layer answers (e.g. a body that is not valid JSON)',
+  },
+  'database-unreachable': {
+    type: 'about:blank',
+    status: 503,
+    title: 'Service Unavailable',
+    meaning: '`/readyz`: the database cannot be reached',
+  },
+  internal: {
+    type: 'about:blank',
+    status: 500,
+    statusRange: '5xx',
+    title: 'Internal Server Error',
+    meaning: 'the cloud failed; it is logged',
+    action: 'retry',
+  },
+} as const satisfies Record<string, CloudProblemEntry>;
+export type CloudProblemCode = keyof typeof CLOUD_PROBLEMS;
+// Every code of the protocol has its entry (a compile error names a missing one).
+CLOUD_PROBLEMS satisfies Record<ProblemCode, CloudProblemEntry>;
 
 /** An error that is answered as RFC 9457 problem details. */
 export class HttpProblem extends Error {
@@ -16,8 +159,11 @@ export class HttpProblem extends Error {
 
   toProblem(): Problem {
     const code = this.extra.code;
+    const entry: CloudProblemEntry | undefined = code
+      ? (CLOUD_PROBLEMS as Record<string, CloudProblemEntry>)[code]
+      : undefined;
     return {
-      type: code ? `urn:store-edge:problem:${code}` : 'about:blank',
+      type: entry?.type ?? (code ? `${URN}${code}` : 'about:blank'),
       title: this.title,
       status: this.status,
       detail: this.message,
@@ -26,11 +172,20 @@ export class HttpProblem extends Error {
   }
 }
 
-export const unauthorized = (detail: string) =>
-  new HttpProblem(401, 'Unauthorized', detail, { code: 'unauthorized' });
-export const forbidden = (detail: string) => new HttpProblem(403, 'Forbidden', detail, { code: 'forbidden' });
-export const notFound = (detail: string) => new HttpProblem(404, 'Not Found', detail, { code: 'not-found' });
-export const conflict = (detail: string) => new HttpProblem(409, 'Conflict', detail, { code: 'conflict' });
+/** The problem of a registered code, its status and title from {@link CLOUD_PROBLEMS}. */
+export function cloudProblem(
+  code: CloudProblemCode,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): HttpProblem {
+  const e: CloudProblemEntry = CLOUD_PROBLEMS[code];
+  return new HttpProblem(e.status, e.title, detail, e.type === 'about:blank' ? extra : { code, ...extra });
+}
+
+export const unauthorized = (detail: string) => cloudProblem(PROBLEM_CODES.unauthorized, detail);
+export const forbidden = (detail: string) => cloudProblem(PROBLEM_CODES.forbidden, detail);
+export const notFound = (detail: string) => cloudProblem(PROBLEM_CODES.notFound, detail);
+export const conflict = (detail: string) => cloudProblem(PROBLEM_CODES.conflict, detail);
 
 export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
   if (problem.status === 401) reply.header('www-authenticate', 'Bearer');
@@ -61,39 +216,35 @@ export function installProblemHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpProblem, request: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof HttpProblem) return sendProblem(reply, err.toProblem());
     if (err.validation) {
-      return sendProblem(reply, {
-        type: 'urn:store-edge:problem:validation',
-        title: 'Bad Request',
-        status: 400,
-        detail: `invalid ${err.validationContext ?? 'request'}`,
-        code: 'validation',
-        errors: validationErrors(err.validation as AjvIssue[], err.validationContext),
-      });
+      const problem = cloudProblem(
+        PROBLEM_CODES.validation,
+        `invalid ${err.validationContext ?? 'request'}`,
+        {
+          errors: validationErrors(err.validation as AjvIssue[], err.validationContext),
+        },
+      );
+      return sendProblem(reply, problem.toProblem());
     }
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 ? err.statusCode : 500;
     if (status === 413) {
-      return sendProblem(reply, {
-        type: 'urn:store-edge:problem:batch-too-large',
-        title: 'Content Too Large',
-        status,
-        detail: err.message,
-        code: 'batch-too-large',
-      });
+      return sendProblem(reply, cloudProblem(PROBLEM_CODES.batchTooLarge, err.message).toProblem());
     }
-    if (status >= 500) request.log.error({ err }, 'request failed');
+    if (status >= 500) {
+      request.log.error({ err }, 'request failed');
+      return sendProblem(reply, { ...cloudProblem('internal', 'internal error').toProblem(), status });
+    }
+    // 'request-refused': the title is the HTTP layer's own error code.
     return sendProblem(reply, {
       type: 'about:blank',
-      title: status >= 500 ? 'Internal Server Error' : (err.code ?? 'Bad Request'),
+      title: err.code ?? 'Bad Request',
       status,
-      detail: status >= 500 ? 'internal error' : err.message,
+      detail: err.message,
     });
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, {
-      type: 'about:blank',
-      title: 'Not Found',
-      status: 404,
-      detail: `no route ${request.method} ${request.url.split('?')[0]}`,
-    }),
+    sendProblem(
+      reply,
+      cloudProblem('no-route', `no route ${request.method} ${request.url.split('?')[0]}`).toProblem(),
+    ),
   );
 }

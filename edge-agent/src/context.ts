@@ -53,7 +53,7 @@ export interface ReplicationService {
     reason: string,
     actor: string,
   ): Promise<
-    import('./replication/repair.js').VoidResult | { error: { status: 404 | 409; message: string } }
+    import('./replication/repair.js').VoidAnswer
   >;
 }
 

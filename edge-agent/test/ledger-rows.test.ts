@@ -4,6 +4,7 @@ import { makeTempDir } from '@store-edge/testing';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Db, loadMigrations, migrate, openDatabase } from '../src/db/database.js';
+import { ErrorCode } from '../src/errors.js';
 import { Catalog } from '../src/ledger/catalog.js';
 import { GroupCommitWriter } from '../src/ledger/group-commit.js';
 import { Ledger, type MovementRow, requestHash, toOutboxRecord } from '../src/ledger/ledger.js';
@@ -153,7 +154,7 @@ describe('movement ids', () => {
     for (const again of [id.toUpperCase(), `urn:uuid:${id}`, `URN:UUID:${id.toUpperCase()}`]) {
       expect(await send([receive(again)])).toEqual([{ id: again, seq: created?.seq, status: 'duplicate' }]);
       await expect(send([receive(again, 2)])).rejects.toMatchObject({
-        status: 409,
+        code: ErrorCode.Ledger_MovementIdReused,
         path: '/movements/0/id',
         extra: { seq: created?.seq },
       });
@@ -165,7 +166,7 @@ describe('movement ids', () => {
       'duplicate',
     ]);
     await expect(send([receive(), receive(twice, 5)])).rejects.toMatchObject({
-      status: 409,
+      code: ErrorCode.Ledger_MovementIdReused,
       path: '/movements/1/id',
     });
     expect(count('movements')).toBe(2);
@@ -180,7 +181,7 @@ describe('movement ids', () => {
     const fresh = [receive(), receive()];
     await expect(
       send([...fresh, { id: randomUUID(), type: 'receive', sku: 'NOPE', qty: 1 }]),
-    ).rejects.toMatchObject({ status: 422, path: '/movements/2/sku' });
+    ).rejects.toMatchObject({ code: ErrorCode.Ledger_UnknownSku, path: '/movements/2/sku' });
     expect(count('movements')).toBe(0);
     expect(statuses(await send(fresh))).toEqual(['created']);
     expect(db.prepare('SELECT seq FROM movements ORDER BY seq').all()).toEqual([{ seq: 1 }, { seq: 2 }]);
@@ -207,7 +208,7 @@ describe('movement ids', () => {
         const spelled = old.map((m, i) => ({ ...m, id: i % 2 ? m.id.toUpperCase() : `urn:uuid:${m.id}` }));
         expect(statuses(await t.send(next() < 0.5 ? old : spelled))).toEqual(['duplicate']);
         await expect(t.send([{ ...(old[0] as MovementInput), qty: 99 }])).rejects.toMatchObject({
-          status: 409,
+          code: ErrorCode.Ledger_MovementIdReused,
         });
       } else if (roll < 0.93) {
         // Refused whole: its new ids must not count as recorded afterwards.
@@ -215,7 +216,7 @@ describe('movement ids', () => {
         await expect(
           t.send([fresh, { id: randomUUID(), type: 'receive', sku: 'NOPE', qty: 1 }]),
         ).rejects.toMatchObject({
-          status: 422,
+          code: ErrorCode.Ledger_UnknownSku,
         });
         expect(statuses(await t.send([fresh]))).toEqual(['created']);
         sent.push([fresh]);
@@ -279,7 +280,7 @@ describe('migration 007', () => {
     const old: MovementInput = { id: a.id, type: 'receive', sku: 'SKU-1', qty: 1 };
     db.prepare('UPDATE movements SET request_hash = ? WHERE seq = 4').run(requestHash(old, a.id));
     expect(await t.send([old])).toEqual([{ id: a.id, seq: 4, status: 'duplicate' }]);
-    await expect(t.send([{ ...old, qty: 3 }])).rejects.toMatchObject({ status: 409 });
+    await expect(t.send([{ ...old, qty: 3 }])).rejects.toMatchObject({ code: ErrorCode.Ledger_MovementIdReused });
     expect(await t.send([receive()])).toEqual([expect.objectContaining({ seq: 42, status: 'created' })]);
   });
 });
@@ -308,7 +309,7 @@ describe('group commit', () => {
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
     expect((settled[1] as PromiseRejectedResult).reason).toBeInstanceOf(LedgerError);
     expect((settled[1] as PromiseRejectedResult).reason.path).toBe('/movements/1/sku');
-    expect((settled[3] as PromiseRejectedResult).reason.status).toBe(409);
+    expect((settled[3] as PromiseRejectedResult).reason.code).toBe(ErrorCode.Ledger_MovementIdReused);
     const rows = db.prepare('SELECT seq, id FROM movements ORDER BY seq').all();
     expect(rows).toEqual([...first, ...late].map((m, i) => ({ seq: i + 1, id: m.id })));
     expect(db.prepare('SELECT seq FROM outbox ORDER BY seq').all()).toEqual(

@@ -2,8 +2,9 @@ import { Type } from 'typebox';
 import type { DeviceConfig } from '../config/settings.js';
 import { DeviceSettings } from '../config/settings.js';
 import type { AgentContext } from '../context.js';
+import { EdgeError, ErrorCode } from '../errors.js';
 import { allow, EVERYONE } from '../http/auth.js';
-import { HttpProblem } from '../http/problem.js';
+import { DeviceResponse, NoContent, problems, SECURED } from '../http/schemas.js';
 import type { App } from '../http/server.js';
 import { type DeviceRegistry, withHashedPassword } from './registry.js';
 
@@ -14,7 +15,13 @@ export function deviceRoutes(devices: DeviceRegistry, validators: Map<string, De
   return async (app: App, _ctx: AgentContext): Promise<void> => {
     app.get(
       '/devices',
-      { preHandler: allow(...EVERYONE), schema: { summary: 'Devices with live status' } },
+      {
+        preHandler: allow(...EVERYONE),
+        schema: {
+          summary: 'Devices with live status',
+          response: { 200: Type.Object({ devices: Type.Array(DeviceResponse) }), ...problems(...SECURED) },
+        },
+      },
       async () => ({
         devices: devices.list(),
       }),
@@ -22,10 +29,17 @@ export function deviceRoutes(devices: DeviceRegistry, validators: Map<string, De
 
     app.get(
       '/devices/:id',
-      { preHandler: allow(...EVERYONE), schema: { params: Type.Object({ id: Type.String() }) } },
+      {
+        preHandler: allow(...EVERYONE),
+        schema: {
+          summary: 'A device with its live status',
+          params: Type.Object({ id: Type.String() }),
+          response: { 200: DeviceResponse, ...problems(...SECURED, 404) },
+        },
+      },
       async (req) => {
         const d = devices.get(req.params.id);
-        if (!d) throw new HttpProblem(404, 'Not found', `no device '${req.params.id}'`);
+        if (!d) throw new EdgeError(ErrorCode.Devices_NotFound, `no device '${req.params.id}'`);
         return d;
       },
     );
@@ -40,6 +54,7 @@ export function deviceRoutes(devices: DeviceRegistry, validators: Map<string, De
             id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
           }),
           body: DeviceSettings,
+          response: { 200: DeviceResponse, ...problems(400, ...SECURED) },
         },
       },
       async (req) => {
@@ -49,25 +64,30 @@ export function deviceRoutes(devices: DeviceRegistry, validators: Map<string, De
         const config = await withHashedPassword({ ...req.body, id: req.params.id } as DeviceConfig, prev);
         const problems = validators.get(config.kind)?.(config) ?? [];
         if (problems.length > 0) {
-          throw new HttpProblem(
-            400,
-            'Invalid request',
+          throw new EdgeError(
+            ErrorCode.Devices_InvalidConfig,
             problems.map((p) => `${p.path}: ${p.message}`).join('; '),
-            { errors: problems },
-            'validation',
+            { extra: { errors: problems } },
           );
         }
         devices.put(config);
-        return devices.get(config.id);
+        return devices.get(config.id)!;
       },
     );
 
     app.delete(
       '/devices/:id',
-      { preHandler: allow('admin', 'manager'), schema: { params: Type.Object({ id: Type.String() }) } },
+      {
+        preHandler: allow('admin', 'manager'),
+        schema: {
+          summary: 'Remove a device; its driver stops',
+          params: Type.Object({ id: Type.String() }),
+          response: { 204: NoContent, ...problems(...SECURED, 404) },
+        },
+      },
       async (req, reply) => {
         if (!devices.remove(req.params.id))
-          throw new HttpProblem(404, 'Not found', `no device '${req.params.id}'`);
+          throw new EdgeError(ErrorCode.Devices_NotFound, `no device '${req.params.id}'`);
         return reply.code(204).send();
       },
     );

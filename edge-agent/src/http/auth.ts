@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal, Role, Users } from '../auth/users.js';
-import { HttpProblem } from './problem.js';
+import { EdgeError, ErrorCode } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,9 +29,8 @@ export function authenticate(users: Users) {
         // Bound to the session that asked for it: a logout in between ends the ticket too.
         const session = grant ? users.sessionByHash(grant.tokenHash) : null;
         if (!session || session.principal.username !== grant?.username)
-          throw new HttpProblem(
-            401,
-            'Unauthorized',
+          throw new EdgeError(
+            ErrorCode.Auth_TicketInvalid,
             'the ticket is unknown, used or expired; ask POST /api/v1/events/tickets for a new one',
           );
         req.caller = session.principal;
@@ -40,15 +39,14 @@ export function authenticate(users: Users) {
       }
     }
     if (!m?.[1]) {
-      throw new HttpProblem(
-        401,
-        'Unauthorized',
+      throw new EdgeError(
+        ErrorCode.Auth_NoToken,
         'this route needs Authorization: Bearer <token> (POST /api/v1/auth/token)',
       );
     }
     const session = users.session(m[1]);
     if (!session)
-      throw new HttpProblem(401, 'Unauthorized', 'the token is unknown or has expired; log in again');
+      throw new EdgeError(ErrorCode.Auth_TokenUnknown, 'the token is unknown or has expired; log in again');
     req.caller = session.principal;
     req.callerToken = session.tokenHash;
   };
@@ -58,11 +56,10 @@ export function authenticate(users: Users) {
 export function allow(...roles: Role[]) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const p = req.caller;
-    if (!p) throw new HttpProblem(401, 'Unauthorized', 'not logged in');
+    if (!p) throw new EdgeError(ErrorCode.Auth_NotLoggedIn, 'not logged in');
     if (!roles.includes(p.role)) {
-      throw new HttpProblem(
-        403,
-        'Forbidden',
+      throw new EdgeError(
+        ErrorCode.Auth_RoleForbidden,
         `role '${p.role}' may not do this (needs ${roles.join(' or ')})`,
       );
     }

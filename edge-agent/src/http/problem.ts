@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { LedgerError } from '../ledger/types.js';
+import { EDGE_ERRORS, ErrorCode, isEdgeError, PROBLEM_TYPE_BASE } from '../errors.js';
 
 /** RFC 9457 problem details, the error body of every HTTP API here (CONTRACT.md). */
 export interface Problem {
@@ -9,22 +9,6 @@ export interface Problem {
   detail: string;
   errors?: Array<{ path: string; message: string }>;
   [extension: string]: unknown;
-}
-
-const TYPE_BASE = 'https://store-edge.dev/problems/';
-
-/** An error a route throws to answer with a specific problem. */
-export class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly title: string,
-    detail: string,
-    readonly extra: Partial<Problem> = {},
-    readonly typeSlug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
-  ) {
-    super(detail);
-    this.name = 'HttpProblem';
-  }
 }
 
 function validationErrors(err: FastifyError): Array<{ path: string; message: string }> {
@@ -41,25 +25,30 @@ function validationErrors(err: FastifyError): Array<{ path: string; message: str
   });
 }
 
+/** The code of an error Fastify (or a plugin) raised with a status, by that status. */
+const BY_STATUS: Readonly<Record<number, ErrorCode>> = {
+  400: ErrorCode.Request_Malformed,
+  401: ErrorCode.Request_Unauthorized,
+  403: ErrorCode.Request_Forbidden,
+  404: ErrorCode.Request_RouteNotFound,
+  405: ErrorCode.Request_MethodNotAllowed,
+  413: ErrorCode.Request_BodyTooLarge,
+  415: ErrorCode.Request_UnsupportedMediaType,
+  429: ErrorCode.Request_TooMany,
+};
+
+/** The problem for a code from the registry; `status` overrides the table's only for the fallbacks. */
+function problemOf(code: ErrorCode, detail: string, instance: string, status?: number): Problem {
+  const e = EDGE_ERRORS[code];
+  return { type: PROBLEM_TYPE_BASE + e.type, title: e.title, status: status ?? e.status, detail, instance };
+}
+
+/** Any error a route or hook throws, as the problem it is answered with (via the registry). */
 export function toProblem(err: unknown, req: FastifyRequest): Problem {
   const instance = req.url;
-  if (err instanceof HttpProblem) {
+  if (isEdgeError(err)) {
     return {
-      type: TYPE_BASE + err.typeSlug,
-      title: err.title,
-      status: err.status,
-      detail: err.message,
-      instance,
-      ...err.extra,
-    };
-  }
-  if (err instanceof LedgerError) {
-    return {
-      type: TYPE_BASE + err.title.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
-      title: err.title,
-      status: err.status,
-      detail: err.message,
-      instance,
+      ...problemOf(err.code, err.message, instance),
       ...(err.path ? { errors: [{ path: err.path, message: err.message }] } : {}),
       ...err.extra,
     };
@@ -68,46 +57,29 @@ export function toProblem(err: unknown, req: FastifyRequest): Problem {
   if (fe.validation) {
     const errors = validationErrors(fe);
     return {
-      type: `${TYPE_BASE}validation`,
-      title: 'Invalid request',
-      status: 400,
-      detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-      instance,
+      ...problemOf(
+        ErrorCode.Request_Invalid,
+        errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+        instance,
+      ),
       errors,
     };
   }
   const status =
     typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 600 ? fe.statusCode : 500;
   if (status >= 500) {
-    return {
-      type: `${TYPE_BASE}internal`,
-      title: 'Internal error',
-      status,
-      detail: 'the agent could not complete the request; it is logged',
+    return problemOf(
+      ErrorCode.Internal,
+      'the agent could not complete the request; it is logged',
       instance,
-    };
+      status,
+    );
   }
-  const titles: Record<number, string> = {
-    400: 'Bad request',
-    401: 'Unauthorized',
-    403: 'Forbidden',
-    404: 'Not found',
-    405: 'Method not allowed',
-    413: 'Payload too large',
-    415: 'Unsupported media type',
-    429: 'Too many requests',
-  };
   const detail =
     fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(fe.message)
       ? `the body is not valid JSON: ${fe.message}`
       : fe.message;
-  return {
-    type: `${TYPE_BASE}${(titles[status] ?? 'error').toLowerCase().replace(/ /g, '-')}`,
-    title: titles[status] ?? 'Error',
-    status,
-    detail,
-    instance,
-  };
+  return problemOf(BY_STATUS[status] ?? ErrorCode.Request_Other, detail, instance, status);
 }
 
 export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {

@@ -6,8 +6,9 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { AgentContext } from '../context.js';
+import { EdgeError, ErrorCode } from '../errors.js';
 import { authenticate } from './auth.js';
-import { HttpProblem, sendProblem, toProblem } from './problem.js';
+import { sendProblem, toProblem } from './problem.js';
 import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -75,7 +76,10 @@ export async function buildHttpServer(
   app.setNotFoundHandler((req, reply) =>
     sendProblem(
       reply,
-      toProblem(new HttpProblem(404, 'Not found', `no route ${req.method} ${req.url.split('?')[0]}`), req),
+      toProblem(
+        new EdgeError(ErrorCode.Request_RouteNotFound, `no route ${req.method} ${req.url.split('?')[0]}`),
+        req,
+      ),
     ),
   );
 

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { ErrorCode } from '../errors.js';
 import type { Ledger } from './ledger.js';
 import { type Actor, LedgerError, type Movement, type MovementInput, type MovementResult } from './types.js';
 
@@ -65,7 +66,7 @@ export class GroupCommitWriter implements MovementWriter {
     if (this.stopped) return Promise.reject(new Error('the ledger is shutting down'));
     if (this.refusal !== null)
       return Promise.reject(
-        new LedgerError(503, 'Ledger restoring', this.refusal, undefined, { retryAfterSeconds: 5 }),
+        new LedgerError(ErrorCode.Ledger_Restoring, this.refusal, undefined, { retryAfterSeconds: 5 }),
       );
     return new Promise((resolve, reject) => {
       this.queue.push({ inputs, who, resolve, reject });

@@ -2,6 +2,7 @@ import { hash as digest } from 'node:crypto';
 import { canonicalId, LIMITS, type ReplicationRecord } from '@store-edge/protocol';
 import type { Db } from '../db/database.js';
 import { RowInserter } from '../db/row-inserter.js';
+import { ErrorCode } from '../errors.js';
 import type { Catalog } from './catalog.js';
 import {
   type Actor,
@@ -215,7 +216,7 @@ export class Ledger {
     const id = canonicalId(m.id);
     // The HTTP API checks the format; the workflows make their ids with randomUUID().
     if (id === null)
-      throw new LedgerError(422, 'Invalid id', `movement id '${m.id}' is not a UUID`, `${path}/id`);
+      throw new LedgerError(ErrorCode.Ledger_InvalidId, `movement id '${m.id}' is not a UUID`, `${path}/id`);
     const hash = requestHash(m, id);
     // A retried request gets its first answer, even when today's stock would refuse it.
     const recorded = this.unflushed.get(id) ?? this.byId.get(id);
@@ -291,8 +292,7 @@ export class Ledger {
     if (stored === hash || stored === requestHash(m, m.id))
       return { id: m.id, seq: recorded.seq, status: 'duplicate' };
     throw new LedgerError(
-      409,
-      'Movement id reused',
+      ErrorCode.Ledger_MovementIdReused,
       `movement ${m.id} was already recorded (seq ${recorded.seq}) with different content`,
       `${path}/id`,
       { seq: recorded.seq },
@@ -306,25 +306,33 @@ export class Ledger {
     if (m.code !== undefined && m.sku === undefined) {
       const hit = this.catalog.resolve(m.code);
       if (!hit)
-        throw new LedgerError(422, 'Unknown code', `no item has the code '${m.code}'`, `${path}/code`);
+        throw new LedgerError(
+          ErrorCode.Ledger_UnknownCode,
+          `no item has the code '${m.code}'`,
+          `${path}/code`,
+        );
       sku = hit.sku;
       packQty = hit.packQty;
     } else if (m.sku !== undefined) {
       if (!this.knownSkus.has(m.sku)) {
         if (!this.catalog.has(m.sku))
-          throw new LedgerError(422, 'Unknown sku', `no item has the sku '${m.sku}'`, `${path}/sku`);
+          throw new LedgerError(ErrorCode.Ledger_UnknownSku, `no item has the sku '${m.sku}'`, `${path}/sku`);
         this.knownSkus.add(m.sku);
       }
       sku = m.sku;
     } else {
-      throw new LedgerError(422, 'Missing item', 'a movement needs a sku or a code', path);
+      throw new LedgerError(ErrorCode.Ledger_MissingItem, 'a movement needs a sku or a code', path);
     }
 
     if (NEEDS_REF.has(m.type) && !m.ref) {
-      throw new LedgerError(422, 'Missing ref', `a ${m.type} movement needs a ref`, `${path}/ref`);
+      throw new LedgerError(ErrorCode.Ledger_MissingRef, `a ${m.type} movement needs a ref`, `${path}/ref`);
     }
     if (m.type === 'adjust' && !m.reason) {
-      throw new LedgerError(422, 'Missing reason', 'an adjust movement needs a reason', `${path}/reason`);
+      throw new LedgerError(
+        ErrorCode.Ledger_MissingReason,
+        'an adjust movement needs a reason',
+        `${path}/reason`,
+      );
     }
 
     const location = m.location ?? 'store';
@@ -332,8 +340,7 @@ export class Ledger {
     // The wire bound (protocol LIMITS.qty): a record above it would be refused by the cloud for good.
     if (Math.abs(qty) > LIMITS.qty) {
       throw new LedgerError(
-        422,
-        'Quantity too large',
+        ErrorCode.Ledger_QuantityTooLarge,
         `${m.qty} × ${packQty} units per pack is ${qty}; at most ${LIMITS.qty} units per movement`,
         `${path}/qty`,
       );
@@ -373,8 +380,7 @@ export class Ledger {
         const available = stock.on_hand - stock.reserved;
         if (qty > available) {
           throw new LedgerError(
-            409,
-            'Not enough available stock',
+            ErrorCode.Ledger_NotEnoughStock,
             `cannot reserve ${qty} of ${sku} at ${location}: on hand ${stock.on_hand}, reserved ${stock.reserved}, available ${available}`,
             `${path}/qty`,
             { onHand: stock.on_hand, reserved: stock.reserved, available },
@@ -389,8 +395,7 @@ export class Ledger {
         if (!r || r.sku !== sku || r.location !== location || r.qty_open < qty) {
           const open = r && r.sku === sku && r.location === location ? r.qty_open : 0;
           throw new LedgerError(
-            409,
-            'No such open reservation',
+            ErrorCode.Ledger_NoSuchReservation,
             `reservation '${m.ref}' has ${open} of ${sku} at ${location} open; cannot ${m.type} ${qty}`,
             `${path}/qty`,
             { open },

@@ -1,3 +1,5 @@
+import { EdgeError, type ErrorCode } from '../errors.js';
+
 /** Movement types clients may post (ARCHITECTURE.md "Ledger model", CONTRACT.md). */
 export const API_MOVEMENT_TYPES = [
   'receive',
@@ -82,16 +84,18 @@ export interface StockRow {
  * A movement the ledger refuses for a reason of state or meaning (not of shape): unknown sku,
  * a reservation larger than what is available, an id reused with other content.
  */
-export class LedgerError extends Error {
+export class LedgerError extends EdgeError {
   constructor(
-    readonly status: 409 | 422 | 503,
-    readonly title: string,
+    code: ErrorCode,
     message: string,
     /** JSON pointer into the request body, e.g. /movements/3/sku */
-    readonly path?: string,
-    readonly extra?: Record<string, unknown>,
+    path?: string,
+    extra?: Record<string, unknown>,
   ) {
-    super(message);
+    super(code, message, {
+      ...(path !== undefined ? { path } : {}),
+      ...(extra !== undefined ? { extra } : {}),
+    });
     this.name = 'LedgerError';
   }
 }

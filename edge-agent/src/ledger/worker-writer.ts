@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { StoredMovement } from '@store-edge/protocol';
 import type { Db } from '../db/database.js';
+import type { ErrorCode } from '../errors.js';
 import { tsWorker } from '../util/ts-worker.js';
 import type { Committed, MovementWriter } from './group-commit.js';
 import type { Ledger } from './ledger.js';
@@ -25,8 +26,7 @@ export type WriterReply =
       error:
         | {
             ledger: true;
-            status: 409 | 422 | 503;
-            title: string;
+            code: ErrorCode;
             message: string;
             path?: string;
             extra?: Record<string, unknown>;
@@ -108,7 +108,7 @@ export class WorkerLedgerWriter implements MovementWriter, ReplicaWriter {
               );
             else if (msg.error.ledger) {
               const e = msg.error;
-              p.reject(new LedgerError(e.status, e.title, e.message, e.path, e.extra));
+              p.reject(new LedgerError(e.code, e.message, e.path, e.extra));
             } else p.reject(new Error(msg.error.message));
             break;
           }

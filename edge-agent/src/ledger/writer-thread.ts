@@ -57,7 +57,7 @@ function op(msg: Extract<WriterRequest, { kind: 'op' }>): unknown {
           return voidRecord(db, seq, { reason, actor, now: new Date() });
         } catch (err) {
           if (!(err instanceof RepairError)) throw err;
-          return { error: { status: err.status, message: err.message } };
+          return { error: { code: err.code, message: err.message } };
         }
       }
       case 'restoreBegin': {
@@ -120,8 +120,7 @@ function submit(msg: Extract<WriterRequest, { kind: 'submit' }>): void {
         err instanceof LedgerError
           ? {
               ledger: true as const,
-              status: err.status,
-              title: err.title,
+              code: err.code,
               message: err.message,
               path: err.path,
               extra: err.extra,

@@ -1,7 +1,8 @@
 import { isTemplateName, LabelDataError, renderPdf, renderZpl, templateNames } from '@store-edge/labels';
 import { Type } from 'typebox';
+import { EdgeError, ErrorCode } from '../errors.js';
 import { allow, STAFF } from '../http/auth.js';
-import { HttpProblem } from '../http/problem.js';
+import { PrintJobResponse, problems, SECURED } from '../http/schemas.js';
 import type { App } from '../http/server.js';
 import { catalogLabelRequests, LabelRequestError } from './labels.js';
 import type { PrintService } from './service.js';
@@ -28,22 +29,21 @@ const PrintJobBody = Type.Object(
   { additionalProperties: false },
 );
 
-function unprocessable(err: LabelRequestError): HttpProblem {
-  return new HttpProblem(422, 'Cannot print', err.message, { errors: err.problems }, 'label-data');
+function unprocessable(err: LabelRequestError): EdgeError {
+  return new EdgeError(ErrorCode.Printing_LabelData, err.message, { extra: { errors: err.problems } });
 }
 
-function notFound(id: string): HttpProblem {
-  return new HttpProblem(404, 'Not found', `no print job '${id}'`);
+function notFound(id: string): EdgeError {
+  return new EdgeError(ErrorCode.Printing_JobNotFound, `no print job '${id}'`);
 }
 
 /** 202 for a new job, 200 for a replay of the same id and content, 409 for other content. */
 function answer(result: InsertResult, reply: { code(n: number): unknown }): PrintJob {
   if (result.kind === 'conflict') {
-    throw new HttpProblem(
-      409,
-      'Conflict',
+    throw new EdgeError(
+      ErrorCode.Printing_JobIdReused,
       `print job '${result.job.id}' exists with another printer, template or items; use a new id`,
-      { job: result.job },
+      { extra: { job: result.job } },
     );
   }
   reply.code(result.kind === 'created' ? 202 : 200);
@@ -60,6 +60,11 @@ export function printRoutes(holder: { readonly current: PrintService }) {
         schema: {
           summary: 'Queue labels of catalog items on a printer (idempotent by id)',
           body: PrintJobBody,
+          response: {
+            202: PrintJobResponse,
+            200: PrintJobResponse,
+            ...problems(400, ...SECURED, 409, 422),
+          },
         },
       },
       async (req, reply) => {
@@ -88,6 +93,10 @@ export function printRoutes(holder: { readonly current: PrintService }) {
             printerId: Type.Optional(Type.String({ minLength: 1 })),
             limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
           }),
+          response: {
+            200: Type.Object({ jobs: Type.Array(PrintJobResponse) }),
+            ...problems(400, ...SECURED),
+          },
         },
       },
       async (req) => ({ jobs: holder.current.store.list(req.query) }),
@@ -95,7 +104,14 @@ export function printRoutes(holder: { readonly current: PrintService }) {
 
     app.get(
       '/print-jobs/:id',
-      { preHandler: allow(...STAFF), schema: { params: Type.Object({ id: Type.String() }) } },
+      {
+        preHandler: allow(...STAFF),
+        schema: {
+          summary: 'A print job',
+          params: Type.Object({ id: Type.String() }),
+          response: { 200: PrintJobResponse, ...problems(...SECURED, 404) },
+        },
+      },
       async (req) => {
         const job = holder.current.store.get(req.params.id);
         if (!job) throw notFound(req.params.id);
@@ -110,6 +126,7 @@ export function printRoutes(holder: { readonly current: PrintService }) {
         schema: {
           summary: 'An uncertain job did print: mark it done',
           params: Type.Object({ id: Type.String() }),
+          response: { 200: PrintJobResponse, ...problems(...SECURED, 404, 409) },
         },
       },
       async (req) => {
@@ -117,13 +134,12 @@ export function printRoutes(holder: { readonly current: PrintService }) {
         if (!job) throw notFound(req.params.id);
         if (job.status === 'done') return job;
         if (!holder.current.confirm(job.id)) {
-          throw new HttpProblem(
-            409,
-            'Conflict',
+          throw new EdgeError(
+            ErrorCode.Printing_JobNotUncertain,
             `print job '${job.id}' is ${job.status}; only an uncertain job can be confirmed`,
           );
         }
-        return holder.current.store.get(job.id);
+        return holder.current.store.get(job.id)!;
       },
     );
 
@@ -135,13 +151,18 @@ export function printRoutes(holder: { readonly current: PrintService }) {
           summary: 'Queue the same labels again as a new job (idempotent by the new id)',
           params: Type.Object({ id: Type.String() }),
           body: Type.Optional(Type.Object({ id: Type.Optional(JobId) }, { additionalProperties: false })),
+          response: {
+            202: PrintJobResponse,
+            200: PrintJobResponse,
+            ...problems(400, ...SECURED, 404, 409),
+          },
         },
       },
       async (req, reply) => {
         const job = holder.current.store.get(req.params.id);
         if (!job) throw notFound(req.params.id);
         if (job.status === 'queued' || job.status === 'printing') {
-          throw new HttpProblem(409, 'Conflict', `print job '${job.id}' is still ${job.status}`);
+          throw new EdgeError(ErrorCode.Printing_JobActive, `print job '${job.id}' is still ${job.status}`);
         }
         return answer(holder.current.reprint(job, req.caller?.username ?? null, req.body?.id), reply);
       },
@@ -154,11 +175,16 @@ export function printRoutes(holder: { readonly current: PrintService }) {
         schema: {
           summary: "Queue the sample shelf label on a printer (the console's test print)",
           params: Type.Object({ id: Type.String() }),
+          response: {
+            202: PrintJobResponse,
+            200: PrintJobResponse,
+            ...problems(...SECURED, 404, 409, 422),
+          },
         },
       },
       async (req, reply) => {
         if (!holder.current.printer(req.params.id))
-          throw new HttpProblem(404, 'Not found', `no zpl-printer device '${req.params.id}'`);
+          throw new EdgeError(ErrorCode.Printing_PrinterNotFound, `no zpl-printer device '${req.params.id}'`);
         return answer(holder.current.submitTestPrint(req.params.id, req.caller?.username ?? null), reply);
       },
     );
@@ -174,6 +200,16 @@ export function printRoutes(holder: { readonly current: PrintService }) {
             sku: Type.String({ minLength: 1, maxLength: 128 }),
             printerId: Type.Optional(Type.String({ minLength: 1 })),
           }),
+          response: {
+            200: {
+              description: 'the label as ZPL (text/plain) or as a PDF',
+              content: {
+                'text/plain': { schema: Type.String() },
+                'application/pdf': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) },
+              },
+            },
+            ...problems(400, ...SECURED, 404, 422),
+          },
         },
       },
       async (req, reply) => {
@@ -181,16 +217,15 @@ export function printRoutes(holder: { readonly current: PrintService }) {
         const template = req.params.file.slice(0, dot);
         const format = req.params.file.slice(dot + 1);
         if (!isTemplateName(template)) {
-          throw new HttpProblem(
-            400,
-            'Bad request',
+          throw new EdgeError(
+            ErrorCode.Printing_UnknownTemplate,
             `unknown template '${template}' (one of: ${templateNames.join(', ')})`,
           );
         }
         const { sku, printerId } = req.query;
         const printer = printerId ? holder.current.printer(printerId) : undefined;
         if (printerId && !printer)
-          throw new HttpProblem(404, 'Not found', `no zpl-printer device '${printerId}'`);
+          throw new EdgeError(ErrorCode.Printing_PrinterNotFound, `no zpl-printer device '${printerId}'`);
         let labelReq: ReturnType<typeof catalogLabelRequests>[number];
         try {
           const reqs = catalogLabelRequests(
@@ -202,9 +237,9 @@ export function printRoutes(holder: { readonly current: PrintService }) {
         } catch (err) {
           if (!(err instanceof LabelRequestError)) throw err;
           if (err.problems.some((p) => p.path === '/items/0/sku'))
-            throw new HttpProblem(404, 'Not found', `no item with sku '${sku}'`);
+            throw new EdgeError(ErrorCode.Printing_ItemNotFound, `no item with sku '${sku}'`);
           if (err.problems.some((p) => p.path === '/template'))
-            throw new HttpProblem(400, 'Bad request', err.message);
+            throw new EdgeError(ErrorCode.Printing_UnknownTemplate, err.message);
           throw unprocessable(err);
         }
         try {

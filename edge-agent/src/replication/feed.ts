@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
 import { type Change, decimalAmount, sameAmount } from '@store-edge/protocol';
 import type { AgentParts, Component } from '../agent.js';
+import { ErrorCode, isEdgeError } from '../errors.js';
 import type { CatalogItem } from '../ledger/catalog.js';
 import { LedgerError } from '../ledger/types.js';
 import type { CloudClient } from './cloud-client.js';
+
+/** The ledger's refusals of state (409): the answer was recorded before, or cannot be booked now. */
+const LEDGER_CONFLICTS = [
+  ErrorCode.Ledger_MovementIdReused,
+  ErrorCode.Ledger_NotEnoughStock,
+  ErrorCode.Ledger_NoSuchReservation,
+] as const;
 
 /** A stable UUID for "the store's answer to reservation X": a retry after a crash is a duplicate. */
 export function answerId(reservationId: string): string {
@@ -126,8 +134,8 @@ export class ChangeFeed implements Component {
       this.parts.log.info({ reservation: r.id, sku: r.sku, qty: r.qty }, 'reservation accepted');
     } catch (err) {
       // 503: the ledger is being restored from the cloud; the feed retries this page after it.
-      if (!(err instanceof LedgerError) || err.status === 503) throw err;
-      if (err.status === 409 && err.title === 'Movement id reused') return; // answered before
+      if (!(err instanceof LedgerError) || err.code === ErrorCode.Ledger_Restoring) throw err;
+      if (err.code === ErrorCode.Ledger_MovementIdReused) return; // answered before
       const reason = err.message.slice(0, 250);
       const known = this.parts.catalog.has(r.sku);
       await this.parts.writer
@@ -136,7 +144,7 @@ export class ChangeFeed implements Component {
           who,
         )
         .catch((e: unknown) => {
-          if (e instanceof LedgerError && e.status === 409) return;
+          if (isEdgeError(e, LEDGER_CONFLICTS)) return;
           // An unknown sku cannot be recorded in the ledger either: log it; the cloud keeps it requested.
           this.parts.log.warn(
             { reservation: r.id, err: (e as Error).message },

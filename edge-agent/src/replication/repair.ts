@@ -1,17 +1,17 @@
 import { canonicalId, LIMITS, parseInstant } from '@store-edge/protocol';
 import type { Db } from '../db/database.js';
+import { EdgeError, ErrorCode } from '../errors.js';
 import { WIRE_RECORD_SQL } from '../ledger/outbox.js';
 
 /** Why a record cannot be withdrawn (answered as a problem by the route). */
-export class RepairError extends Error {
-  constructor(
-    readonly status: 404 | 409,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RepairError';
-  }
-}
+export type RepairCode =
+  | typeof ErrorCode.Replication_RecordNotFound
+  | typeof ErrorCode.Replication_RecordAcknowledged;
+
+export class RepairError extends EdgeError<RepairCode> {}
+
+/** What the writer thread answers to `void`: the result, or why not (crosses the thread as data). */
+export type VoidAnswer = VoidResult | { error: { code: RepairCode; message: string } };
 
 export interface VoidResult {
   seq: number;
@@ -59,12 +59,13 @@ export function voidRecord(
     const row = db
       .prepare<[number], Row>(`SELECT m.*, ${WIRE_RECORD_SQL} AS wire FROM movements m WHERE m.seq = ?`)
       .get(seq);
-    if (!row) throw new RepairError(404, `the ledger has no record with seq ${seq}`);
+    if (!row)
+      throw new RepairError(ErrorCode.Replication_RecordNotFound, `the ledger has no record with seq ${seq}`);
     const id = canonicalId(row.id) ?? row.id;
     if (row.type === 'void') return { seq, id, quarantineId: null, original: null, voided: false };
     if (!db.prepare('SELECT 1 FROM outbox WHERE seq = ?').get(seq)) {
       throw new RepairError(
-        409,
+        ErrorCode.Replication_RecordAcknowledged,
         `seq ${seq} was already acknowledged by the cloud; only records still waiting to be sent can be withdrawn`,
       );
     }

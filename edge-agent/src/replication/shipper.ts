@@ -8,7 +8,7 @@ import type { AgentParts, Component } from '../agent.js';
 import { ledgerRecords, pendingRecords } from '../ledger/outbox.js';
 import type { ReplicaWriter } from '../ledger/replica.js';
 import { AnotherAgentError, type CloudAnswer, type CloudClient, CloudUnreachable } from './cloud-client.js';
-import type { VoidResult } from './repair.js';
+import type { VoidAnswer } from './repair.js';
 import { type RestoreProgress, restoreFromCloud } from './restore.js';
 
 /** The record the cloud refuses for good: shipping stops before it until it is repaired. */
@@ -498,17 +498,8 @@ export class Shipper implements Component {
   }
 
   /** Withdraws record `seq` (replication/repair.ts) and ships on at once. */
-  async voidRecord(
-    seq: number,
-    reason: string,
-    actor: string,
-  ): Promise<VoidResult | { error: { status: 404 | 409; message: string } }> {
-    const r = await this.writer.call<VoidResult | { error: { status: 404 | 409; message: string } }>(
-      'void',
-      seq,
-      reason,
-      actor,
-    );
+  async voidRecord(seq: number, reason: string, actor: string): Promise<VoidAnswer> {
+    const r = await this.writer.call<VoidAnswer>('void', seq, reason, actor);
     if ('error' in r) return r;
     this.parts.log.warn(
       { seq, id: r.id, actor, reason, quarantineId: r.quarantineId },

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { PresenceEvent, TagReadEvent } from '@store-edge/drivers';
 import type { AgentParts } from '../agent.js';
-import { HttpProblem } from '../http/problem.js';
+import { EdgeError, ErrorCode } from '../errors.js';
 import type { MovementInput } from '../ledger/types.js';
 import type { Reader, RfidPipeline } from './pipeline.js';
 
@@ -157,17 +157,21 @@ export class CycleCounts {
 
   start(zone: string, user: string): CountView {
     if (!this.pipeline.allReaders().some((r) => r.zone === zone)) {
-      throw new HttpProblem(422, 'Unknown zone', `no RFID reader covers zone '${zone}'`, {
-        errors: [{ path: '/zone', message: 'no rfid-reader device has this zone' }],
+      throw new EdgeError(ErrorCode.Rfid_UnknownZone, `no RFID reader covers zone '${zone}'`, {
+        extra: { errors: [{ path: '/zone', message: 'no rfid-reader device has this zone' }] },
       });
     }
     const open = this.parts.db
       .prepare<[string], { id: string }>("SELECT id FROM rfid_counts WHERE zone = ? AND status <> 'finished'")
       .get(zone);
     if (open) {
-      throw new HttpProblem(409, 'Count running', `count ${open.id} is already running in zone '${zone}'`, {
-        countId: open.id,
-      });
+      throw new EdgeError(
+        ErrorCode.Rfid_CountRunning,
+        `count ${open.id} is already running in zone '${zone}'`,
+        {
+          extra: { countId: open.id },
+        },
+      );
     }
     const { db, clock } = this.parts;
     const id = randomUUID();
@@ -237,9 +241,10 @@ export class CycleCounts {
    */
   async finish(id: string, user: string): Promise<CountView> {
     const row = this.parts.db.prepare<[string], CountRow>('SELECT * FROM rfid_counts WHERE id = ?').get(id);
-    if (!row) throw new HttpProblem(404, 'Not found', `no count ${id}`);
+    if (!row) throw new EdgeError(ErrorCode.Rfid_CountNotFound, `no count ${id}`);
     if (row.status === 'finished') return this.view(row);
-    if (this.finishing.has(id)) throw new HttpProblem(409, 'Count finishing', `count ${id} is being booked`);
+    if (this.finishing.has(id))
+      throw new EdgeError(ErrorCode.Rfid_CountFinishing, `count ${id} is being booked`);
     this.finishing.add(id);
     try {
       let result: CountResult;

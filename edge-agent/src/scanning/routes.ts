@@ -1,7 +1,15 @@
 import { Type } from 'typebox';
 import type { AgentContext } from '../context.js';
+import { EdgeError, ErrorCode } from '../errors.js';
 import { allow, EVERYONE, MANAGERS, STAFF } from '../http/auth.js';
-import { HttpProblem } from '../http/problem.js';
+import {
+  NoContent,
+  Open,
+  problems,
+  ScanCountReportResponse,
+  ScanCountResponse,
+  SECURED,
+} from '../http/schemas.js';
 import type { App } from '../http/server.js';
 import { literals } from '../util/schema.js';
 import type { Scanning } from './index.js';
@@ -21,6 +29,10 @@ export function scanRoutes(s: Scanning) {
             deviceId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
             outcome: Type.Optional(literals(['movement', 'lookup', 'counted', 'quarantined'])),
           }),
+          response: {
+            200: Type.Object({ scans: Type.Array(Open({}, 'a decoded scan with its outcome')) }),
+            ...problems(400, ...SECURED),
+          },
         },
       },
       async (req) => ({
@@ -34,17 +46,33 @@ export function scanRoutes(s: Scanning) {
 
     app.get(
       '/scans/count',
-      { preHandler: allow(...STAFF), schema: { summary: 'Running scanner counts (count mode), per device' } },
+      {
+        preHandler: allow(...STAFF),
+        schema: {
+          summary: 'Running scanner counts (count mode), per device',
+          response: { 200: Type.Object({ counts: Type.Array(ScanCountResponse) }), ...problems(...SECURED) },
+        },
+      },
       async () => ({ counts: s.counts.list() }),
     );
 
     app.get(
       '/scans/count/:deviceId',
-      { preHandler: allow(...STAFF), schema: { summary: "A scanner's running count", params: DeviceParams } },
+      {
+        preHandler: allow(...STAFF),
+        schema: {
+          summary: "A scanner's running count",
+          params: DeviceParams,
+          response: { 200: ScanCountResponse, ...problems(400, ...SECURED, 404) },
+        },
+      },
       async (req) => {
         const view = s.counts.get(req.params.deviceId);
         if (!view)
-          throw new HttpProblem(404, 'Not found', `no running count on scanner '${req.params.deviceId}'`);
+          throw new EdgeError(
+            ErrorCode.Scanning_NoRunningCount,
+            `no running count on scanner '${req.params.deviceId}'`,
+          );
         return view;
       },
     );
@@ -56,6 +84,7 @@ export function scanRoutes(s: Scanning) {
         schema: {
           summary: 'Books a scanner count: one count movement per sku, with expected vs counted',
           params: DeviceParams,
+          response: { 200: ScanCountReportResponse, ...problems(400, ...SECURED, 404, 409, 422, 503) },
         },
       },
       async (req) => {
@@ -64,7 +93,10 @@ export function scanRoutes(s: Scanning) {
           actor: req.caller?.username ?? 'unknown',
         });
         if (!report)
-          throw new HttpProblem(404, 'Not found', `no running count on scanner '${req.params.deviceId}'`);
+          throw new EdgeError(
+            ErrorCode.Scanning_NoRunningCount,
+            `no running count on scanner '${req.params.deviceId}'`,
+          );
         return report;
       },
     );
@@ -73,11 +105,18 @@ export function scanRoutes(s: Scanning) {
       '/scans/count/:deviceId',
       {
         preHandler: allow(...MANAGERS),
-        schema: { summary: 'Discards a running count', params: DeviceParams },
+        schema: {
+          summary: 'Discards a running count',
+          params: DeviceParams,
+          response: { 204: NoContent, ...problems(400, ...SECURED, 404) },
+        },
       },
       async (req, reply) => {
         if (!s.counts.discard(req.params.deviceId))
-          throw new HttpProblem(404, 'Not found', `no running count on scanner '${req.params.deviceId}'`);
+          throw new EdgeError(
+            ErrorCode.Scanning_NoRunningCount,
+            `no running count on scanner '${req.params.deviceId}'`,
+          );
         return reply.code(204).send();
       },
     );

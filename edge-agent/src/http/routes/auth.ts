@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import type { AgentContext } from '../../context.js';
+import { EdgeError, ErrorCode } from '../../errors.js';
 import { authenticate } from '../auth.js';
-import { HttpProblem } from '../problem.js';
+import { NoContent, problems } from '../schemas.js';
 import type { App } from '../server.js';
 
 const Credentials = Type.Object(
@@ -22,6 +23,7 @@ export async function authRoutes(app: App, ctx: AgentContext): Promise<void> {
         body: Credentials,
         response: {
           200: Type.Object({ token: Type.String(), role: Type.String(), expiresAt: Type.String() }),
+          ...problems(400, 401, 429),
         },
       },
     },
@@ -33,15 +35,14 @@ export async function authRoutes(app: App, ctx: AgentContext): Promise<void> {
       if (outcome.kind === 'locked') {
         ctx.metrics.loginsRefused.inc({ via: 'http' });
         reply.header('retry-after', String(outcome.retryAfter));
-        throw new HttpProblem(
-          429,
-          'Too many requests',
+        throw new EdgeError(
+          ErrorCode.Auth_LoginLocked,
           `too many failed logins; try again in ${outcome.retryAfter} s`,
         );
       }
       if (outcome.kind === 'wrong') {
         ctx.metrics.loginFailures.inc();
-        throw new HttpProblem(401, 'Unauthorized', 'wrong username or password');
+        throw new EdgeError(ErrorCode.Auth_WrongPassword, 'wrong username or password');
       }
       const issued = outcome.value;
       return issued;
@@ -53,7 +54,10 @@ export async function authRoutes(app: App, ctx: AgentContext): Promise<void> {
     {
       // Outside the secured scope (like /auth/token), so it checks the token itself.
       onRequest: authenticate(ctx.users),
-      schema: { summary: 'Log out: revokes the presented token (it answers 401 from then on)' },
+      schema: {
+        summary: 'Log out: revokes the presented token (it answers 401 from then on)',
+        response: { 204: NoContent, ...problems(401) },
+      },
     },
     async (req, reply) => {
       if (req.callerToken) ctx.users.revokeHash(req.callerToken);

@@ -2,9 +2,10 @@ import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
 import type { RevokedSessions } from '../../auth/users.js';
 import type { AgentContext } from '../../context.js';
+import { EdgeError, ErrorCode } from '../../errors.js';
 import type { EdgeEvents } from '../../events.js';
 import { allow, EVERYONE } from '../auth.js';
-import { HttpProblem } from '../problem.js';
+import { problems, SECURED } from '../schemas.js';
 import type { App } from '../server.js';
 
 const FORWARDED = ['movements', 'scan', 'device', 'replication', 'tags', 'print'] as const satisfies Array<
@@ -174,18 +175,21 @@ export async function eventRoutes(app: App, ctx: AgentContext): Promise<void> {
       schema: {
         summary:
           'A one-use ticket (valid ~30 s) for GET /events?ticket=…, for clients that cannot send headers',
-        response: { 201: Type.Object({ ticket: Type.String(), expiresAt: Type.String() }) },
+        response: {
+          201: Type.Object({ ticket: Type.String(), expiresAt: Type.String() }),
+          ...problems(...SECURED, 429),
+        },
       },
     },
     async (req, reply) => {
       const caller = req.caller!;
-      if (!req.callerToken) throw new HttpProblem(401, 'Unauthorized', 'a ticket needs a bearer token');
+      if (!req.callerToken)
+        throw new EdgeError(ErrorCode.Auth_TicketNeedsToken, 'a ticket needs a bearer token');
       const issued = ctx.users.tickets.issue({ tokenHash: req.callerToken, username: caller.username });
       if (!issued) {
         reply.header('retry-after', String(Math.ceil(ctx.users.tickets.ttlMs / 1000)));
-        throw new HttpProblem(
-          429,
-          'Too many requests',
+        throw new EdgeError(
+          ErrorCode.Auth_TooManyTickets,
           'too many unused event tickets; use one, or wait until they expire',
         );
       }
@@ -201,6 +205,13 @@ export async function eventRoutes(app: App, ctx: AgentContext): Promise<void> {
         summary:
           'Live events (text/event-stream); Authorization header, or ?ticket= from POST /events/tickets',
         querystring: Type.Object({ ticket: Type.Optional(Type.String({ maxLength: 128 })) }),
+        response: {
+          200: {
+            description: 'the live stream: `event: <name>` and `data: <JSON>` lines',
+            content: { 'text/event-stream': { schema: Type.String() } },
+          },
+          ...problems(400, ...SECURED, 429, 503),
+        },
       },
     },
     async (req, reply) => {
@@ -210,19 +221,13 @@ export async function eventRoutes(app: App, ctx: AgentContext): Promise<void> {
         ctx.metrics.eventStreamsRefused.inc({ cap: refused });
         reply.header('retry-after', '30');
         if (refused === 'total')
-          throw new HttpProblem(
-            503,
-            'Service unavailable',
+          throw new EdgeError(
+            ErrorCode.Events_TooManyStreams,
             `the agent serves at most ${limits.maxStreams} event streams at once (events.maxStreams); try again later`,
-            {},
-            'too-many-event-streams',
           );
-        throw new HttpProblem(
-          429,
-          'Too many requests',
+        throw new EdgeError(
+          ErrorCode.Events_TooManyUserStreams,
           `user '${caller.username}' has ${limits.maxStreamsPerUser} event streams open (events.maxStreamsPerUser); close one`,
-          {},
-          'too-many-event-streams',
         );
       }
       reply.hijack();

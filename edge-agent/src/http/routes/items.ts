@@ -1,9 +1,10 @@
 import { decimalAmount, LIMITS, MovementFields, PriceSchema, sameAmount } from '@store-edge/protocol';
 import { Type } from 'typebox';
 import type { AgentContext } from '../../context.js';
+import { EdgeError, ErrorCode } from '../../errors.js';
 import { toGtin14 } from '../../ledger/catalog.js';
 import { allow, EVERYONE, MANAGERS, STAFF } from '../auth.js';
-import { HttpProblem } from '../problem.js';
+import { ItemResponse, Nullable, Open, problems, SECURED } from '../schemas.js';
 import type { App } from '../server.js';
 
 const Gtin = Type.String({
@@ -72,6 +73,7 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
         // The sku movements will carry: the protocol's own field schema.
         params: Type.Object({ sku: MovementFields.sku }),
         body: ItemBody,
+        response: { 200: ItemResponse, ...problems(400, ...SECURED, 409) },
       },
     },
     async (req) => {
@@ -90,23 +92,25 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
           errors.push({ path: `/packs/${i}/gtin`, message: `${p.gtin} is also a unit GTIN of this item` });
       });
       if (errors.length) {
-        throw new HttpProblem(
-          400,
-          'Invalid request',
+        throw new EdgeError(
+          ErrorCode.Request_Invalid,
           errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-          { errors },
-          'validation',
+          {
+            extra: { errors },
+          },
         );
       }
       const { moveGtins, ...fields } = body;
       const amount = decimalAmount(fields.price.amount);
       if (amount === null) {
-        throw new HttpProblem(
-          400,
-          'Invalid request',
+        throw new EdgeError(
+          ErrorCode.Request_Invalid,
           '/price/amount: at most 10 integer and 4 fractional digits (a float such as 0.30000000000000004 is not a price)',
-          { errors: [{ path: '/price/amount', message: 'at most 10 integer and 4 fractional digits' }] },
-          'validation',
+          {
+            extra: {
+              errors: [{ path: '/price/amount', message: 'at most 10 integer and 4 fractional digits' }],
+            },
+          },
         );
       }
       const item = { sku, ...fields, price: { amount, currency: fields.price.currency } };
@@ -117,16 +121,16 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
           const taken = gtinOwners(item, ctx.catalog.ownerOf.bind(ctx.catalog));
           const first = taken[0];
           if (first) {
-            throw new HttpProblem(
-              409,
-              'GTIN belongs to another item',
+            throw new EdgeError(
+              ErrorCode.Catalog_GtinConflict,
               taken.map((t) => `${t.path}: ${t.gtin} belongs to sku '${t.sku}'`).join('; ') +
                 '; send moveGtins: true to move it to this item',
               {
-                sku: first.sku,
-                errors: taken.map((t) => ({ path: t.path, message: `belongs to sku '${t.sku}'` })),
+                extra: {
+                  sku: first.sku,
+                  errors: taken.map((t) => ({ path: t.path, message: `belongs to sku '${t.sku}'` })),
+                },
               },
-              'gtin-conflict',
             );
           }
         }
@@ -153,6 +157,18 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
       schema: {
         summary: 'Decode any barcode, GS1 string, Digital Link or EPC and find the item',
         querystring: Type.Object({ code: Type.String({ minLength: 1, maxLength: 2048 }) }),
+        response: {
+          200: Type.Object({
+            item: Nullable(
+              Open({
+                ...ItemResponse.properties,
+                packQty: Type.Integer({ description: 'units one scan of the code is' }),
+              }),
+            ),
+            parsed: Open({}, 'what the code says: its kind and decoded parts'),
+          }),
+          ...problems(400, ...SECURED),
+        },
       },
     },
     async (req) => {
@@ -167,11 +183,15 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
     '/items/:sku',
     {
       preHandler: allow(...EVERYONE),
-      schema: { params: Type.Object({ sku: Type.String({ minLength: 1 }) }) },
+      schema: {
+        summary: 'A catalog item',
+        params: Type.Object({ sku: Type.String({ minLength: 1 }) }),
+        response: { 200: ItemResponse, ...problems(400, ...SECURED, 404) },
+      },
     },
     async (req) => {
       const item = ctx.catalog.get(req.params.sku);
-      if (!item) throw new HttpProblem(404, 'Not found', `no item with sku '${req.params.sku}'`);
+      if (!item) throw new EdgeError(ErrorCode.Catalog_ItemNotFound, `no item with sku '${req.params.sku}'`);
       return item;
     },
   );
@@ -186,6 +206,7 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
           q: Type.Optional(Type.String({ maxLength: 256 })),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
         }),
+        response: { 200: Type.Object({ items: Type.Array(ItemResponse) }), ...problems(400, ...SECURED) },
       },
     },
     async (req) => ({ items: ctx.catalog.list({ q: req.query.q, limit: req.query.limit }) }),

@@ -8,10 +8,11 @@ import {
 import { type Static, Type } from 'typebox';
 import type { Role } from '../../auth/users.js';
 import type { AgentContext } from '../../context.js';
+import { EdgeError, ErrorCode } from '../../errors.js';
 import { API_MOVEMENT_TYPES, type MovementType } from '../../ledger/types.js';
 import { literals } from '../../util/schema.js';
 import { allow, EVERYONE, STAFF } from '../auth.js';
-import { HttpProblem } from '../problem.js';
+import { MovementResponse, Nullable, Open, problems, SECURED } from '../schemas.js';
 import type { App } from '../server.js';
 
 const MAX_BATCH = 1000;
@@ -113,9 +114,8 @@ export async function movementRoutes(app: App, ctx: AgentContext): Promise<void>
       preValidation: async (req) => {
         const body = req.body as { movements?: unknown } | null;
         if (body && Array.isArray(body.movements) && body.movements.length > MAX_BATCH) {
-          throw new HttpProblem(
-            413,
-            'Payload too large',
+          throw new EdgeError(
+            ErrorCode.Ledger_BatchTooLarge,
             `a batch holds at most ${MAX_BATCH} movements; this one has ${body.movements.length}`,
           );
         }
@@ -133,6 +133,7 @@ export async function movementRoutes(app: App, ctx: AgentContext): Promise<void>
               }),
             ),
           }),
+          ...problems(400, ...SECURED, 409, 413, 415, 422, 503, 507),
         },
       },
     },
@@ -160,24 +161,28 @@ export async function movementRoutes(app: App, ctx: AgentContext): Promise<void>
         seen.set(key, i);
       });
       if (errors.some((e) => e.message.startsWith('role '))) {
-        throw new HttpProblem(403, 'Forbidden', errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
-          errors,
-        });
+        throw new EdgeError(
+          ErrorCode.Ledger_TypeForbidden,
+          errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+          {
+            extra: { errors },
+          },
+        );
       }
       if (errors.length > 0) {
-        throw new HttpProblem(
-          400,
-          'Invalid request',
+        throw new EdgeError(
+          ErrorCode.Request_Invalid,
           errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-          { errors },
-          'validation',
+          {
+            extra: { errors },
+          },
         );
       }
       // Times are kept as the protocol normalises them (UTC, milliseconds), so the ledger ships
       // exactly what the cloud stores, and text order is time order.
       for (const m of movements) if (m.at !== undefined) m.at = normaliseAt(m.at);
       const refusal = ctx.disk.refusal();
-      if (refusal) throw new HttpProblem(507, 'Insufficient storage', refusal);
+      if (refusal) throw new EdgeError(ErrorCode.Ledger_DiskLow, refusal);
       const source = principal.role === 'device' ? `device:${principal.username}` : 'api';
       try {
         const results = await ctx.writer.submit(movements, { source, actor: principal.username });
@@ -202,6 +207,13 @@ export async function movementRoutes(app: App, ctx: AgentContext): Promise<void>
           sku: Type.Optional(Type.String()),
           location: Type.Optional(Type.String()),
         }),
+        response: {
+          200: Type.Object({
+            movements: Type.Array(MovementResponse),
+            nextAfterSeq: Type.Integer({ description: 'pass as afterSeq for the next page' }),
+          }),
+          ...problems(400, ...SECURED),
+        },
       },
     },
     async (req) => {
@@ -222,6 +234,20 @@ export async function movementRoutes(app: App, ctx: AgentContext): Promise<void>
           sku: Type.Optional(Type.String()),
           location: Type.Optional(Type.String()),
         }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Open({
+                sku: Type.String(),
+                location: Type.String(),
+                onHand: Type.Integer(),
+                reserved: Type.Integer(),
+                available: Type.Integer(),
+              }),
+            ),
+          }),
+          ...problems(400, ...SECURED),
+        },
       },
     },
     async (req) => ({ items: ctx.ledger.stock(req.query) }),
@@ -234,6 +260,21 @@ export async function movementRoutes(app: App, ctx: AgentContext): Promise<void>
       schema: {
         summary: 'Input that could not become a movement, newest first',
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
+        response: {
+          200: Type.Object({
+            entries: Type.Array(
+              Open({
+                id: Type.Integer(),
+                at: Type.String(),
+                source: Type.String(),
+                deviceId: Nullable(Type.String()),
+                raw: Type.String(),
+                reason: Type.String(),
+              }),
+            ),
+          }),
+          ...problems(400, ...SECURED),
+        },
       },
     },
     async (req) => ({ entries: ctx.quarantine.list(req.query.limit) }),

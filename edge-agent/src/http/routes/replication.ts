@@ -1,8 +1,9 @@
 import { Type } from 'typebox';
 import type { AgentContext } from '../../context.js';
+import { EdgeError, ErrorCode } from '../../errors.js';
 import { outboxSummary } from '../../ledger/outbox.js';
 import { allow, EVERYONE, MANAGERS } from '../auth.js';
-import { HttpProblem } from '../problem.js';
+import { Nullable, Open, problems, SECURED } from '../schemas.js';
 import type { App } from '../server.js';
 
 export interface ReplicationStatus {
@@ -47,7 +48,27 @@ export async function replicationRoutes(app: App, ctx: AgentContext): Promise<vo
     '/replication',
     {
       preHandler: allow(...EVERYONE),
-      schema: { summary: 'Replication to the cloud: backlog, lag, last error' },
+      schema: {
+        summary: 'Replication to the cloud: backlog, lag, last error',
+        response: {
+          200: Open(
+            {
+              storeId: Type.String(),
+              cloudConfigured: Type.Boolean(),
+              online: Type.Boolean(),
+              pending: Type.Integer(),
+              oldestPendingAt: Nullable(Type.String()),
+              lastSeq: Type.Integer(),
+              lastAckedSeq: Type.Integer(),
+              lastSuccessAt: Nullable(Type.String()),
+              lastError: Nullable(Type.String()),
+              diskFreeBytes: Type.Number(),
+            },
+            "plus the shipper's live state (state, refused, alarm, lag, …) while a cloud is configured",
+          ),
+          ...problems(...SECURED),
+        },
+      },
     },
     async () => replicationStatus(ctx),
   );
@@ -66,12 +87,27 @@ export async function replicationRoutes(app: App, ctx: AgentContext): Promise<vo
             { additionalProperties: false },
           ),
         ),
+        response: {
+          200: Open({
+            seq: Type.Integer(),
+            id: Type.String(),
+            quarantineId: Nullable(
+              Type.Integer({ description: 'GET /quarantine keeps the original record' }),
+            ),
+            original: Type.Unknown({ description: 'the record as it was on the wire' }),
+            voided: Type.Boolean({ description: 'false when it was already void (the call is idempotent)' }),
+          }),
+          ...problems(400, ...SECURED, 404, 409),
+        },
       },
     },
     async (req) => {
       const repair = ctx.replication?.voidRecord;
       if (!repair) {
-        throw new HttpProblem(409, 'Conflict', 'no cloud is configured: nothing is being replicated');
+        throw new EdgeError(
+          ErrorCode.Replication_NoCloud,
+          'no cloud is configured: nothing is being replicated',
+        );
       }
       const seq = req.params.seq;
       const refused = ctx.replication?.status().refused as { seq: number; reason: string } | null | undefined;
@@ -79,12 +115,7 @@ export async function replicationRoutes(app: App, ctx: AgentContext): Promise<vo
         req.body?.reason ??
         (refused?.seq === seq ? `refused by the cloud: ${refused.reason}` : 'withdrawn by operator');
       const r = await repair(seq, reason, req.caller?.username ?? 'unknown');
-      if ('error' in r)
-        throw new HttpProblem(
-          r.error.status,
-          r.error.status === 404 ? 'Not found' : 'Conflict',
-          r.error.message,
-        );
+      if ('error' in r) throw new EdgeError(r.error.code, r.error.message);
       return r;
     },
   );

@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
 import { ROLES } from '../../auth/users.js';
 import type { AgentContext } from '../../context.js';
+import { EdgeError, ErrorCode } from '../../errors.js';
 import { literals } from '../../util/schema.js';
 import { allow } from '../auth.js';
-import { HttpProblem } from '../problem.js';
+import { Open, problems, SECURED } from '../schemas.js';
 import type { App } from '../server.js';
 
 const Role = literals(ROLES);
@@ -11,9 +12,40 @@ const Username = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-
 const Password = Type.String({ minLength: 8, maxLength: 1024 });
 
 export async function userRoutes(app: App, ctx: AgentContext): Promise<void> {
-  app.get('/users', { preHandler: allow('admin') }, async () => ({ users: ctx.users.list() }));
+  app.get(
+    '/users',
+    {
+      preHandler: allow('admin'),
+      schema: {
+        summary: 'Users and their roles',
+        response: {
+          200: Type.Object({
+            users: Type.Array(
+              Open({
+                username: Type.String(),
+                role: Type.String(),
+                createdAt: Type.String(),
+                disabled: Type.Boolean(),
+              }),
+            ),
+          }),
+          ...problems(...SECURED),
+        },
+      },
+    },
+    async () => ({ users: ctx.users.list() }),
+  );
 
-  app.get('/me', async (req) => req.caller);
+  app.get(
+    '/me',
+    {
+      schema: {
+        summary: 'Who the token belongs to',
+        response: { 200: Open({ username: Type.String(), role: Type.String() }), ...problems(401) },
+      },
+    },
+    async (req) => req.caller!,
+  );
 
   app.post(
     '/users',
@@ -24,11 +56,16 @@ export async function userRoutes(app: App, ctx: AgentContext): Promise<void> {
           { username: Username, password: Password, role: Role },
           { additionalProperties: false },
         ),
+        response: {
+          201: Type.Object({ username: Type.String(), role: Type.String() }),
+          ...problems(400, ...SECURED, 409),
+        },
       },
     },
     async (req, reply) => {
       const { username, password, role } = req.body;
-      if (ctx.users.exists(username)) throw new HttpProblem(409, 'Conflict', `user '${username}' exists`);
+      if (ctx.users.exists(username))
+        throw new EdgeError(ErrorCode.Users_Exists, `user '${username}' exists`);
       await ctx.users.create(username, password, role);
       return reply.code(201).send({ username, role });
     },
@@ -44,11 +81,18 @@ export async function userRoutes(app: App, ctx: AgentContext): Promise<void> {
           { password: Type.Optional(Password), role: Type.Optional(Role) },
           { additionalProperties: false },
         ),
+        response: {
+          200: Type.Object({
+            username: Type.String(),
+            role: Type.Optional(Type.String({ description: 'the new role, when it changed' })),
+          }),
+          ...problems(400, ...SECURED, 404),
+        },
       },
     },
     async (req) => {
       const { username } = req.params;
-      if (!ctx.users.exists(username)) throw new HttpProblem(404, 'Not found', `no user '${username}'`);
+      if (!ctx.users.exists(username)) throw new EdgeError(ErrorCode.Users_NotFound, `no user '${username}'`);
       if (req.body.role) ctx.users.setRole(username, req.body.role);
       if (req.body.password) await ctx.users.setPassword(username, req.body.password);
       return { username, role: req.body.role };
