@@ -1,4 +1,5 @@
 export * from './agent-process.js';
+export * from './cloud-process.js';
 export * from './fake-zebra.js';
 export * from './fixtures.js';
 export * from './galera.js';

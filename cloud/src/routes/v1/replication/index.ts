@@ -23,7 +23,8 @@ export interface ReplicationRoutesOptions {
   maxIngestInFlight: number;
 }
 
-const anotherAgent = '`code: another-agent`: another agent installation pushes for this store with the same credential';
+const anotherAgent =
+  '`code: another-agent`: another agent installation pushes for this store with the same credential';
 
 const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions> = async (fastify, opts) => {
   const { pool, metrics, notifier } = fastify;
@@ -111,7 +112,9 @@ const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions> = async (fasti
         if (result.changed) notifier.notify(store.tenantId);
         return { appliedSeq: result.appliedSeq };
       } catch (err) {
-        metrics.batches.labels(err instanceof HttpProblem ? String(err.extra.code ?? err.status) : 'error').inc();
+        metrics.batches
+          .labels(err instanceof HttpProblem ? String(err.extra.code ?? err.status) : 'error')
+          .inc();
         throw err;
       }
     },

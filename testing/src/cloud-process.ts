@@ -1,6 +1,7 @@
 // Runs `store-edge cloud` as a child process, exactly as a deployment would (tests, benchmarks).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { answeredBy, freePort, repoRoot, storeEdgeBin } from '@store-edge/testing';
+import { answeredBy, repoRoot, storeEdgeBin } from './agent-process.js';
+import { freePort } from './ports.js';
 
 export interface CloudProcess {
   child: ChildProcess;
