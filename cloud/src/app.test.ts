@@ -6,7 +6,7 @@ import { createPool } from './db.js';
 import { createMetrics } from './metrics.js';
 
 describe('cloud app without a database', () => {
-  it('is alive but not ready, and says why as a problem document', async () => {
+  it('is alive but not ready, says why as a problem document, and serves its metrics as text', async () => {
     // Port 1 on localhost: nothing listens there, connections are refused at once.
     const pool = createPool({ url: 'mysql://root@127.0.0.1:1/store_edge', connectionLimit: 1 });
     const app = await buildApp({
@@ -24,6 +24,9 @@ describe('cloud app without a database', () => {
         status: 503,
         detail: expect.stringMatching(/database unreachable/),
       });
+      const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+      expect(metrics.headers['content-type']).toContain('text/plain');
+      expect(metrics.body).toMatch(/^# HELP /);
       const unknown = await app.inject({ method: 'GET', url: '/v1/nowhere' });
       expect(unknown.statusCode).toBe(404);
       expect(unknown.json()).toMatchObject({ status: 404, title: 'Not Found' });
