@@ -5,16 +5,27 @@ import { buildApp } from './app.js';
 import { createPool } from './db.js';
 import { createMetrics } from './metrics.js';
 
+/** The app on a pool that reaches no database: port 1 on localhost refuses connections at once. */
+async function appWithoutDatabase() {
+  const pool = createPool({ url: 'mysql://root@127.0.0.1:1/store_edge', connectionLimit: 1 });
+  const app = await buildApp({
+    pool,
+    adminToken: ADMIN_TOKEN,
+    logger: pino({ level: 'silent' }),
+    metrics: createMetrics(),
+  });
+  return {
+    app,
+    close: async () => {
+      await app.close();
+      await pool.end();
+    },
+  };
+}
+
 describe('cloud app without a database', () => {
   it('is alive but not ready, says why as a problem document, and serves its metrics as text', async () => {
-    // Port 1 on localhost: nothing listens there, connections are refused at once.
-    const pool = createPool({ url: 'mysql://root@127.0.0.1:1/store_edge', connectionLimit: 1 });
-    const app = await buildApp({
-      pool,
-      adminToken: ADMIN_TOKEN,
-      logger: pino({ level: 'silent' }),
-      metrics: createMetrics(),
-    });
+    const { app, close } = await appWithoutDatabase();
     try {
       expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
       const ready = await app.inject({ method: 'GET', url: '/readyz' });
@@ -31,19 +42,12 @@ describe('cloud app without a database', () => {
       expect(unknown.statusCode).toBe(404);
       expect(unknown.json()).toMatchObject({ status: 404, title: 'Not Found' });
     } finally {
-      await app.close();
-      await pool.end();
+      await close();
     }
   });
 
   it('documents every route with each answer it gives, problems as application/problem+json', async () => {
-    const pool = createPool({ url: 'mysql://root@127.0.0.1:1/store_edge', connectionLimit: 1 });
-    const app = await buildApp({
-      pool,
-      adminToken: ADMIN_TOKEN,
-      logger: pino({ level: 'silent' }),
-      metrics: createMetrics(),
-    });
+    const { app, close } = await appWithoutDatabase();
     try {
       type Answer = { content?: Record<string, { schema: { $ref?: string } }> };
       const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json<{
@@ -94,8 +98,7 @@ describe('cloud app without a database', () => {
         expect.arrayContaining(['200', '404', '409', '413', '503']),
       );
     } finally {
-      await app.close();
-      await pool.end();
+      await close();
     }
   });
 });

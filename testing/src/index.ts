@@ -9,5 +9,6 @@ export * from './ports.js';
 export * from './pty.js';
 export * from './silent-readers.js';
 export * from './sse-flood.js';
+export * from './store-edge-process.js';
 export * from './temp-dir.js';
 export * from './which.js';
