@@ -6,11 +6,11 @@
 // concurrency and as many connections as the two processes' pools together.
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
-import { type CloudProcess, startCloudProcess } from '../cloud/src/cloud-process.js';
 import { toSqlDateTime } from '../cloud/src/db.js';
 import { migrate } from '../cloud/src/migrate.js';
-import { records } from '../cloud/src/test-support.js';
 import type { ReplicationRecord } from '../protocol/src/index.js';
+import { records } from '../testing/src/cloud.js';
+import { type CloudProcess, startCloudProcess } from '../testing/src/cloud-process.js';
 import { createTestDatabase, DEFAULT_MYSQL_URL } from '../testing/src/index.js';
 import { percentile, report } from './_report.js';
 

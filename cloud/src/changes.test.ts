@@ -1,9 +1,4 @@
 import type { Change, ChangeFeed, Reservation } from '@store-edge/protocol';
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApp } from './app.js';
-import { ChangeNotifier } from './changes.js';
-import { createMetrics } from './metrics.js';
 import {
   ADMIN_TOKEN,
   admin,
@@ -12,7 +7,12 @@ import {
   movement,
   startTestCloud,
   type TestCloud,
-} from './test-support.js';
+} from '@store-edge/testing/cloud';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApp } from './app.js';
+import { ChangeNotifier } from './changes.js';
+import { createMetrics } from './metrics.js';
 
 let cloud: TestCloud;
 let tokenA = '';

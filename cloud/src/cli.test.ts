@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { createTestDatabase, freePort, repoRoot, storeEdgeBin } from '@store-edge/testing';
+import { createTestDatabase, freePort, repoRoot, startCloudProcess, storeEdgeBin } from '@store-edge/testing';
+import { ADMIN_TOKEN } from '@store-edge/testing/cloud';
 import { describe, expect, inject, it } from 'vitest';
-import { startCloudProcess } from './cloud-process.js';
-import { ADMIN_TOKEN } from './test-support.js';
 
 describe('store-edge cloud', () => {
   it('refuses to start without STORE_EDGE_ADMIN_TOKEN, says why, and opens no port', async () => {

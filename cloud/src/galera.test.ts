@@ -6,18 +6,19 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Movement, ReplicationRecord } from '@store-edge/protocol';
 import {
+  type CloudProcess,
   type GaleraCluster,
   galeraMissing,
   repoRoot,
+  startCloudProcess,
   startGaleraCluster,
   storeEdgeBin,
 } from '@store-edge/testing';
+import { ADMIN_TOKEN, records } from '@store-edge/testing/cloud';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CloudProcess, startCloudProcess } from './cloud-process.js';
 import { loadMigrations } from './migrate.js';
 import { foldStock } from './projection.js';
-import { ADMIN_TOKEN, records } from './test-support.js';
 
 const missing = galeraMissing();
 /** Rounds of the ingest scenario; the node is killed in every second one. GALERA_ROUNDS=10 for more. */

@@ -1,7 +1,9 @@
 export { buildApp, type CloudApp } from './app.js';
+export { ChangeNotifier } from './changes.js';
 export { type CloudConfig, loadConfig } from './config.js';
-export { createPool, withTransaction } from './db.js';
+export { createPool, type Pool, withTransaction } from './db.js';
 export { ingestBatch } from './ingest.js';
+export { createMetrics, type Metrics } from './metrics.js';
 export { migrate } from './migrate.js';
 export { CloudService } from './server.js';
 export { EVENT_ID_HEADER, SIGNATURE_HEADER, signPayload, verifySignature } from './webhooks.js';

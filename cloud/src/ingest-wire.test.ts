@@ -2,7 +2,6 @@
 // would refuse is a 400 naming the record's field, never a 500; offsets are normalised; the
 // upper-case and urn:uuid: forms of an id are the id.
 import type { ReplicationRecord } from '@store-edge/protocol';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   bearer,
   countMovements,
@@ -10,7 +9,8 @@ import {
   records,
   startTestCloud,
   type TestCloud,
-} from './test-support.js';
+} from '@store-edge/testing/cloud';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 let cloud: TestCloud;
 let n = 0;

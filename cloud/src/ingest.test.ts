@@ -1,6 +1,5 @@
 import { gzipSync } from 'node:zlib';
 import { MAX_BATCH_RECORDS, type ReplicationRecord } from '@store-edge/protocol';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   admin,
   bearer,
@@ -10,7 +9,8 @@ import {
   records,
   startTestCloud,
   type TestCloud,
-} from './test-support.js';
+} from '@store-edge/testing/cloud';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 let cloud: TestCloud;
 let n = 0;

@@ -1,6 +1,12 @@
 import type { ChangeFeed } from '@store-edge/protocol';
+import {
+  admin,
+  bearer,
+  createTenantAndStore,
+  startTestCloud,
+  type TestCloud,
+} from '@store-edge/testing/cloud';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { admin, bearer, createTenantAndStore, startTestCloud, type TestCloud } from './test-support.js';
 
 let cloud: TestCloud;
 let token = '';

@@ -1,6 +1,12 @@
 import { AGENT_INSTANCE_HEADER } from '@store-edge/protocol';
+import {
+  bearer,
+  createTenantAndStore,
+  records,
+  startTestCloud,
+  type TestCloud,
+} from '@store-edge/testing/cloud';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { bearer, createTenantAndStore, records, startTestCloud, type TestCloud } from './test-support.js';
 
 let cloud: TestCloud;
 let token: string;

@@ -5,16 +5,16 @@
 // or before the server got it (rolled back).
 import { createServer, type Server, Socket } from 'node:net';
 import { freePort } from '@store-edge/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createPool, type Pool, type RetryReason } from './db.js';
-import { ingestBatch } from './ingest.js';
 import {
   countMovements,
   createTenantAndStore,
   records,
   startTestCloud,
   type TestCloud,
-} from './test-support.js';
+} from '@store-edge/testing/cloud';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createPool, type Pool, type RetryReason } from './db.js';
+import { ingestBatch } from './ingest.js';
 
 type Cut = 'after-commit' | 'before-commit' | null;
 

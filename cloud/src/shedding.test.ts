@@ -2,10 +2,14 @@
 // STORE_EDGE_INGEST_MAX_IN_FLIGHT batches at once, a store is told 503 + Retry-After at once
 // (and backs off) instead of queueing past its timeout.
 import { request } from 'node:http';
-import { createTestDatabase, type TestDatabase } from '@store-edge/testing';
+import {
+  type CloudProcess,
+  createTestDatabase,
+  startCloudProcess,
+  type TestDatabase,
+} from '@store-edge/testing';
+import { ADMIN_TOKEN, records } from '@store-edge/testing/cloud';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type CloudProcess, startCloudProcess } from './cloud-process.js';
-import { ADMIN_TOKEN, records } from './test-support.js';
 
 let db: TestDatabase;
 let cloud: CloudProcess;

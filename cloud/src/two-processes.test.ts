@@ -1,9 +1,13 @@
 import type { ReplicationRecord } from '@store-edge/protocol';
-import { createTestDatabase, type TestDatabase } from '@store-edge/testing';
+import {
+  type CloudProcess,
+  createTestDatabase,
+  startCloudProcess,
+  type TestDatabase,
+} from '@store-edge/testing';
+import { ADMIN_TOKEN, records } from '@store-edge/testing/cloud';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type CloudProcess, startCloudProcess } from './cloud-process.js';
-import { ADMIN_TOKEN, records } from './test-support.js';
 
 const STORES = 4;
 const RECORDS_PER_STORE = 300;

@@ -2,9 +2,6 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { ReplicationRecord } from '@store-edge/protocol';
 import { freePort } from '@store-edge/testing';
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { EventEnvelope } from './outbox.js';
 import {
   admin,
   bearer,
@@ -12,7 +9,10 @@ import {
   records,
   startTestCloud,
   type TestCloud,
-} from './test-support.js';
+} from '@store-edge/testing/cloud';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { EventEnvelope } from './outbox.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, verifySignature, WebhookDispatcher } from './webhooks.js';
 
 const SECRET = 'whsec-test-0123456789abcdef';

@@ -1,9 +1,8 @@
 // The charts' `logLevel` reaches both processes (issue 14): render each chart, take the variable
 // it sets to the chosen level, start the real process with that variable, and see the level
 // take effect (the `info` start-up line appears at info and not at error).
-import { createTestDatabase, makeTempDir, startAgent } from '@store-edge/testing';
+import { createTestDatabase, makeTempDir, startAgent, startCloudProcess } from '@store-edge/testing';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { startCloudProcess } from '../../cloud/src/cloud-process.js';
 import { checkChart, helmBinary, type K8sObject } from '../../scripts/charts-check.js';
 
 interface Env {

@@ -3,14 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
   type AgentProcess,
+  type CloudProcess,
   createTestDatabase,
   holdPort,
   startAgent,
+  startCloudProcess,
   type TestDatabase,
 } from '@store-edge/testing';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
-import { type CloudProcess, startCloudProcess } from '../../cloud/src/cloud-process.js';
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 export const SKUS = ['A', 'B', 'C', 'D'];

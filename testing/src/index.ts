@@ -1,4 +1,5 @@
 export * from './agent-process.js';
+export * from './cloud-process.js';
 export * from './fake-hid-binding.js';
 export * from './fake-zebra.js';
 export * from './fixtures.js';
@@ -9,5 +10,6 @@ export * from './ports.js';
 export * from './pty.js';
 export * from './silent-readers.js';
 export * from './sse-flood.js';
+export * from './store-edge-process.js';
 export * from './temp-dir.js';
 export * from './which.js';

@@ -1,13 +1,20 @@
-// Helpers shared by the cloud tests (not a test file itself).
+// The cloud in-process for tests (`@store-edge/testing/cloud`): a migrated throw-away database,
+// the app driven with app.inject, and batch builders. Its own entry point, not the package index,
+// because it loads the cloud itself: edge and driver tests that import `@store-edge/testing`
+// do not pull in the cloud's Fastify app. The cloud as a child process: cloud-process.ts.
 import { randomUUID } from 'node:crypto';
+import {
+  buildApp,
+  ChangeNotifier,
+  type CloudApp,
+  createMetrics,
+  createPool,
+  migrate,
+  type Pool,
+} from '@store-edge/cloud';
 import type { Movement, ReplicationRecord } from '@store-edge/protocol';
-import { createTestDatabase, type TestDatabase } from '@store-edge/testing';
 import pino from 'pino';
-import { buildApp, type CloudApp } from './app.js';
-import { ChangeNotifier } from './changes.js';
-import { createPool, type Pool } from './db.js';
-import { createMetrics } from './metrics.js';
-import { migrate } from './migrate.js';
+import { createTestDatabase, type TestDatabase } from './mysql.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };

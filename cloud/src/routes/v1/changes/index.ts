@@ -1,0 +1,42 @@
+// The change feed cloud → edge (long poll): catalog, prices, reservations for that store.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ChangeFeedSchema, MAX_WAIT_SECONDS } from '@store-edge/protocol';
+import { Type } from 'typebox';
+import { requireStore } from '../../../auth.js';
+import { readChanges } from '../../../changes.js';
+import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
+
+const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
+  const { pool, notifier, closing } = fastify;
+
+  fastify.get(
+    '/stores/:storeId/changes',
+    {
+      schema: {
+        summary: 'Change feed for that store (long poll)',
+        tags: ['changes'],
+        security: bearer,
+        params: Type.Object({ storeId: Id }),
+        querystring: Type.Object({
+          after: Type.Integer({ minimum: 0, default: 0 }),
+          waitSeconds: Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS, default: 0 }),
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 500 }),
+        }),
+        response: { 200: ChangeFeedSchema, ...problems(EVERY_V1_ROUTE) },
+      },
+    },
+    async (request, reply) => {
+      const store = requireStore(await fastify.authenticate(request), request.params.storeId);
+      const gone = new AbortController();
+      reply.raw.once('close', () => gone.abort());
+      return readChanges(pool, notifier, store.tenantId, store.storeId, {
+        after: request.query.after,
+        waitSeconds: request.query.waitSeconds,
+        limit: request.query.limit,
+        signal: AbortSignal.any([gone.signal, closing]),
+      });
+    },
+  );
+};
+
+export default plugin;

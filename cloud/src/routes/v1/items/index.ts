@@ -1,0 +1,51 @@
+// The catalog: items and their prices (admin); changes reach the tenant's stores via the feed.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { MovementFields, PackSchema, PriceSchema } from '@store-edge/protocol';
+import { Type } from 'typebox';
+import { putItem } from '../../../admin.js';
+import { requireAdmin } from '../../../auth.js';
+import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
+
+const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
+  const { pool, notifier } = fastify;
+
+  fastify.put(
+    '/items/:sku',
+    {
+      schema: {
+        summary: 'Catalog entry and price (admin); reaches the tenant stores via the change feed',
+        tags: ['catalog'],
+        security: bearer,
+        params: Type.Object({ sku: MovementFields.sku }),
+        body: Type.Object(
+          {
+            tenantId: Id,
+            name: Type.String({ minLength: 1, maxLength: 255 }),
+            gtins: Type.Array(Type.String({ pattern: '^[0-9]{8,14}$' }), { maxItems: 100 }),
+            packs: Type.Optional(Type.Array(PackSchema, { maxItems: 100 })),
+            price: PriceSchema,
+            moveGtins: Type.Optional(
+              Type.Boolean({ description: 'take GTINs that belong to another sku away from it' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ sku: Type.String(), changed: Type.Boolean() }),
+          ...problems([...EVERY_V1_ROUTE, 404, 409, 413], {
+            404: 'the tenant does not exist',
+            409: '`code: gtin-conflict`: a GTIN belongs to another sku (`sku`, `errors[]` name it); send `moveGtins: true` to move it',
+          }),
+        },
+      },
+    },
+    async (request) => {
+      requireAdmin(await fastify.authenticate(request));
+      const result = await putItem(pool, request.params.sku, request.body);
+      if (result.changed) notifier.notify(request.body.tenantId);
+      return { sku: request.params.sku, ...result };
+    },
+  );
+};
+
+export default plugin;

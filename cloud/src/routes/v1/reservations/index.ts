@@ -1,0 +1,60 @@
+// Reservations (admin asks, the store answers through its replicated movements).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ReservationSchema } from '@store-edge/protocol';
+import { Type } from 'typebox';
+import { requireAdmin } from '../../../auth.js';
+import { createReservation, getReservation } from '../../../reservations.js';
+import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
+
+const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
+  const { pool, notifier } = fastify;
+
+  fastify.post(
+    '/reservations',
+    {
+      schema: {
+        summary: 'Ask a store to reserve stock (admin); the store accepts or rejects',
+        tags: ['reservations'],
+        security: bearer,
+        body: Type.Object({
+          storeId: Id,
+          sku: Type.String({ minLength: 1, maxLength: 128 }),
+          qty: Type.Integer({ minimum: 1 }),
+          ref: Type.String({ minLength: 1, maxLength: 128 }),
+        }),
+        response: {
+          201: ReservationSchema,
+          ...problems([...EVERY_V1_ROUTE, 404, 413], { 404: 'the store does not exist' }),
+        },
+      },
+    },
+    async (request, reply) => {
+      requireAdmin(await fastify.authenticate(request));
+      const { tenantId, ...res } = await createReservation(pool, request.body);
+      notifier.notify(tenantId);
+      return reply.code(201).send(res);
+    },
+  );
+
+  fastify.get(
+    '/reservations/:id',
+    {
+      schema: {
+        summary: 'A reservation and its status (admin)',
+        tags: ['reservations'],
+        security: bearer,
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        response: {
+          200: ReservationSchema,
+          ...problems([...EVERY_V1_ROUTE, 404], { 404: 'no such reservation' }),
+        },
+      },
+    },
+    async (request) => {
+      requireAdmin(await fastify.authenticate(request));
+      return getReservation(pool, request.params.id);
+    },
+  );
+};
+
+export default plugin;

@@ -1,0 +1,38 @@
+// Webhook subscriptions (admin); deliveries go out from webhooks.ts's dispatcher.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { requireAdmin } from '../../../auth.js';
+import { WEBHOOK_EVENTS } from '../../../outbox.js';
+import { createWebhook } from '../../../webhooks.js';
+import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
+
+const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
+  const { pool } = fastify;
+
+  fastify.post(
+    '/webhooks',
+    {
+      schema: {
+        summary: 'Subscribe a URL to events (admin); deliveries are signed with HMAC-SHA256',
+        tags: ['webhooks'],
+        security: bearer,
+        body: Type.Object({
+          url: Type.String({ format: 'uri', pattern: '^https?://' }),
+          secret: Type.String({ minLength: 16, maxLength: 255 }),
+          events: Type.Array(Type.Enum([...WEBHOOK_EVENTS], { type: 'string' }), { minItems: 1 }),
+          tenantId: Type.Optional(Id),
+        }),
+        response: {
+          201: Type.Object({ id: Type.String() }),
+          ...problems([...EVERY_V1_ROUTE, 404, 413], { 404: 'the tenant does not exist' }),
+        },
+      },
+    },
+    async (request, reply) => {
+      requireAdmin(await fastify.authenticate(request));
+      return reply.code(201).send(await createWebhook(pool, request.body));
+    },
+  );
+};
+
+export default plugin;
