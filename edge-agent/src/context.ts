@@ -52,9 +52,7 @@ export interface ReplicationService {
     seq: number,
     reason: string,
     actor: string,
-  ): Promise<
-    import('./replication/repair.js').VoidAnswer
-  >;
+  ): Promise<import('./replication/repair.js').VoidAnswer>;
 }
 
 /** What HTTP routes and workflows use: the core and the services features offer. */

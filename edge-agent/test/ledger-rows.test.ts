@@ -280,7 +280,9 @@ describe('migration 007', () => {
     const old: MovementInput = { id: a.id, type: 'receive', sku: 'SKU-1', qty: 1 };
     db.prepare('UPDATE movements SET request_hash = ? WHERE seq = 4').run(requestHash(old, a.id));
     expect(await t.send([old])).toEqual([{ id: a.id, seq: 4, status: 'duplicate' }]);
-    await expect(t.send([{ ...old, qty: 3 }])).rejects.toMatchObject({ code: ErrorCode.Ledger_MovementIdReused });
+    await expect(t.send([{ ...old, qty: 3 }])).rejects.toMatchObject({
+      code: ErrorCode.Ledger_MovementIdReused,
+    });
     expect(await t.send([receive()])).toEqual([expect.objectContaining({ seq: 42, status: 'created' })]);
   });
 });
