@@ -6,12 +6,15 @@ import {
   type CloudProcess,
   createTestDatabase,
   holdPort,
+  makeTempDir,
   startAgent,
   startCloudProcess,
+  type TempDir,
   type TestDatabase,
 } from '@store-edge/testing';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
+import { afterEach, inject } from 'vitest';
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 export const SKUS = ['A', 'B', 'C', 'D'];
@@ -46,6 +49,35 @@ export async function adminCall(cloud: CloudProcess, method: string, path: strin
 }
 
 /** A fresh database, the cloud running on it, a tenant and a store with its token. */
+export type Cleanup = () => Promise<void> | void;
+
+/**
+ * The test file's cleanups, run newest first after each test: processes, proxies and temp
+ * dirs a test started go away even when it fails half-way.
+ */
+export function cleanupAfterEach(): Cleanup[] {
+  const cleanups: Cleanup[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return cleanups;
+}
+
+/** A cloud stack on `serverUrl` (the shared MariaDB by default) and an edge data dir. */
+export async function stackWithDir(
+  cleanups: Cleanup[],
+  prefix: string,
+  serverUrl: string = inject('mysqlUrl'),
+): Promise<{ stack: Stack; dir: TempDir }> {
+  const stack = await startStack(serverUrl);
+  const dir = makeTempDir(prefix);
+  cleanups.push(
+    () => stack.stop(),
+    () => dir.remove(),
+  );
+  return { stack, dir };
+}
+
 export async function startStack(serverUrl: string, storeId = 'store-e2e'): Promise<Stack> {
   const db = await createTestDatabase(serverUrl, 'se_e2e');
   const held = new Map<number, { release(): Promise<void> }>();
@@ -106,7 +138,7 @@ export async function startEdge(
   return startAgent({
     dataDir,
     // Test runs share a small machine: a start under load takes longer than the default 20 s.
-    readyTimeoutMs: 90_000,
+    readyTimeoutMs: 120_000,
     env: {
       STORE_EDGE_STORE_ID: stack.storeId,
       STORE_EDGE_CLOUD_URL: cloudUrl,

@@ -5,30 +5,12 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, repoRoot, startAgent, storeEdgeBin } from '@store-edge/testing';
+import { makeTempDir, repoRoot, storeEdgeBin } from '@store-edge/testing';
 import mysql from 'mysql2/promise';
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { ADMIN_TOKEN, type Stack, startStack } from './harness.js';
+import { describe, expect, inject, it } from 'vitest';
+import { ADMIN_TOKEN, cleanupAfterEach, startEdge, startStack } from './harness.js';
 
-/** The harness's edge, with a start deadline for a machine busy with other suites. */
-function startEdge(stack: Stack, dataDir: string, cloudUrl: string) {
-  return startAgent({
-    dataDir,
-    readyTimeoutMs: 90_000,
-    env: {
-      STORE_EDGE_STORE_ID: stack.storeId,
-      STORE_EDGE_CLOUD_URL: cloudUrl,
-      STORE_EDGE_CLOUD_TOKEN: stack.storeToken,
-      STORE_EDGE_LOG_LEVEL: 'warn',
-      STORE_EDGE_MQTT_PORT: '0',
-    },
-  });
-}
-
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
 interface ProbeRun {
   code: number | null;

@@ -1,33 +1,23 @@
 import { writeFileSync } from 'node:fs';
-import { makeTempDir, startThrowawayMariadb, type TempDir, which } from '@store-edge/testing';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { startThrowawayMariadb, type TempDir, which } from '@store-edge/testing';
+import { describe, expect, it } from 'vitest';
 import {
+  cleanupAfterEach,
   createItems,
   edgeToken,
   makeMovements,
   readBoth,
   replicationStatus,
   type Stack,
+  stackWithDir,
   startEdge,
-  startStack,
   waitReplicated,
 } from './harness.js';
 import { startChaosProxy } from './proxy.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
-async function setup(serverUrl = inject('mysqlUrl')): Promise<{ stack: Stack; dir: TempDir }> {
-  const stack = await startStack(serverUrl);
-  const dir = makeTempDir('e2e-faults-');
-  cleanups.push(
-    () => stack.stop(),
-    () => dir.remove(),
-  );
-  return { stack, dir };
-}
+const setup = (serverUrl?: string) => stackWithDir(cleanups, 'e2e-faults-', serverUrl);
 
 /** Buffers `n` movements with the cloud unreachable, then stops that edge. */
 async function buffer(stack: Stack, dataDir: string, n: number): Promise<void> {

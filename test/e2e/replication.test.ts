@@ -1,35 +1,24 @@
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, type TempDir } from '@store-edge/testing';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { makeTempDir } from '@store-edge/testing';
+import { describe, expect, it } from 'vitest';
 import {
   adminCall,
+  cleanupAfterEach,
   createItems,
   edgeApi,
   edgeToken,
   makeMovements,
   readBoth,
   replicationStatus,
-  type Stack,
+  stackWithDir,
   startEdge,
-  startStack,
   waitReplicated,
 } from './harness.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
-async function setup(): Promise<{ stack: Stack; dir: TempDir }> {
-  const stack = await startStack(inject('mysqlUrl'));
-  const dir = makeTempDir('e2e-edge-');
-  cleanups.push(
-    () => stack.stop(),
-    () => dir.remove(),
-  );
-  return { stack, dir };
-}
+const setup = () => stackWithDir(cleanups, 'e2e-edge-');
 
 describe('replication edge → cloud, real processes', () => {
   it('ships 50,000 movements made while the cloud was down, exactly once, row for row', async () => {

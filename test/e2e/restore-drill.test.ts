@@ -7,18 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type MysqlServer,
-  makeTempDir,
-  repoRoot,
-  startAgent,
-  startThrowawayMariadb,
-  which,
-} from '@store-edge/testing';
+import { type MysqlServer, makeTempDir, repoRoot, startThrowawayMariadb, which } from '@store-edge/testing';
 import mysql from 'mysql2/promise';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   adminCall,
+  cleanupAfterEach,
   createItems,
   edgeApi,
   edgeToken,
@@ -26,6 +20,7 @@ import {
   readBoth,
   replicationStatus,
   type Stack,
+  startEdge,
   startStack,
   waitReplicated,
 } from './harness.js';
@@ -35,25 +30,7 @@ const mariadbd = which('mariadbd') ?? which('mysqld');
 const installDb = which('mariadb-install-db') ?? which('mysql_install_db');
 const tools = mariadbd && installDb && which('mariadb-backup') && which('mariadb-binlog');
 
-/** The harness's edge, with a start deadline for a machine busy with other suites. */
-function startEdge(stack: Stack, dataDir: string, cloudUrl: string) {
-  return startAgent({
-    dataDir,
-    readyTimeoutMs: 90_000,
-    env: {
-      STORE_EDGE_STORE_ID: stack.storeId,
-      STORE_EDGE_CLOUD_URL: cloudUrl,
-      STORE_EDGE_CLOUD_TOKEN: stack.storeToken,
-      STORE_EDGE_LOG_LEVEL: 'warn',
-      STORE_EDGE_MQTT_PORT: '0',
-    },
-  });
-}
-
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
 function drill(args: string[]): string {
   const r = spawnSync('bash', [script, ...args], { encoding: 'utf8' });

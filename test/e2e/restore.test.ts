@@ -4,8 +4,9 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { makeTempDir } from '@store-edge/testing';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import {
+  cleanupAfterEach,
   createItems,
   edgeApi,
   edgeToken,
@@ -17,10 +18,7 @@ import {
   waitReplicated,
 } from './harness.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
 /**
  * An HTTP proxy to the cloud that lets the first `pages` pages of the store's history through

@@ -4,12 +4,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalId } from '@store-edge/protocol';
-import { type AgentProcess, makeTempDir, startAgent, type TempDir } from '@store-edge/testing';
+import type { TempDir } from '@store-edge/testing';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import mysql from 'mysql2/promise';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  cleanupAfterEach,
   createItems,
   edgeApi,
   edgeToken,
@@ -17,46 +18,15 @@ import {
   readBoth,
   replicationStatus,
   type Stack,
-  startStack,
+  stackWithDir,
+  startEdge,
   waitReplicated,
 } from './harness.js';
 import { startInflatingProxy } from './inflating-proxy.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
-async function setup(): Promise<{ stack: Stack; dir: TempDir }> {
-  const stack = await startStack(inject('mysqlUrl'));
-  const dir = makeTempDir('e2e-wire-');
-  cleanups.push(
-    () => stack.stop(),
-    () => dir.remove(),
-  );
-  return { stack, dir };
-}
-
-/** The harness's edge, with patience for a machine shared by many test runs. */
-function startEdge(
-  stack: Stack,
-  dataDir: string,
-  cloudUrl: string,
-  env: Record<string, string> = {},
-): Promise<AgentProcess> {
-  return startAgent({
-    dataDir,
-    readyTimeoutMs: 120_000,
-    env: {
-      STORE_EDGE_STORE_ID: stack.storeId,
-      STORE_EDGE_CLOUD_URL: cloudUrl,
-      STORE_EDGE_CLOUD_TOKEN: stack.storeToken,
-      STORE_EDGE_LOG_LEVEL: 'warn',
-      STORE_EDGE_MQTT_PORT: '0',
-      ...env,
-    },
-  });
-}
+const setup = () => stackWithDir(cleanups, 'e2e-wire-');
 
 /** Small batches, so a refused record sits in the middle of a batch and of the stream. */
 function smallBatches(dir: TempDir): Record<string, string> {
