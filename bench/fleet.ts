@@ -28,7 +28,12 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import mysql from 'mysql2/promise';
 import { type CloudProcess, startCloudProcess } from '../cloud/src/cloud-process.js';
-import { AGENT_INSTANCE_HEADER, type Movement, type ReplicationRecord } from '../protocol/src/index.js';
+import {
+  AGENT_INSTANCE_HEADER,
+  Backoff,
+  type Movement,
+  type ReplicationRecord,
+} from '../protocol/src/index.js';
 import { galeraMissing, startGaleraCluster } from '../testing/src/galera.js';
 import { createTestDatabase, DEFAULT_MYSQL_URL } from '../testing/src/index.js';
 import { cpuSeconds, cpuSecondsOf } from './_proc.js';
@@ -186,7 +191,8 @@ class Store {
 
   /** Ships the outbox until empty, as the edge's shipper does: in order, resending on a gap. */
   async drain(stats: Stats, stopAt = Number.POSITIVE_INFINITY): Promise<void> {
-    let backoff = 0;
+    // The edge shipper's backoff: full jitter from 250 ms, doubling to 30 s.
+    const backoff = new Backoff({ baseMs: 250, capMs: 30_000 });
     while (this.outbox.length > 0 && performance.now() < stopAt) {
       const batch = this.outbox.slice(0, BATCH);
       const body = gzipSync(JSON.stringify({ records: batch }), { level: 1 });
@@ -211,7 +217,7 @@ class Store {
         stats.movements += acked;
         this.outbox.splice(0, acked);
         this.applied = applied;
-        backoff = 0;
+        backoff.reset();
         continue;
       }
       if (status !== 0) bump(stats.byStatus, String(status));
@@ -227,9 +233,7 @@ class Store {
         }
       }
       stats.retries++;
-      // The edge shipper's backoff: 250 ms doubling to 30 s, half of it jittered.
-      backoff = Math.min(30_000, backoff === 0 ? 250 : backoff * 2);
-      await new Promise((r) => setTimeout(r, backoff / 2 + Math.random() * (backoff / 2)));
+      await new Promise((r) => setTimeout(r, backoff.next()));
     }
   }
 }

@@ -1,9 +1,4 @@
-import {
-  AGENT_LEASE_SECONDS,
-  canonicalId,
-  classifyBatchAnswer,
-  type StoredMovement,
-} from '@store-edge/protocol';
+import { AGENT_LEASE_SECONDS, Backoff, canonicalId, classifyBatchAnswer } from '@store-edge/protocol';
 import type { AgentParts, Component } from '../agent.js';
 import { ledgerRecords, pendingRecords } from '../ledger/outbox.js';
 import type { ReplicaWriter } from '../ledger/replica.js';
@@ -76,7 +71,8 @@ export class Shipper implements Component {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private batchSize: number;
-  private backoffMs = 0;
+  /** Full jitter from 250 ms, doubling to replication.maxBackoffMs (protocol/src/retry.ts). */
+  private readonly backoff: Backoff;
   /** When the cloud lost data that only the ledger still holds, records come from there. */
   private resendFrom: number | null = null;
   private catchUpStart: { at: number; acked: number; total: number } | null = null;
@@ -108,6 +104,7 @@ export class Shipper implements Component {
     private readonly cloud: CloudClient,
   ) {
     this.batchSize = parts.settings.replication.batchSize;
+    this.backoff = new Backoff({ baseMs: 250, capMs: parts.settings.replication.maxBackoffMs });
   }
 
   async start(): Promise<void> {
@@ -242,7 +239,7 @@ export class Shipper implements Component {
             if (this.resendFrom !== null && outcome.appliedSeq >= this.parts.ledger.lastSeq)
               this.resendFrom = null;
             else if (this.resendFrom !== null) this.resendFrom = outcome.appliedSeq + 1;
-            this.backoffMs = 0;
+            this.backoff.reset();
             // Records before a refused one still ship; the refusal stays the last error.
             if (!this.status.refused) this.status.lastError = null;
             // A passing alarm (another agent) ends with a successful batch; a cloud that lost data
@@ -551,10 +548,8 @@ export class Shipper implements Component {
   }
 
   private async failed(message: string, signal: AbortSignal): Promise<void> {
-    const max = this.parts.settings.replication.maxBackoffMs;
-    this.backoffMs = Math.min(max, this.backoffMs === 0 ? 250 : this.backoffMs * 2);
     // Full jitter: stores that lost the same link do not all come back in the same second.
-    const wait = Math.round(this.backoffMs / 2 + Math.random() * (this.backoffMs / 2));
+    const wait = Math.round(this.backoff.next());
     this.status.state = 'backoff';
     this.status.lastError = message;
     this.status.nextRetryAt = new Date(Date.now() + wait).toISOString();
