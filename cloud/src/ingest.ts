@@ -143,6 +143,41 @@ async function applyBatch(
   records: ReplicationRecord[],
   { prepared, agentInstance }: Prepared,
 ): Promise<IngestResult> {
+  const lease = [agentInstance ?? null, agentInstance ?? null];
+  // The usual batch (the next records of a store whose token, lease and tenant hold, and that no
+  // webhook listens to): one UPDATE takes the store's row lock and moves its mark, only if all
+  // that holds; then the movements and the stock. Anything else (a duplicate, a gap, another
+  // agent, a revoked token, subscribers) changes no row and takes the checked path below, in the
+  // same transaction.
+  const first = records[0]?.seq;
+  const last = records[records.length - 1]?.seq;
+  if (first !== undefined && last !== undefined) {
+    const [moved] = await conn.query(
+      `UPDATE stores SET applied_seq = ?, last_replicated_at = NOW(6), stale_notified = 0${LEASE_SET}
+       WHERE id = ? AND tenant_id = ? AND applied_seq = ?
+         AND (? IS NULL OR agent_instance IS NULL OR agent_instance = ? OR agent_seen_at IS NULL
+              OR TIMESTAMPDIFF(SECOND, agent_seen_at, NOW(6)) >= ?)
+         AND (? IS NULL OR EXISTS (SELECT 1 FROM store_tokens t
+              WHERE t.token_hash = ? AND t.store_id = stores.id AND t.revoked_at IS NULL))
+         AND NOT EXISTS (${SUBSCRIBED})`,
+      [
+        last,
+        ...lease,
+        storeId,
+        tenantId,
+        first - 1,
+        ...lease,
+        AGENT_LEASE_SECONDS,
+        tokenHash ?? null,
+        tokenHash ?? null,
+      ],
+    );
+    if ((moved as { affectedRows: number }).affectedRows === 1) {
+      await writeMovements(conn, storeId, records, prepared);
+      const changed = await answerReservations(conn, storeId, tenantId, records);
+      return { appliedSeq: last, inserted: records.length, changed };
+    }
+  }
   // The statement that takes the store's row lock also answers, in the same round trip, whether
   // the presented token is still valid (the authenticator may have answered from its cache:
   // auth.ts) and whether any webhook listens for movements.applied (rarely: only then are
@@ -151,8 +186,7 @@ async function applyBatch(
     `SELECT applied_seq, agent_instance, TIMESTAMPDIFF(SECOND, agent_seen_at, NOW(6)) AS silent_s,
        (? IS NULL OR EXISTS (SELECT 1 FROM store_tokens t
           WHERE t.token_hash = ? AND t.store_id = stores.id AND t.revoked_at IS NULL)) AS token_ok,
-       EXISTS (SELECT 1 FROM webhook_subscriptions s JOIN webhooks w ON w.id = s.webhook_id
-          WHERE s.event = 'movements.applied' AND (w.tenant_id = stores.tenant_id OR w.tenant_id IS NULL)) AS subscribed
+       EXISTS (${SUBSCRIBED}) AS subscribed
      FROM stores WHERE id = ? AND tenant_id = ? FOR UPDATE`,
     [tokenHash ?? null, tokenHash ?? null, storeId, tenantId],
   );
@@ -179,10 +213,8 @@ async function applyBatch(
     }
   }
   // The lease is renewed in the same UPDATE that moves the store's mark (one round trip less).
-  const lease = [agentInstance ?? null, agentInstance ?? null];
   const applied = Number(storeRow.applied_seq);
-  const first = records[0]?.seq ?? applied + 1;
-  const last = records[records.length - 1]?.seq ?? applied;
+  if (first === undefined || last === undefined) return { appliedSeq: applied, inserted: 0, changed: false };
 
   if (first > applied + 1) {
     throw new HttpProblem(
@@ -207,17 +239,12 @@ async function applyBatch(
     return { appliedSeq: applied, inserted: 0, changed: false };
   }
 
-  // The movements, the projection, then the store's new mark: each statement on its own round
-  // trip, never several in one query. In one multi-statement query, a statement failing inside
-  // a transaction Galera has aborted (certification conflict) left the statements after it to
-  // run as autocommitted ones: the mark and the stock committed without the movements.
-  const writes = fresh.length === records.length ? prepared : formatWrites(storeId, tenantId, fresh);
-  try {
-    for (const statement of writes) await conn.query(statement);
-  } catch (err) {
-    if (mysqlErrno(err) !== 1062 /* ER_DUP_ENTRY: the (store_id, id) key */) throw err;
-    throw await movementIdConflict(conn, storeId, fresh);
-  }
+  await writeMovements(
+    conn,
+    storeId,
+    fresh,
+    fresh.length === records.length ? prepared : formatWrites(storeId, tenantId, fresh),
+  );
   await conn.query(
     `UPDATE stores SET applied_seq = ?, last_replicated_at = NOW(6), stale_notified = 0${LEASE_SET} WHERE id = ?`,
     [last, ...lease, storeId],
@@ -233,6 +260,30 @@ async function applyBatch(
     }));
   }
   return { appliedSeq: last, inserted: fresh.length, changed };
+}
+
+/** Is any webhook (of this store's tenant, or of every tenant) listening for movements.applied? */
+const SUBSCRIBED = `SELECT 1 FROM webhook_subscriptions s JOIN webhooks w ON w.id = s.webhook_id
+  WHERE s.event = 'movements.applied' AND (w.tenant_id = stores.tenant_id OR w.tenant_id IS NULL)`;
+
+/**
+ * The movements and the stock projection: each statement on its own round trip, never several
+ * in one query. In one multi-statement query, a statement failing inside a transaction Galera
+ * has aborted (certification conflict) left the statements after it to run as autocommitted
+ * ones: the mark and the stock committed without the movements.
+ */
+async function writeMovements(
+  conn: PoolConnection,
+  storeId: string,
+  fresh: ReplicationRecord[],
+  writes: string[],
+): Promise<void> {
+  try {
+    for (const statement of writes) await conn.query(statement);
+  } catch (err) {
+    if (mysqlErrno(err) !== 1062 /* ER_DUP_ENTRY: the (store_id, id) key */) throw err;
+    throw await movementIdConflict(conn, storeId, fresh);
+  }
 }
 
 async function checkAlreadyApplied(
