@@ -1,5 +1,6 @@
 // npm run bench -- fleet [--stores 1000] [--backlog 400] [--trickle-seconds 30] [--rate 2]
-//                        [--interval-ms 1000] [--batch-size 1000] [--pool 20] [--db single|galera|URL]
+//                        [--interval-ms 1000] [--batch-size 1000] [--pool 20] [--capacity-seconds 10]
+//                        [--db single|galera|URL]
 //
 // A fleet of simulated stores against one `store-edge cloud` process (a child process, as
 // deployed). Each store is a light client speaking the real replication protocol
@@ -11,7 +12,13 @@
 //  1. catch-up: every store has `backlog` movements waiting (a WAN outage) and pushes them in
 //     batches of up to `batch-size`, all stores at once;
 //  2. trickle: every store sends what it made in the last `interval-ms` (`rate` movements/s on
-//     average, Poisson-spread so batches differ) for `trickle-seconds`.
+//     average, Poisson-spread so batches differ) for `trickle-seconds`: latency and errors under
+//     the busy hour's offered load (its batches/s is what the stores offered, not a capacity);
+//  3. small-batch capacity: as many stores as the cloud admits at once (2 × pool) each send a
+//     batch of the trickle's size as soon as the previous one is answered, for
+//     `capacity-seconds`: the most small batches/s the cloud applies, set against the raw limit
+//     of the same database for transactions of that size over the cloud's pool (both closed
+//     loops at full concurrency, so the ratio compares capacity with capacity).
 //
 // Raw limit, measured in the same run on the same database: the same rows (same columns and
 // values) inserted straight through mysql2 as multi-row INSERTs, one transaction per batch,
@@ -27,7 +34,12 @@ import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import mysql from 'mysql2/promise';
-import { AGENT_INSTANCE_HEADER, type Movement, type ReplicationRecord } from '../protocol/src/index.js';
+import {
+  AGENT_INSTANCE_HEADER,
+  Backoff,
+  type Movement,
+  type ReplicationRecord,
+} from '../protocol/src/index.js';
 import { type CloudProcess, startCloudProcess } from '../testing/src/cloud-process.js';
 import { galeraMissing, startGaleraCluster } from '../testing/src/galera.js';
 import { createTestDatabase, DEFAULT_MYSQL_URL } from '../testing/src/index.js';
@@ -46,6 +58,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: env('RATE', '2') },
     'interval-ms': { type: 'string', default: env('INTERVAL_MS', '1000') },
     pool: { type: 'string', default: env('POOL', '20') },
+    'capacity-seconds': { type: 'string', default: env('CAPACITY_SECONDS', '10') },
     db: { type: 'string', default: env('DB', 'single') },
   },
 });
@@ -56,6 +69,7 @@ const TRICKLE_S = Number(values['trickle-seconds']);
 const RATE = Number(values.rate);
 const INTERVAL_MS = positive('interval-ms');
 const POOL = positive('pool');
+const CAPACITY_S = positive('capacity-seconds');
 const ADMIN = `fleet-admin-${randomUUID()}`;
 const TENANT = 'fleet';
 const SKUS = 2000;
@@ -186,7 +200,8 @@ class Store {
 
   /** Ships the outbox until empty, as the edge's shipper does: in order, resending on a gap. */
   async drain(stats: Stats, stopAt = Number.POSITIVE_INFINITY): Promise<void> {
-    let backoff = 0;
+    // The edge shipper's backoff: full jitter from 250 ms, doubling to 30 s.
+    const backoff = new Backoff({ baseMs: 250, capMs: 30_000 });
     while (this.outbox.length > 0 && performance.now() < stopAt) {
       const batch = this.outbox.slice(0, BATCH);
       const body = gzipSync(JSON.stringify({ records: batch }), { level: 1 });
@@ -211,7 +226,7 @@ class Store {
         stats.movements += acked;
         this.outbox.splice(0, acked);
         this.applied = applied;
-        backoff = 0;
+        backoff.reset();
         continue;
       }
       if (status !== 0) bump(stats.byStatus, String(status));
@@ -227,9 +242,7 @@ class Store {
         }
       }
       stats.retries++;
-      // The edge shipper's backoff: 250 ms doubling to 30 s, half of it jittered.
-      backoff = Math.min(30_000, backoff === 0 ? 250 : backoff * 2);
-      await new Promise((r) => setTimeout(r, backoff / 2 + Math.random() * (backoff / 2)));
+      await new Promise((r) => setTimeout(r, backoff.next()));
     }
   }
 }
@@ -359,6 +372,23 @@ try {
   // outside the measured time: the check is about the cloud, not about when the bench stopped.
   const pendingAtEnd = stores.reduce((a, s) => a + s.outbox.length, 0);
   await Promise.all(stores.map((s) => s.drain(newStats())));
+  const trickleBatchRows = Math.max(1, Math.round(offered / Math.max(1, trickle.latencies.length)));
+
+  // --- 3. small-batch capacity ---
+  const capacity = newStats();
+  const busy = stores.slice(0, Math.min(STORES, 2 * POOL));
+  const k0 = performance.now();
+  const capacityStop = k0 + CAPACITY_S * 1000;
+  await Promise.all(
+    busy.map(async (s) => {
+      while (performance.now() < capacityStop) {
+        s.make(trickleBatchRows);
+        await s.drain(capacity, capacityStop + 30_000);
+      }
+    }),
+  );
+  const capacitySeconds = (performance.now() - k0) / 1000;
+  const cpu3 = { cloud: cpuSeconds(cloud.child.pid), db: cpuSecondsOf('mariadbd') };
   const metrics = await metricsOf(cloud);
 
   // Exactly once: every movement the stores made is in the cloud once, and nothing else is.
@@ -374,12 +404,11 @@ try {
 
   const rawAfter = await rawInsert(rawTarget, 'movements_raw_after', rawBatches());
   const rawRate = Math.max(rawBefore, rawAfter);
-  const trickleBatchRows = Math.max(1, Math.round(offered / Math.max(1, trickle.latencies.length)));
   const rawTx = await rawSmallTransactions(
     rawTarget,
     'movements_raw_small',
     trickleBatchRows,
-    10,
+    CAPACITY_S,
     makeMovement,
   );
   const catchupRate = catchup.movements / catchupSeconds;
@@ -404,34 +433,39 @@ try {
   phaseReport('fleet-catchup', catchup);
   const trickleRate = trickle.movements / trickleSeconds;
   const batchRate = trickle.latencies.length / trickleSeconds;
+  const capacityRate = capacity.latencies.length / capacitySeconds;
   report({
     name: 'fleet-trickle',
     value: trickleRate,
     unit: 'movements/s',
-    // What the fleet would send if every batch were answered at once; below it, the cloud is
-    // the bottleneck and batches/s is its capacity for small batches.
-    target: STORES * RATE,
+    // What the fleet offered; below it (saturated), stores were held back by 503 busy answers.
+    offered: STORES * RATE,
     saturated: trickleRate < 0.9 * STORES * RATE,
     ...common,
     ratePerStore: RATE,
     intervalMs: INTERVAL_MS,
+    batchesPerSecond: Math.round(batchRate * 10) / 10,
+    // Of the small-batch capacity measured below.
+    utilisation: Math.round((batchRate / capacityRate) * 1000) / 1000,
     seconds: Math.round(trickleSeconds * 10) / 10,
     cloudCpuSeconds: Math.round((cpu2.cloud - cpu1.cloud) * 10) / 10,
     mariadbCpuSeconds: Math.round((cpu2.db - cpu1.db) * 10) / 10,
   });
+  phaseReport('fleet-trickle', trickle);
   report({
-    name: 'fleet-trickle-batches',
-    value: batchRate,
+    name: 'fleet-small-batch-capacity',
+    value: capacityRate,
     unit: 'batches/s',
     limit: rawTx,
-    // Only a saturated cloud's batch rate is its capacity; below that it is how busy it was.
-    ...(trickleRate < 0.9 * STORES * RATE
-      ? { ratio: batchRate / rawTx }
-      : { utilisation: batchRate / rawTx }),
+    ratio: capacityRate / rawTx,
     rowsPerBatch: trickleBatchRows,
-    rawLimit: `${POOL} connections committing ${trickleBatchRows}-row INSERTs, 10 s`,
+    stores: busy.length,
+    seconds: Math.round(capacitySeconds * 10) / 10,
+    rawLimit: `${POOL} connections committing ${trickleBatchRows}-row INSERTs back to back, ${CAPACITY_S} s`,
+    cloudCpuMsPerBatch: Math.round(((cpu3.cloud - cpu2.cloud) * 1e5) / capacity.latencies.length) / 100,
+    mariadbCpuMsPerBatch: Math.round(((cpu3.db - cpu2.db) * 1e5) / capacity.latencies.length) / 100,
   });
-  phaseReport('fleet-trickle', trickle);
+  phaseReport('fleet-small-batch-capacity', capacity);
   report({
     name: 'fleet-exactly-once',
     value: Number(landed?.n),

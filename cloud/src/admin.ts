@@ -5,6 +5,7 @@ import {
   type Price,
   sameAmount,
 } from '@store-edge/protocol';
+import { forgetStoreCredentials } from './auth.js';
 import { appendChanges, type NewChange } from './changes.js';
 import { mysqlErrno, type Pool, type PoolConnection, toIso, withTransaction } from './db.js';
 import { conflict, HttpProblem, notFound } from './problem.js';
@@ -56,7 +57,7 @@ export async function rotateStoreToken(
   pool: Pool,
   storeId: string,
 ): Promise<{ storeId: string; token: string }> {
-  return withTransaction(pool, async (conn) => {
+  const rotated = await withTransaction(pool, async (conn) => {
     const [rows] = await conn.query('SELECT tenant_id FROM stores WHERE id = ? FOR UPDATE', [storeId]);
     const tenantId = (rows as Array<{ tenant_id: string }>)[0]?.tenant_id;
     if (!tenantId) throw notFound(`store '${storeId}' does not exist`);
@@ -66,6 +67,8 @@ export async function rotateStoreToken(
     );
     return { storeId, token: await issueToken(conn, storeId, tenantId) };
   });
+  forgetStoreCredentials(pool, storeId);
+  return rotated;
 }
 
 export interface ItemInput {

@@ -1,4 +1,4 @@
-import { normaliseInstant } from '@store-edge/protocol';
+import { type BackoffPolicy, normaliseInstant, retry } from '@store-edge/protocol';
 import mysql, { type Pool, type PoolConnection } from 'mysql2/promise';
 
 export type { Pool, PoolConnection };
@@ -38,32 +38,33 @@ export function createPool(opts: PoolOptions): Pool {
   // again on a fresh connection when the node or the proxy went away under it, as transactions
   // are (withTransaction): a failover shows as a slower answer, not as a 500.
   const query = pool.query.bind(pool);
-  const retrying = async (...args: Parameters<typeof query>) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await query(...args);
-      } catch (err) {
-        const reason = retryReason(err);
-        if (reason === null || attempt >= STATEMENT_ATTEMPTS) throw err;
-        opts.onRetry?.(reason);
-        await new Promise((r) => setTimeout(r, backoffMs(reason, attempt)));
-      }
-    }
-  };
+  const retrying = (...args: Parameters<typeof query>) =>
+    retry(() => query(...args), {
+      attempts: STATEMENT_ATTEMPTS,
+      policyFor: retryPolicy,
+      onRetry: (err) => opts.onRetry?.(retryReason(err) as RetryReason),
+    });
   pool.query = retrying as unknown as typeof pool.query;
   return pool;
 }
 
 const STATEMENT_ATTEMPTS = 10;
 
-/** Jittered exponential backoff before attempt `attempt + 1`. */
-function backoffMs(reason: RetryReason, attempt: number): number {
-  // Conflicts clear in milliseconds; a lost node takes seconds (HAProxy marks it down after two
-  // failed checks; Galera declares it dead after evs.suspect_timeout). The jitter keeps retried
-  // victims from colliding again.
-  const lost = reason === 'connection-lost' || reason === 'not-ready';
-  return (lost ? Math.min(2000, 50 * 2 ** attempt) : Math.min(200, 5 * 2 ** attempt)) * (0.5 + Math.random());
+/**
+ * The backoff (full jitter, protocol/src/retry.ts) before a statement or transaction that
+ * failed with `err` is run again, or null when it must not be. Conflicts clear in milliseconds;
+ * a lost node takes seconds (HAProxy marks it down after two failed checks; Galera declares it
+ * dead after evs.suspect_timeout): nine waits of up to 0.2, 0.4, … 4 s, about 11 s in all on
+ * average.
+ */
+function retryPolicy(err: unknown): BackoffPolicy | null {
+  const reason = retryReason(err);
+  if (reason === null) return null;
+  return reason === 'connection-lost' || reason === 'not-ready' ? LOST_NODE : CONFLICT;
 }
+
+const CONFLICT: BackoffPolicy = { baseMs: 10, capMs: 200 };
+const LOST_NODE: BackoffPolicy = { baseMs: 200, capMs: 4000 };
 
 /**
  * Errors after which the whole transaction is rolled back (or lost with its connection) and
@@ -121,7 +122,7 @@ export function mysqlErrno(err: unknown): number | undefined {
 }
 
 export interface TxOptions {
-  /** Attempts in total (default 10: about 7 s of backoff on a lost node, 1 s on conflicts). */
+  /** Attempts in total (default 10: on average about 11 s of backoff on a lost node, 0.5 s on conflicts). */
   attempts?: number;
   onRetry?: (err: unknown, attempt: number, reason: RetryReason) => void;
 }
@@ -129,8 +130,8 @@ export interface TxOptions {
 /**
  * Runs `work` in one explicit transaction, every statement on its own round trip. When any
  * statement or the COMMIT fails with a retryable error (retryReason), the whole transaction is
- * rolled back and run again from scratch on a fresh connection, with jittered exponential
- * backoff, up to `attempts` times. `work` must be safe to re-run: everything it did was rolled
+ * rolled back and run again from scratch on a fresh connection, with exponential backoff and
+ * full jitter, up to `attempts` times. `work` must be safe to re-run: everything it did was rolled
  * back, except when the connection was lost during COMMIT, where the first attempt may have
  * committed; callers keep that case idempotent (ingest: the exactly-once check by store, seq
  * and movement id answers the re-run as a duplicate).
@@ -140,37 +141,37 @@ export async function withTransaction<T>(
   work: (conn: PoolConnection) => Promise<T>,
   opts: TxOptions = {},
 ): Promise<T> {
-  const attempts = opts.attempts ?? 10;
-  for (let attempt = 1; ; attempt++) {
-    let conn: PoolConnection | null = null;
-    try {
-      conn = await pool.getConnection();
-      await conn.beginTransaction();
-      const result = await work(conn);
-      await conn.commit();
-      conn.release();
-      return result;
-    } catch (err) {
-      const reason = retryReason(err);
-      if (conn) {
-        if (reason === 'connection-lost' || reason === 'not-ready') {
-          // A dead connection must not go back to the pool for the next request to trip over.
-          conn.destroy();
-        } else {
-          await conn.rollback().catch(() => {});
-          conn.release();
+  return retry(
+    async () => {
+      let conn: PoolConnection | null = null;
+      try {
+        conn = await pool.getConnection();
+        await conn.beginTransaction();
+        const result = await work(conn);
+        await conn.commit();
+        conn.release();
+        return result;
+      } catch (err) {
+        const reason = retryReason(err);
+        if (conn) {
+          if (reason === 'connection-lost' || reason === 'not-ready') {
+            // A dead connection must not go back to the pool for the next request to trip over.
+            conn.destroy();
+          } else {
+            await conn.rollback().catch(() => {});
+            conn.release();
+          }
         }
+        throw err;
       }
-      if (reason === null || attempt >= attempts) throw err;
-      opts.onRetry?.(err, attempt, reason);
-      // Jittered exponential backoff keeps the retried victims from colliding again; a lost
-      // node needs longer (HAProxy marks it down after two failed checks, 1 s).
-      const lost = reason === 'connection-lost' || reason === 'not-ready';
-      const delay =
-        (lost ? Math.min(2000, 50 * 2 ** attempt) : Math.min(200, 5 * 2 ** attempt)) * (0.5 + Math.random());
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
+    },
+    {
+      attempts: opts.attempts ?? 10,
+      // Full jitter keeps the retried victims from colliding again.
+      policyFor: retryPolicy,
+      onRetry: (err, attempt) => opts.onRetry?.(err, attempt, retryReason(err) as RetryReason),
+    },
+  );
 }
 
 const UTC_MILLIS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;

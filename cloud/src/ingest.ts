@@ -19,8 +19,8 @@ import {
   toSqlDateTime,
   withTransaction,
 } from './db.js';
-import { enqueueEvent, subscribedWebhooks } from './outbox.js';
-import { HttpProblem, notFound } from './problem.js';
+import { enqueueEvent } from './outbox.js';
+import { HttpProblem, notFound, unauthorized } from './problem.js';
 import { foldStock, type StockDelta } from './projection.js';
 import { type ReservationRow, reservationFromRow } from './reservations.js';
 
@@ -77,7 +77,7 @@ const ANSWERS: Partial<Record<Movement['type'], { from: ReservationStatus; to: R
  */
 export async function ingestBatch(
   pool: Pool,
-  store: { storeId: string; tenantId: string },
+  store: { storeId: string; tenantId: string; tokenHash?: Buffer },
   records: ReplicationRecord[],
   hooks: IngestHooks = {},
   agentInstance?: string,
@@ -86,30 +86,12 @@ export async function ingestBatch(
   // Everything that does not need the store's row lock is done before taking it: the lock
   // serializes all batches of the store, so each millisecond spent holding it is one every
   // other batch of that store waits. The writes are formatted here for the usual case (every
-  // record is new), and whether anyone subscribed to the event is asked here too.
+  // record is new).
   const prepared = formatWrites(store.storeId, store.tenantId, records);
-  const subscribers = await subscribedWebhooks(pool, store.tenantId, 'movements.applied');
-  const since = performance.now();
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await withTransaction(
-        pool,
-        (conn) => applyBatch(conn, store, records, { prepared, subscribers, agentInstance }),
-        { onRetry: (_err, _attempt, reason) => hooks.onRetry?.(reason) },
-      );
-    } catch (err) {
-      // An edge keeps several batches in flight and they can reach the store's lock out of
-      // order (each is decompressed and parsed on its own): a batch that arrives just before
-      // its predecessor waits for it a moment, instead of sending the edge back to resend.
-      const gap = err instanceof HttpProblem && err.extra.code === PROBLEM_CODES.sequenceGap;
-      if (!gap || performance.now() - since > GAP_PATIENCE_MS) throw err;
-      await new Promise((r) => setTimeout(r, Math.min(50, 2 * 2 ** attempt)));
-    }
-  }
+  return withTransaction(pool, (conn) => applyBatch(conn, store, records, { prepared, agentInstance }), {
+    onRetry: (_err, _attempt, reason) => hooks.onRetry?.(reason),
+  });
 }
-
-/** How long a batch that came before its predecessor waits for it before answering "gap". */
-const GAP_PATIENCE_MS = 1000;
 
 function anotherAgent(storeId: string, other: string, silentSeconds: number): HttpProblem {
   return new HttpProblem(
@@ -152,26 +134,73 @@ const LEASE_SET =
 interface Prepared {
   /** The batch's writes, formatted for the case where every record is new. */
   prepared: string[];
-  /** Webhooks subscribed to movements.applied, looked up before the lock. */
-  subscribers: string[];
   agentInstance?: string;
 }
 
 async function applyBatch(
   conn: PoolConnection,
-  { storeId, tenantId }: { storeId: string; tenantId: string },
+  { storeId, tenantId, tokenHash }: { storeId: string; tenantId: string; tokenHash?: Buffer },
   records: ReplicationRecord[],
-  { prepared, subscribers, agentInstance }: Prepared,
+  { prepared, agentInstance }: Prepared,
 ): Promise<IngestResult> {
+  const lease = [agentInstance ?? null, agentInstance ?? null];
+  // The usual batch (the next records of a store whose token, lease and tenant hold, and that no
+  // webhook listens to): one UPDATE takes the store's row lock and moves its mark, only if all
+  // that holds; then the movements and the stock. Anything else (a duplicate, a gap, another
+  // agent, a revoked token, subscribers) changes no row and takes the checked path below, in the
+  // same transaction.
+  const first = records[0]?.seq;
+  const last = records[records.length - 1]?.seq;
+  if (first !== undefined && last !== undefined) {
+    const [moved] = await conn.query(
+      `UPDATE stores SET applied_seq = ?, last_replicated_at = NOW(6), stale_notified = 0${LEASE_SET}
+       WHERE id = ? AND tenant_id = ? AND applied_seq = ?
+         AND (? IS NULL OR agent_instance IS NULL OR agent_instance = ? OR agent_seen_at IS NULL
+              OR TIMESTAMPDIFF(SECOND, agent_seen_at, NOW(6)) >= ?)
+         AND (? IS NULL OR EXISTS (SELECT 1 FROM store_tokens t
+              WHERE t.token_hash = ? AND t.store_id = stores.id AND t.revoked_at IS NULL))
+         AND NOT EXISTS (${SUBSCRIBED})`,
+      [
+        last,
+        ...lease,
+        storeId,
+        tenantId,
+        first - 1,
+        ...lease,
+        AGENT_LEASE_SECONDS,
+        tokenHash ?? null,
+        tokenHash ?? null,
+      ],
+    );
+    if ((moved as { affectedRows: number }).affectedRows === 1) {
+      await writeMovements(conn, storeId, records, prepared);
+      const changed = await answerReservations(conn, storeId, tenantId, records);
+      return { appliedSeq: last, inserted: records.length, changed };
+    }
+  }
+  // The statement that takes the store's row lock also answers, in the same round trip, whether
+  // the presented token is still valid (the authenticator may have answered from its cache:
+  // auth.ts) and whether any webhook listens for movements.applied (rarely: only then are
+  // they looked up). Subqueries in the select list read without locking.
   const [storeRows] = await conn.query(
-    `SELECT applied_seq, agent_instance, TIMESTAMPDIFF(SECOND, agent_seen_at, NOW(6)) AS silent_s
+    `SELECT applied_seq, agent_instance, TIMESTAMPDIFF(SECOND, agent_seen_at, NOW(6)) AS silent_s,
+       (? IS NULL OR EXISTS (SELECT 1 FROM store_tokens t
+          WHERE t.token_hash = ? AND t.store_id = stores.id AND t.revoked_at IS NULL)) AS token_ok,
+       EXISTS (${SUBSCRIBED}) AS subscribed
      FROM stores WHERE id = ? AND tenant_id = ? FOR UPDATE`,
-    [storeId, tenantId],
+    [tokenHash ?? null, tokenHash ?? null, storeId, tenantId],
   );
   const storeRow = (
-    storeRows as Array<{ applied_seq: number; agent_instance: string | null; silent_s: number | null }>
+    storeRows as Array<{
+      applied_seq: number;
+      agent_instance: string | null;
+      silent_s: number | null;
+      token_ok: number;
+      subscribed: number;
+    }>
   )[0];
   if (!storeRow) throw notFound(`store '${storeId}' does not exist`);
+  if (!Number(storeRow.token_ok)) throw unauthorized('unknown or revoked token');
   if (agentInstance) {
     const other = storeRow.agent_instance;
     if (
@@ -184,10 +213,8 @@ async function applyBatch(
     }
   }
   // The lease is renewed in the same UPDATE that moves the store's mark (one round trip less).
-  const lease = [agentInstance ?? null, agentInstance ?? null];
   const applied = Number(storeRow.applied_seq);
-  const first = records[0]?.seq ?? applied + 1;
-  const last = records[records.length - 1]?.seq ?? applied;
+  if (first === undefined || last === undefined) return { appliedSeq: applied, inserted: 0, changed: false };
 
   if (first > applied + 1) {
     throw new HttpProblem(
@@ -212,32 +239,51 @@ async function applyBatch(
     return { appliedSeq: applied, inserted: 0, changed: false };
   }
 
-  // The movements, the projection, then the store's new mark: each statement on its own round
-  // trip, never several in one query. In one multi-statement query, a statement failing inside
-  // a transaction Galera has aborted (certification conflict) left the statements after it to
-  // run as autocommitted ones: the mark and the stock committed without the movements.
-  const writes = fresh.length === records.length ? prepared : formatWrites(storeId, tenantId, fresh);
+  await writeMovements(
+    conn,
+    storeId,
+    fresh,
+    fresh.length === records.length ? prepared : formatWrites(storeId, tenantId, fresh),
+  );
+  await conn.query(
+    `UPDATE stores SET applied_seq = ?, last_replicated_at = NOW(6), stale_notified = 0${LEASE_SET} WHERE id = ?`,
+    [last, ...lease, storeId],
+  );
+  const changed = await answerReservations(conn, storeId, tenantId, fresh);
+  if (Number(storeRow.subscribed)) {
+    await enqueueEvent(conn, tenantId, 'movements.applied', () => ({
+      storeId,
+      fromSeq: fresh[0]?.seq,
+      toSeq: last,
+      count: fresh.length,
+      movements: fresh,
+    }));
+  }
+  return { appliedSeq: last, inserted: fresh.length, changed };
+}
+
+/** Is any webhook (of this store's tenant, or of every tenant) listening for movements.applied? */
+const SUBSCRIBED = `SELECT 1 FROM webhook_subscriptions s JOIN webhooks w ON w.id = s.webhook_id
+  WHERE s.event = 'movements.applied' AND (w.tenant_id = stores.tenant_id OR w.tenant_id IS NULL)`;
+
+/**
+ * The movements and the stock projection: each statement on its own round trip, never several
+ * in one query. In one multi-statement query, a statement failing inside a transaction Galera
+ * has aborted (certification conflict) left the statements after it to run as autocommitted
+ * ones: the mark and the stock committed without the movements.
+ */
+async function writeMovements(
+  conn: PoolConnection,
+  storeId: string,
+  fresh: ReplicationRecord[],
+  writes: string[],
+): Promise<void> {
   try {
     for (const statement of writes) await conn.query(statement);
   } catch (err) {
     if (mysqlErrno(err) !== 1062 /* ER_DUP_ENTRY: the (store_id, id) key */) throw err;
     throw await movementIdConflict(conn, storeId, fresh);
   }
-  await conn.query(
-    `UPDATE stores SET applied_seq = ?, last_replicated_at = NOW(6), stale_notified = 0${LEASE_SET} WHERE id = ?`,
-    [last, ...lease, storeId],
-  );
-  const changed = await answerReservations(conn, storeId, tenantId, fresh);
-  if (subscribers.length > 0) {
-    await enqueueEvent(
-      conn,
-      tenantId,
-      'movements.applied',
-      () => ({ storeId, fromSeq: fresh[0]?.seq, toSeq: last, count: fresh.length, movements: fresh }),
-      subscribers,
-    );
-  }
-  return { appliedSeq: last, inserted: fresh.length, changed };
 }
 
 async function checkAlreadyApplied(

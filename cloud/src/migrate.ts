@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { backoffDelay } from '@store-edge/protocol';
 import mysql from 'mysql2/promise';
 import { isRetryable, mysqlErrno, retryReason } from './db.js';
 
@@ -137,6 +138,9 @@ export async function migrate(
   }
 }
 
+/** Polling the lock row: full jitter up to 40 ms, doubling to 1 s. */
+const LOCK_POLL = { baseMs: 40, capMs: 1000 };
+
 /** Claims the lock row for `owner`, waiting (polling) until it is free or its lease ran out. */
 async function acquire(conn: mysql.Connection, owner: string, timeoutSeconds: number): Promise<void> {
   const deadline = Date.now() + timeoutSeconds * 1000;
@@ -153,7 +157,7 @@ async function acquire(conn: mysql.Connection, owner: string, timeoutSeconds: nu
       if (!isRetryable(err) || retryReason(err) === 'connection-lost') throw err;
     }
     if (Date.now() > deadline) throw new Error('timed out waiting for the migration lock (schema_lock)');
-    await new Promise((r) => setTimeout(r, Math.min(500, 20 * 2 ** attempt) * (0.5 + Math.random())));
+    await new Promise((r) => setTimeout(r, backoffDelay(LOCK_POLL, attempt)));
   }
 }
 

@@ -15,17 +15,15 @@ export interface EventEnvelope {
 /**
  * Writes one delivery row per subscribed webhook in the caller's transaction (transactional
  * outbox): the event exists exactly when the change that caused it committed. `data` may be a
- * function so large payloads are only built when someone subscribed; `subscribers` may be
- * looked up beforehand (outside a lock).
+ * function so large payloads are only built when someone subscribed.
  */
 export async function enqueueEvent(
   conn: PoolConnection,
   tenantId: string,
   type: WebhookEvent,
   data: unknown | (() => unknown),
-  subscribers?: string[],
 ): Promise<void> {
-  const webhooks = subscribers ?? (await subscribedWebhooks(conn, tenantId, type));
+  const webhooks = await subscribedWebhooks(conn, tenantId, type);
   if (webhooks.length === 0) return;
   const envelope: EventEnvelope = {
     id: randomUUID(),
@@ -42,7 +40,7 @@ export async function enqueueEvent(
 }
 
 /** Ids of the webhooks subscribed to `type` for this tenant (or for every tenant). */
-export async function subscribedWebhooks(
+async function subscribedWebhooks(
   db: Pick<PoolConnection, 'query'>,
   tenantId: string,
   type: WebhookEvent,

@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { backoffDelay } from '@store-edge/protocol';
 import type { Logger } from 'pino';
 import type { Pool } from './db.js';
 import { withTransaction } from './db.js';
@@ -186,7 +187,12 @@ export class WebhookDispatcher {
       return;
     }
     const attempts = row.attempts + 1;
-    const backoff = Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** (attempts - 1));
+    // No jitter: the next attempt is stored and shown per delivery, and deliveries that fall due
+    // together still leave at the tenant's delivery rate (TokenBuckets), not all at once.
+    const backoff = backoffDelay(
+      { baseMs: this.opts.baseBackoffMs, capMs: this.opts.maxBackoffMs, jitter: 'none' },
+      attempts - 1,
+    );
     const status = attempts >= this.opts.maxAttempts ? 'failed' : 'pending';
     await pool.query(
       `UPDATE webhook_deliveries SET status = ?, attempts = ?, last_error = ?, lease_token = NULL, lease_until = NULL,

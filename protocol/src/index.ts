@@ -4,4 +4,5 @@ export * from './changes.js';
 export * from './ids.js';
 export * from './movement.js';
 export * from './replication.js';
+export * from './retry.js';
 export * from './time.js';

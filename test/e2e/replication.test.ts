@@ -37,7 +37,7 @@ describe('replication edge → cloud, real processes', () => {
 
     await stack.startCloud({ port: Number(new URL(cloudUrl).port) });
     await waitReplicated(edge, token, 180_000);
-    // Batches sent together may reach the cloud out of order; that is no loss and no alarm.
+    // A catch-up after an outage raises no alarm.
     const after = await replicationStatus(edge, token);
     expect(after.alarm ?? null, JSON.stringify(after)).toBeNull();
     expect(edge.output()).not.toMatch(/replication alarm/);

@@ -5,6 +5,7 @@ import {
   type PrinterTransport,
   PrinterUnreachableError,
 } from '@store-edge/drivers';
+import { Backoff } from '@store-edge/protocol';
 import type { DeviceState } from '../devices/registry.js';
 import type { Logger } from '../observability/logger.js';
 import type { PrintJob, PrintJobStatus, PrintJobStore } from './store.js';
@@ -45,10 +46,17 @@ export class PrinterWorker {
   private wakeUp: (() => void) | null = null;
   private woken = false;
   private sending: PrintJob | null = null;
-  private backoffMs = 0;
   private lastCheckAt = 0;
+  /** No jitter: one queue per printer, nobody to collide with. */
+  private readonly backoff: Backoff;
 
-  constructor(private readonly deps: WorkerDeps) {}
+  constructor(private readonly deps: WorkerDeps) {
+    this.backoff = new Backoff({
+      baseMs: Math.min(deps.retryMinMs ?? 250, deps.retryMaxMs),
+      capMs: deps.retryMaxMs,
+      jitter: 'none',
+    });
+  }
 
   start(): void {
     if (this.running) return;
@@ -60,7 +68,7 @@ export class PrinterWorker {
 
   /** A job was queued (or a person asked to retry): check the printer now, not after backoff. */
   wake(): void {
-    this.backoffMs = 0;
+    this.backoff.reset();
     this.woken = true;
     this.wakeUp?.();
   }
@@ -104,7 +112,7 @@ export class PrinterWorker {
       } catch (err) {
         // A bug or a database error must not silence the printer for good.
         this.deps.log.error({ err, printer: this.deps.printerId }, 'print worker error; retrying');
-        await this.sleep(this.nextBackoff());
+        await this.sleep(this.backoff.next());
       }
     }
   }
@@ -125,10 +133,10 @@ export class PrinterWorker {
     if (!status.ready) {
       // The console hears of a new reason, not of every retry.
       if (store.noteWaiting(job.id, `printer not ready: ${status.problems.join(', ')}`)) this.emit(job.id);
-      await this.sleep(this.nextBackoff());
+      await this.sleep(this.backoff.next());
       return;
     }
-    this.backoffMs = 0;
+    this.backoff.reset();
     await this.print(job);
   }
 
@@ -169,7 +177,7 @@ export class PrinterWorker {
         // Nothing left this host: safe to queue again.
         this.finish(job.id, 'queued', `printer unreachable: ${err.message}`);
         this.deps.setStatus('offline', { error: err.message });
-        await this.sleep(this.nextBackoff());
+        await this.sleep(this.backoff.next());
       } else if (err instanceof PrinterDeliveryUncertainError) {
         this.finish(job.id, 'uncertain', err.message);
         this.deps.setStatus('error', { error: err.message });
@@ -189,12 +197,6 @@ export class PrinterWorker {
   private emit(id: string): void {
     const job = this.deps.store.get(id);
     if (job) this.deps.onJob(job);
-  }
-
-  private nextBackoff(): number {
-    const min = Math.min(this.deps.retryMinMs ?? 250, this.deps.retryMaxMs);
-    this.backoffMs = this.backoffMs === 0 ? min : Math.min(this.backoffMs * 2, this.deps.retryMaxMs);
-    return this.backoffMs;
   }
 
   /** Waits `ms`, or less when woken or stopped. */

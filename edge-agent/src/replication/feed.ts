@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Change, decimalAmount, sameAmount } from '@store-edge/protocol';
+import { Backoff, type Change, decimalAmount, sameAmount } from '@store-edge/protocol';
 import type { AgentParts, Component } from '../agent.js';
 import { ErrorCode, isEdgeError } from '../errors.js';
 import type { CatalogItem } from '../ledger/catalog.js';
@@ -54,19 +54,20 @@ export class ChangeFeed implements Component {
   }
 
   private async run(): Promise<void> {
-    let backoff = 0;
+    // Full jitter: a region's stores that lost the cloud together do not come back together.
+    const backoff = new Backoff({ baseMs: 500, capMs: 30_000 });
     while (!this.abort.signal.aborted) {
       try {
         const feed = await this.cloud.changes(this.cursor(), this.waitSeconds);
         if (this.abort.signal.aborted) return;
         await this.apply(feed.changes, feed.cursor);
-        backoff = 0;
+        backoff.reset();
       } catch (err) {
         if (this.abort.signal.aborted) return;
-        backoff = Math.min(30_000, backoff === 0 ? 500 : backoff * 2);
-        this.parts.log.warn({ err: (err as Error).message, retryInMs: backoff }, 'change feed: will retry');
+        const wait = Math.round(backoff.next());
+        this.parts.log.warn({ err: (err as Error).message, retryInMs: wait }, 'change feed: will retry');
         await new Promise<void>((r) => {
-          const t = setTimeout(r, backoff);
+          const t = setTimeout(r, wait);
           this.abort.signal.addEventListener('abort', () => {
             clearTimeout(t);
             r();

@@ -1,9 +1,4 @@
-import {
-  AGENT_LEASE_SECONDS,
-  canonicalId,
-  classifyBatchAnswer,
-  type StoredMovement,
-} from '@store-edge/protocol';
+import { AGENT_LEASE_SECONDS, Backoff, canonicalId, classifyBatchAnswer } from '@store-edge/protocol';
 import type { AgentParts, Component } from '../agent.js';
 import { ledgerRecords, pendingRecords } from '../ledger/outbox.js';
 import type { ReplicaWriter } from '../ledger/replica.js';
@@ -38,17 +33,8 @@ export interface ShipperStatus {
   restore: RestoreProgress | null;
 }
 
-const PIPELINE_DEPTH = 6;
 /** A refused record is offered to the cloud again this often (the cloud may have been fixed). */
 const REFUSED_RECHECK_MS = 5 * 60_000;
-
-interface InFlight {
-  first: number;
-  last: number;
-  answer: Promise<CloudAnswer>;
-  /** What the cloud was known to hold when this batch left: a gap below it is lost data. */
-  known: number;
-}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -76,7 +62,8 @@ export class Shipper implements Component {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private batchSize: number;
-  private backoffMs = 0;
+  /** Full jitter from 250 ms, doubling to replication.maxBackoffMs (protocol/src/retry.ts). */
+  private readonly backoff: Backoff;
   /** When the cloud lost data that only the ledger still holds, records come from there. */
   private resendFrom: number | null = null;
   private catchUpStart: { at: number; acked: number; total: number } | null = null;
@@ -108,6 +95,7 @@ export class Shipper implements Component {
     private readonly cloud: CloudClient,
   ) {
     this.batchSize = parts.settings.replication.batchSize;
+    this.backoff = new Backoff({ baseMs: 250, capMs: parts.settings.replication.maxBackoffMs });
   }
 
   async start(): Promise<void> {
@@ -162,7 +150,6 @@ export class Shipper implements Component {
   private async run(): Promise<void> {
     const signal = this.abort.signal;
     let checkedBehind = false;
-    const inflight: InFlight[] = [];
     while (!signal.aborted) {
       try {
         // (A restore that failed midway, the cloud gone, is continued before anything is sent.)
@@ -172,23 +159,11 @@ export class Shipper implements Component {
         }
         // Answers recorded or not yet: an ack still being written must not send its records again.
         const acked = Math.max(this.ackedSeq(), this.cloudApplied);
-        // Keep a few batches in flight: the cloud applies them in order (it locks the store's
-        // row), and meanwhile the next one is read, compressed and sent. Any answer other than
-        // "applied" drains the pipeline and continues from what the cloud acknowledged.
+        // One batch at a time: read, send, and act on the cloud's answer before the next. (The
+        // acknowledgement of one is written while the next travels: see ack().)
         if (this.isolateUpTo !== null && acked >= this.isolateUpTo) this.isolateUpTo = null;
-        const depth = this.resendFrom === null && this.isolateUpTo === null ? PIPELINE_DEPTH : 1;
-        let from = inflight.length > 0 ? (inflight[inflight.length - 1] as InFlight).last : acked;
-        while (inflight.length < depth) {
-          const next = this.nextRecords(from);
-          if (next.records.length === 0) break;
-          const answer = this.cloud.sendBatch(`{"records":[${next.records.join(',')}]}`);
-          answer.catch(() => {});
-          inflight.push({ first: from + 1, last: next.last, answer, known: acked });
-          this.highestSent = Math.max(this.highestSent, next.last);
-          from = next.last;
-        }
-        const head = inflight.shift();
-        if (!head && this.refused) {
+        const next = this.nextRecords(acked);
+        if (next.records.length === 0 && this.refused) {
           // Everything before the refused record is sent; wait for its repair (voidRecord wakes
           // the loop), and offer it to the cloud again now and then.
           if (Date.now() >= this.refused.retryAt) {
@@ -200,7 +175,7 @@ export class Shipper implements Component {
           await this.waitForWork(Math.min(5000, this.refused.retryAt - Date.now()));
           continue;
         }
-        if (!head) {
+        if (next.records.length === 0) {
           this.status.state = 'idle';
           this.status.catchUp = null;
           this.catchUpStart = null;
@@ -208,41 +183,34 @@ export class Shipper implements Component {
           await this.waitForWork(5000);
           continue;
         }
+        // What the cloud was known to hold when this batch left: a gap below it is lost data.
+        const head = { first: acked + 1, last: next.last, known: acked };
+        this.highestSent = Math.max(this.highestSent, next.last);
         this.status.state = 'shipping';
-        let answer: CloudAnswer;
-        try {
-          answer = await head.answer;
-        } catch (err) {
-          await this.drain(inflight);
-          throw err;
-        }
+        const answer = await this.cloud.sendBatch(`{"records":[${next.records.join(',')}]}`);
         this.status.online = true;
         const outcome = classifyBatchAnswer(answer.status, answer.body);
-        if (outcome.kind !== 'applied') {
-          await this.drain(inflight);
-          await this.acksWritten();
-        }
+        if (outcome.kind !== 'applied') await this.acksWritten();
         switch (outcome.kind) {
           case 'applied': {
             // An answer above this batch is only believed when the cloud holds that record (a
             // restarted edge resends what the cloud already has); anything else would delete
             // outbox rows the cloud never saw.
             if (outcome.appliedSeq > head.last && !(await this.cloudHolds(outcome.appliedSeq))) {
-              await this.drain(inflight);
               await this.protocolError(
                 `the cloud answered appliedSeq ${outcome.appliedSeq} to a batch ending at seq ${head.last} (highest sent: ${this.highestSent}), and does not hold that record; nothing was pruned`,
                 signal,
               );
               break;
             }
-            // The ack is written while the next batches travel: it only prunes the outbox, and
+            // The ack is written while the next batch travels: it only prunes the outbox, and
             // if it is lost in a crash the cloud skips those records when they come again.
             this.ack(outcome.appliedSeq);
             if (this.status.refused && outcome.appliedSeq >= this.status.refused.seq) this.clearRefused();
             if (this.resendFrom !== null && outcome.appliedSeq >= this.parts.ledger.lastSeq)
               this.resendFrom = null;
             else if (this.resendFrom !== null) this.resendFrom = outcome.appliedSeq + 1;
-            this.backoffMs = 0;
+            this.backoff.reset();
             // Records before a refused one still ship; the refusal stays the last error.
             if (!this.status.refused) this.status.lastError = null;
             // A passing alarm (another agent) ends with a successful batch; a cloud that lost data
@@ -258,9 +226,9 @@ export class Shipper implements Component {
                 signal,
               );
             } else if (holds >= head.known) {
-              // Not a loss: the batch overtook one sent before it (the cloud took them out of
-              // order), or the cloud applied more than we knew (we crashed before recording its
-              // answer). Continue after what the cloud holds.
+              // Not a loss: the cloud applied more than we knew (we crashed before recording its
+              // answer, or a batch timed out here after the cloud applied it). Continue after
+              // what the cloud holds.
               if (holds > acked) this.ack(holds);
               await this.acksWritten();
             } else {
@@ -339,7 +307,6 @@ export class Shipper implements Component {
             break;
         }
       } catch (err) {
-        await this.drain(inflight);
         await this.acksWritten();
         if (signal.aborted) return;
         if (err instanceof AnotherAgentError) {
@@ -354,20 +321,6 @@ export class Shipper implements Component {
         await this.failed((err as Error).message, signal);
       }
     }
-  }
-
-  /** Waits for every batch still in flight, keeping what their answers say the cloud holds. */
-  private async drain(inflight: InFlight[]): Promise<void> {
-    const answers = await Promise.allSettled(inflight.map((f) => f.answer));
-    const batches = inflight.splice(0);
-    answers.forEach((a, i) => {
-      if (a.status !== 'fulfilled') return;
-      const outcome = classifyBatchAnswer(a.value.status, a.value.body);
-      // Beyond its own batch an answer is not taken on trust here (see 'applied' in run()):
-      // those records are sent again and the cloud skips them.
-      const batch = batches[i];
-      if (outcome.kind === 'applied' && batch) this.ack(Math.min(outcome.appliedSeq, batch.last));
-    });
   }
 
   /** Records that the cloud holds everything up to `seq`; folds into an ack being written. */
@@ -542,10 +495,8 @@ export class Shipper implements Component {
   }
 
   private async failed(message: string, signal: AbortSignal): Promise<void> {
-    const max = this.parts.settings.replication.maxBackoffMs;
-    this.backoffMs = Math.min(max, this.backoffMs === 0 ? 250 : this.backoffMs * 2);
     // Full jitter: stores that lost the same link do not all come back in the same second.
-    const wait = Math.round(this.backoffMs / 2 + Math.random() * (this.backoffMs / 2));
+    const wait = Math.round(this.backoff.next());
     this.status.state = 'backoff';
     this.status.lastError = message;
     this.status.nextRetryAt = new Date(Date.now() + wait).toISOString();
