@@ -2,7 +2,7 @@ import { AGENT_LEASE_SECONDS, Backoff, canonicalId, classifyBatchAnswer } from '
 import type { AgentParts, Component } from '../agent.js';
 import { ledgerRecords, pendingRecords } from '../ledger/outbox.js';
 import type { ReplicaWriter } from '../ledger/replica.js';
-import { AnotherAgentError, type CloudAnswer, type CloudClient, CloudUnreachable } from './cloud-client.js';
+import { AnotherAgentError, type CloudClient, CloudUnreachable } from './cloud-client.js';
 import type { VoidAnswer } from './repair.js';
 import { type RestoreProgress, restoreFromCloud } from './restore.js';
 
