@@ -15,6 +15,7 @@ export {
   validateValue,
 } from './codes/element-string.js';
 export { type GtinFormat, type GtinResult, normaliseGtin } from './codes/gtin.js';
+export { gtinOf, gtinOfCode } from './codes/gtin-of.js';
 export {
   type Gs1Fields,
   looksLikeEpcHex,

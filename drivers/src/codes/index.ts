@@ -13,6 +13,7 @@ export {
   validateValue,
 } from './element-string.js';
 export { type GtinFormat, type GtinResult, normaliseGtin } from './gtin.js';
+export { gtinOf, gtinOfCode } from './gtin-of.js';
 export {
   type Gs1Fields,
   looksLikeEpcHex,

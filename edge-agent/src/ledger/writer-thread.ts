@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { gtinOfCode } from '@store-edge/drivers';
 import { openDatabase } from '../db/database.js';
 import { RepairError, voidRecord } from '../replication/repair.js';
-import { extractGtin } from '../scanning/codes.js';
 import { Catalog } from './catalog.js';
 import { GroupCommitWriter } from './group-commit.js';
 import { Ledger } from './ledger.js';
@@ -30,7 +30,7 @@ const db = openDatabase(file, { migrate: false, cacheKiB: 8192 });
 db.pragma('wal_autocheckpoint = 16000');
 // A refused request in a group is rolled back to its savepoint: keep that journal in memory.
 db.pragma('temp_store = MEMORY');
-const ledger = new Ledger(db, new Catalog(db, extractGtin));
+const ledger = new Ledger(db, new Catalog(db, gtinOfCode));
 // Off the HTTP thread a group may be large: one fsync costs about the same for 400 movements as
 // for 2,000, and nobody waits on this thread but the requests of the group.
 const writer = new GroupCommitWriter(db, ledger, 2000);

@@ -1,9 +1,9 @@
 /**
  * The agent's view of a code: the drivers' parser (GTIN, GS1 element string, Digital Link,
- * EPC, SKU) reduced to what lookups and the catalog need. Lookups and the ledger's writer both
- * use it, so both resolve a scanned code to the same item.
+ * EPC, SKU) reduced to what lookups need. Lookups and the ledger's writer both reduce a code to
+ * its GTIN with the drivers' `gtinOfCode`, so both resolve a scanned code to the same item.
  */
-import { decodeEpc, type ParsedCode, parseCode } from '@store-edge/drivers';
+import { decodeEpc, gtinOfCode, type ParsedCode, parseCode } from '@store-edge/drivers';
 import type { ParsedCodeInfo } from '../context.js';
 import type { GtinExtractor } from '../ledger/catalog.js';
 
@@ -27,16 +27,5 @@ export function withEpcIdentity(parsed: ParsedCode): ParsedCodeInfo {
   return out;
 }
 
-/** The GTIN-14 a code stands for: a GTIN, the (01) of a GS1 string or Digital Link, an SGTIN's GTIN. */
-export function gtinOf(parsed: ParsedCode): string | null {
-  if (parsed.kind === 'gtin') return parsed.gtin;
-  if (parsed.kind === 'gs1') return parsed.gtin ?? null;
-  if (parsed.kind === 'epc') {
-    const d = decodeEpc(parsed.epc);
-    return d.scheme === 'sgtin-96' || d.scheme === 'sgtin-198' ? d.gtin14 : null;
-  }
-  return null;
-}
-
-/** The Catalog's extractor (`new Catalog(db, extractGtin)`). */
-export const extractGtin: GtinExtractor = (code) => gtinOf(parseCode(code));
+/** The Catalog's extractor (`new Catalog(db, extractGtin)`): the drivers' `gtinOfCode`. */
+export const extractGtin: GtinExtractor = gtinOfCode;
