@@ -28,23 +28,6 @@ export const MAX_GROUP_MOVEMENTS = 400;
 
 type Outcome = { ok: true; results: MovementResult[] } | { ok: false; error: unknown };
 
-/**
- * Makes durable what the connection has committed so far, when its COMMIT does not
- * (synchronous=NORMAL in WAL mode writes the WAL without syncing it): an fdatasync of the WAL file.
- */
-export interface WalFlusher {
-  /** Flushes off this thread (libuv's pool); `done` runs on this thread once it returned. */
-  flush(done: (err: Error | null) => void): void;
-  /** The same, blocking this thread (replication's operations, shutdown). */
-  flushSync(): void;
-}
-
-/** Answers a committed group once it is durable, or fails it when its flush failed. */
-type Settle = (error: Error | null) => void;
-
-/** Flushes running at once: a group committed while one runs starts the next, without waiting. */
-const MAX_FLUSHES = 2;
-
 interface Pending {
   inputs: MovementInput[];
   who: Actor;
@@ -53,12 +36,11 @@ interface Pending {
 }
 
 /**
- * Group commit: requests that arrive while earlier ones wait for their turn share the next
- * transaction. Each request is answered only once the COMMIT that holds it is on disk: when
- * COMMIT returns with synchronous=FULL (https://www.sqlite.org/wal.html, "Performance
- * Considerations"), or, with a WalFlusher (the writer thread), when an fdatasync of the WAL that
- * began after that COMMIT returned; groups keep committing while a flush runs. A transaction
- * never spans an await (better-sqlite3 is synchronous), so nothing else writes in between.
+ * Group commit: requests that arrive while earlier ones wait for their turn (in the writer
+ * thread, while the last COMMIT's fsync ran) share the next transaction and its fsync. Each request is answered only after the COMMIT
+ * that holds it returned — with synchronous=FULL that means it is on disk
+ * (https://www.sqlite.org/wal.html, "Performance Considerations"). A transaction never spans an
+ * await (better-sqlite3 is synchronous), so nothing else writes in between.
  *
  * One refused request does not undo its neighbours: requests are almost never refused, and a
  * savepoint per request is not free, so the group runs without them; when one is refused, the
@@ -72,20 +54,11 @@ export class GroupCommitWriter implements MovementWriter {
   private refusal: string | null = null;
   /** Called after each durable commit with what it held (for events, metrics, replication). */
   onCommit: (commit: Committed) => void = () => {};
-  /** Committed groups no flush has started after yet, in commit order. */
-  private unflushed: Settle[] = [];
-  /** Flushes running, oldest first, each with the groups committed before it started. */
-  private flushing: Array<{ groups: Settle[] }> = [];
 
-  /**
-   * `flusher`: when set, COMMIT is not durable by itself; each group is answered after a flush
-   * that started after its COMMIT returned. Without it, each COMMIT is (synchronous=FULL).
-   */
   constructor(
     private readonly db: Db,
     private readonly ledger: Ledger,
     private readonly maxGroupMovements = MAX_GROUP_MOVEMENTS,
-    private readonly flusher: WalFlusher | null = null,
   ) {}
 
   submit(inputs: MovementInput[], who: Actor): Promise<MovementResult[]> {
@@ -119,13 +92,7 @@ export class GroupCommitWriter implements MovementWriter {
    */
   call<T>(op: () => T): T {
     this.flush();
-    const result = op();
-    if (this.flusher) {
-      this.flusher.flushSync();
-      this.flushed(this.flushing.length - 1, null);
-      this.settle(this.unflushed.splice(0), null);
-    }
-    return result;
+    return op();
   }
 
   private schedule(): void {
@@ -180,63 +147,19 @@ export class GroupCommitWriter implements MovementWriter {
       for (const p of batch) p.reject(error);
       return;
     }
-    const created = this.ledger.takeCreated();
-    const settle: Settle = (error) => {
-      if (error) {
-        // Committed but maybe not on disk: no answer may say it is (a retry is told its seq).
-        for (const p of batch) p.reject(error);
-        return;
-      }
-      batch.forEach((p, i) => {
-        const o = outcomes[i];
-        if (!o) return;
-        if (o.ok) p.resolve(o.results);
-        else p.reject(o.error);
-      });
-      const first = created[0];
-      const last = created[created.length - 1];
-      if (!first || !last) return;
-      const byType: Record<string, number> = {};
-      for (const m of created) byType[m.type] = (byType[m.type] ?? 0) + 1;
-      this.onCommit({ from: first.seq, to: last.seq, byType, movements: () => created });
-    };
-    if (!this.flusher) settle(null);
-    else {
-      this.unflushed.push(settle);
-      this.startFlush();
-    }
-  }
-
-  /**
-   * Starts a flush for the groups committed since the last one started, unless MAX_FLUSHES run.
-   * A flush covers everything written before it began, so when one returns, the groups of the
-   * flushes that started before it are durable too, and are answered with it.
-   */
-  private startFlush(): void {
-    const flusher = this.flusher;
-    if (!flusher || this.unflushed.length === 0 || this.flushing.length >= MAX_FLUSHES) return;
-    const run = { groups: this.unflushed };
-    this.unflushed = [];
-    this.flushing.push(run);
-    flusher.flush((error) => {
-      const i = this.flushing.indexOf(run);
-      // Already answered: a blocking flush (call, stop) came first.
-      if (i < 0) return;
-      if (error) {
-        this.flushing.splice(i, 1);
-        this.settle(run.groups, error);
-      } else this.flushed(i, null);
-      this.startFlush();
+    batch.forEach((p, i) => {
+      const o = outcomes[i];
+      if (!o) return;
+      if (o.ok) p.resolve(o.results);
+      else p.reject(o.error);
     });
-  }
-
-  /** Answers the groups of flushes 0..`upTo`. */
-  private flushed(upTo: number, error: Error | null): void {
-    for (const run of this.flushing.splice(0, upTo + 1)) this.settle(run.groups, error);
-  }
-
-  private settle(groups: Settle[], error: Error | null): void {
-    for (const settle of groups) settle(error);
+    const created = this.ledger.takeCreated();
+    const first = created[0];
+    const last = created[created.length - 1];
+    if (!first || !last) return;
+    const byType: Record<string, number> = {};
+    for (const m of created) byType[m.type] = (byType[m.type] ?? 0) + 1;
+    this.onCommit({ from: first.seq, to: last.seq, byType, movements: () => created });
   }
 
   /**
@@ -262,7 +185,7 @@ export class GroupCommitWriter implements MovementWriter {
   }
 
   stop(): void {
-    this.call(() => undefined);
+    this.flush();
     this.stopped = true;
   }
 }

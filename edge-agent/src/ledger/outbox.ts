@@ -33,41 +33,34 @@ function wireRecords(rows: unknown[][]): Array<{ seq: number; payload: string }>
   });
 }
 
-/**
- * Wire records of the movements still in the outbox after `afterSeq`, in seq order, up to
- * `upToSeq`: the last seq the writer reported durable (`Ledger.lastSeq` of the reading thread).
- * The writer's COMMIT is visible to readers a flush before it is on disk, and the cloud must
- * never hold a movement that a power cut could take from the store.
- */
+/** Wire records of the movements still in the outbox after `afterSeq`, in seq order. */
 export function pendingRecords(
   db: Db,
   afterSeq: number,
   limit: number,
-  upToSeq = Number.MAX_SAFE_INTEGER,
 ): Array<{ seq: number; payload: string }> {
   const rows = db
-    .prepare<[number, number, number], unknown[]>(
+    .prepare<[number, number], unknown[]>(
       `SELECT ${WIRE_COLUMNS} FROM outbox o JOIN movements m ON m.seq = o.seq
-       WHERE o.seq > ? AND o.seq <= ? ORDER BY o.seq LIMIT ?`,
+       WHERE o.seq > ? ORDER BY o.seq LIMIT ?`,
     )
     .raw(true)
-    .all(afterSeq, upToSeq, limit);
+    .all(afterSeq, limit);
   return wireRecords(rows);
 }
 
-/** Wire records straight from the ledger from `fromSeq` on (resending what the cloud lost), up to `upToSeq`. */
+/** Wire records straight from the ledger from `fromSeq` on (resending what the cloud lost). */
 export function ledgerRecords(
   db: Db,
   fromSeq: number,
   limit: number,
-  upToSeq = Number.MAX_SAFE_INTEGER,
 ): Array<{ seq: number; payload: string }> {
   const rows = db
-    .prepare<[number, number, number], unknown[]>(
-      `SELECT ${WIRE_COLUMNS} FROM movements m WHERE m.seq >= ? AND m.seq <= ? ORDER BY m.seq LIMIT ?`,
+    .prepare<[number, number], unknown[]>(
+      `SELECT ${WIRE_COLUMNS} FROM movements m WHERE m.seq >= ? ORDER BY m.seq LIMIT ?`,
     )
     .raw(true)
-    .all(fromSeq, upToSeq, limit);
+    .all(fromSeq, limit);
   return wireRecords(rows);
 }
 

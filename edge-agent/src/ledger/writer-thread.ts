@@ -1,17 +1,16 @@
-import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { gtinOfCode } from '@store-edge/drivers';
 import { openDatabase } from '../db/database.js';
 import { RepairError, voidRecord } from '../replication/repair.js';
 import { Catalog } from './catalog.js';
-import { GroupCommitWriter, type WalFlusher } from './group-commit.js';
+import { GroupCommitWriter } from './group-commit.js';
 import { Ledger } from './ledger.js';
 import { Replica, restoreRefusal } from './replica.js';
 import { LedgerError, type MovementInput } from './types.js';
 import type { WriterReply, WriterRequest } from './worker-writer.js';
 
 /**
- * The ledger's writer thread. SQLite writes, and the flushes that make them durable, run from
+ * The ledger's writer thread. SQLite writes, and the fsync each durable COMMIT waits for, run
  * here so the HTTP thread keeps answering meanwhile: measured with bench/ingest.ts, group commit
  * on the HTTP thread held its event loop for 188 ms at the p99 at full speed (each COMMIT's
  * fsync of ~400 movements' pages blocks the thread it runs on); here it stays in single-digit
@@ -31,25 +30,10 @@ const db = openDatabase(file, { migrate: false, cacheKiB: 8192 });
 db.pragma('wal_autocheckpoint = 16000');
 // A refused request in a group is rolled back to its savepoint: keep that journal in memory.
 db.pragma('temp_store = MEMORY');
-// Durability without holding the thread: COMMIT writes the WAL without syncing it
-// (synchronous=NORMAL), and the writer answers a group only after an fdatasync of the WAL file
-// that began after its COMMIT returned (fsync flushes the whole file, whichever descriptor asks).
-// That fdatasync runs on libuv's pool, so the groups that arrive meanwhile are applied and
-// committed at once, and their flush starts without waiting for the running one: measured with
-// bench/ingest.ts, a request that arrived during a COMMIT's fsync used to wait for it and then
-// for its own. Checkpoints and the WAL header after a restart are still synced by SQLite
-// (https://www.sqlite.org/pragma.html#pragma_synchronous). Replication's operations are flushed
-// before they answer (GroupCommitWriter.call).
-db.pragma('synchronous = NORMAL');
-const wal = openSync(`${file}-wal`, 'r');
-const flusher: WalFlusher = {
-  flush: (done) => fdatasync(wal, (err) => done(err)),
-  flushSync: () => fdatasyncSync(wal),
-};
 const ledger = new Ledger(db, new Catalog(db, gtinOfCode));
 // Off the HTTP thread a group may be large: one fsync costs about the same for 400 movements as
 // for 2,000, and nobody waits on this thread but the requests of the group.
-const writer = new GroupCommitWriter(db, ledger, 2000, flusher);
+const writer = new GroupCommitWriter(db, ledger, 2000);
 const replica = new Replica(db);
 // A restore from the cloud that a crash or restart interrupted: no new movements until it is done.
 const unfinished = replica.restoreState();
@@ -106,7 +90,6 @@ port.on('message', (msg: WriterRequest) => {
   if (msg.kind === 'stop') {
     writer.stop();
     db.close();
-    closeSync(wal);
     // The answers of the last group are posted from promise callbacks: let them go first, the
     // main thread ends this thread when it reads 'stopped'.
     setImmediate(() => port.postMessage({ kind: 'stopped' } satisfies WriterReply));

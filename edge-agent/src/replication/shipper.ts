@@ -405,12 +405,10 @@ export class Shipper implements Component {
     const out: string[] = [];
     let bytes = 0;
     let last = after;
-    // Only what the writer reported durable (outbox.ts says why).
-    const durable = this.parts.ledger.lastSeq;
     const rows =
       this.resendFrom !== null
-        ? ledgerRecords(this.parts.db, this.resendFrom, this.batchSize, durable)
-        : pendingRecords(this.parts.db, after, this.batchSize, durable);
+        ? ledgerRecords(this.parts.db, this.resendFrom, this.batchSize)
+        : pendingRecords(this.parts.db, after, this.batchSize);
     const stopAt = this.refused?.seq ?? Number.POSITIVE_INFINITY;
     const most = this.isolateUpTo !== null ? 1 : Number.POSITIVE_INFINITY;
     for (const r of rows) {
