@@ -49,7 +49,7 @@ function row(seq: number, over: Partial<MovementRow> = {}): MovementRow {
   };
 }
 
-describe('wire records built by SQLite', () => {
+describe('wire records read from the outbox and the ledger', () => {
   it('equal the record toOutboxRecord builds, for any text in any field', () => {
     const db = freshDb();
     const insert = db.prepare(insertSql);

@@ -1,7 +1,6 @@
 import { hash as digest } from 'node:crypto';
 import { canonicalId, LIMITS, type ReplicationRecord } from '@store-edge/protocol';
 import type { Db } from '../db/database.js';
-import { RowInserter } from '../db/row-inserter.js';
 import { ErrorCode } from '../errors.js';
 import type { Catalog } from './catalog.js';
 import {
@@ -74,8 +73,7 @@ const NEEDS_REF: ReadonlySet<MovementType> = new Set([
 export class Ledger {
   /** The movement recorded under a canonical id: a lookup in the UNIQUE index on movements.id. */
   private readonly byId;
-  /** Movement rows of the request being applied, inserted in multi-row statements. */
-  private readonly insertRows;
+  private readonly insertMovement;
   private readonly getStock;
   private readonly upsertStock;
   private readonly queueOutbox;
@@ -94,11 +92,6 @@ export class Ledger {
     string,
     { sku: string; location: string; dOn: number; dRes: number; seq: number }
   >();
-  /**
-   * Movements of the request being applied that still wait in `insertRows`, by canonical id: the
-   * same id twice in one request is found here (at most one request's worth, ≤ 1,000).
-   */
-  private readonly unflushed = new Map<string, { seq: number; hash: string }>();
   /** Movements created since the last `takeCreated()`, for events after the commit. */
   private created: Movement[] = [];
 
@@ -110,11 +103,9 @@ export class Ledger {
     this.byId = db.prepare<[string], { seq: number; request_hash: string }>(
       'SELECT seq, request_hash FROM movements WHERE id = ?',
     );
-    this.insertRows = new RowInserter(
-      db,
+    this.insertMovement = db.prepare(
       `INSERT INTO movements (seq, id, type, sku, location, qty, delta_on_hand, delta_reserved, at, ref, reason, code,
-         source, actor, flags, request_hash, recorded_at) VALUES`,
-      17,
+         source, actor, flags, request_hash, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.getStock = db.prepare<[string, string], StockState>(
       'SELECT on_hand, reserved FROM stock WHERE sku = ? AND location = ?',
@@ -172,24 +163,20 @@ export class Ledger {
     const startSeq = this.nextSeq;
     const startCreated = this.created.length;
     this.pending.clear();
-    this.unflushed.clear();
     try {
       const now = this.clock().toISOString();
       const results = inputs.map((m, i) => this.applyOne(m, who, `${pathPrefix}/${i}`, now));
-      this.insertRows.flush();
       // The request's movements have consecutive seqs: one statement queues them all, and one
       // upsert per (sku, location) moves the projection.
       if (this.nextSeq > startSeq) this.queueOutbox.run(startSeq, this.nextSeq - 1);
       for (const d of this.pending.values()) this.upsertStock.run(d.sku, d.location, d.dOn, d.dRes, d.seq);
       return results;
     } catch (err) {
-      this.insertRows.clear();
       this.nextSeq = startSeq;
       this.created.length = startCreated;
       throw err;
     } finally {
       this.pending.clear();
-      this.unflushed.clear();
     }
   }
 
@@ -218,8 +205,9 @@ export class Ledger {
     if (id === null)
       throw new LedgerError(ErrorCode.Ledger_InvalidId, `movement id '${m.id}' is not a UUID`, `${path}/id`);
     const hash = requestHash(m, id);
-    // A retried request gets its first answer, even when today's stock would refuse it.
-    const recorded = this.unflushed.get(id) ?? this.byId.get(id);
+    // A retried request gets its first answer, even when today's stock would refuse it (the same
+    // id twice in one request too: its first row is already in the open transaction).
+    const recorded = this.byId.get(id);
     if (recorded) return this.duplicate(m, hash, path, recorded);
     const fx = this.effects(m, path);
     const seq = this.nextSeq;
@@ -228,7 +216,7 @@ export class Ledger {
     const reason = m.reason ?? (m.type === 'damage' ? 'damaged' : null);
     const code = m.code ?? null;
     // UNIQUE (movements.id) refuses this row if the lookup above ever missed a recorded id.
-    this.insertRows.add(
+    this.insertMovement.run(
       seq,
       id,
       m.type,
@@ -247,7 +235,6 @@ export class Ledger {
       hash,
       now,
     );
-    this.unflushed.set(id, { seq, hash });
     this.nextSeq++;
     if (m.type === 'reserve') this.upsertReservation.run(ref, fx.sku, fx.location, fx.qty);
     else if (m.type === 'release' || m.type === 'ship') this.closeReservation.run(fx.qty, ref);
@@ -285,9 +272,9 @@ export class Ledger {
     m: MovementInput,
     hash: string,
     path: string,
-    recorded: { seq: number; request_hash?: string; hash?: string },
+    recorded: { seq: number; request_hash: string },
   ): MovementResult {
-    const stored = recorded.request_hash ?? recorded.hash;
+    const stored = recorded.request_hash;
     // Rows from before migration 007 hashed the id as the client sent it.
     if (stored === hash || stored === requestHash(m, m.id))
       return { id: m.id, seq: recorded.seq, status: 'duplicate' };

@@ -1,20 +1,36 @@
 import type { Db } from '../db/database.js';
+import { toOutboxRecord } from './ledger.js';
+import type { MovementType } from './types.js';
+
+type WireRow = [
+  seq: number,
+  id: string,
+  type: MovementType,
+  sku: string,
+  location: string,
+  qty: number,
+  at: string,
+  ref: string | null,
+  reason: string | null,
+  source: string,
+  actor: string,
+];
+
+/** The columns of a movements row (alias `m`) that its wire record carries, in WireRow's order. */
+const WIRE_COLUMNS =
+  'm.seq, m.id, m.type, m.sku, m.location, m.qty, m.at, m.ref, m.reason, m.source, m.actor';
 
 /**
- * A movements row (alias `m`) as the wire record the cloud ingests: protocol/'s
- * ReplicationRecord, `{"seq", "movement": {id, type, sku, location, qty, at, source, actor,
- * ref?, reason?}}`, the same document `toOutboxRecord` builds (ledger.ts; a test holds the two
- * equal). Built by SQLite while reading, so shipping a large backlog costs no JavaScript per
- * movement. json_patch is an RFC 7396 merge patch: a null member removes the key, which leaves
- * out ref and reason when they are not set.
+ * Rows as the wire records the cloud ingests (protocol/'s ReplicationRecord, built by
+ * `toOutboxRecord`). Read as arrays: shipping a backlog reads tens of thousands a second, and a
+ * row object per movement cost more than the record itself (bench/catchup.ts).
  */
-export const WIRE_RECORD_SQL = `json_object('seq', m.seq, 'movement',
-  CASE WHEN m.ref IS NULL AND m.reason IS NULL THEN ${movementObject()}
-  ELSE json_patch(${movementObject()}, json_object('ref', m.ref, 'reason', m.reason)) END)`;
-
-function movementObject(): string {
-  return `json_object('id', m.id, 'type', m.type, 'sku', m.sku, 'location', m.location, 'qty', m.qty,
-    'at', m.at, 'source', m.source, 'actor', m.actor)`;
+function wireRecords(rows: unknown[][]): Array<{ seq: number; payload: string }> {
+  return rows.map((r) => {
+    const [seq, id, type, sku, location, qty, at, ref, reason, source, actor] = r as WireRow;
+    const record = toOutboxRecord({ seq, id, type, sku, location, qty, at, ref, reason, source, actor });
+    return { seq, payload: JSON.stringify(record) };
+  });
 }
 
 /** Wire records of the movements still in the outbox after `afterSeq`, in seq order. */
@@ -23,12 +39,14 @@ export function pendingRecords(
   afterSeq: number,
   limit: number,
 ): Array<{ seq: number; payload: string }> {
-  return db
-    .prepare<[number, number], { seq: number; payload: string }>(
-      `SELECT m.seq, ${WIRE_RECORD_SQL} AS payload FROM outbox o JOIN movements m ON m.seq = o.seq
+  const rows = db
+    .prepare<[number, number], unknown[]>(
+      `SELECT ${WIRE_COLUMNS} FROM outbox o JOIN movements m ON m.seq = o.seq
        WHERE o.seq > ? ORDER BY o.seq LIMIT ?`,
     )
+    .raw(true)
     .all(afterSeq, limit);
+  return wireRecords(rows);
 }
 
 /** Wire records straight from the ledger from `fromSeq` on (resending what the cloud lost). */
@@ -37,11 +55,13 @@ export function ledgerRecords(
   fromSeq: number,
   limit: number,
 ): Array<{ seq: number; payload: string }> {
-  return db
-    .prepare<[number, number], { seq: number; payload: string }>(
-      `SELECT m.seq, ${WIRE_RECORD_SQL} AS payload FROM movements m WHERE m.seq >= ? ORDER BY m.seq LIMIT ?`,
+  const rows = db
+    .prepare<[number, number], unknown[]>(
+      `SELECT ${WIRE_COLUMNS} FROM movements m WHERE m.seq >= ? ORDER BY m.seq LIMIT ?`,
     )
+    .raw(true)
     .all(fromSeq, limit);
+  return wireRecords(rows);
 }
 
 /**

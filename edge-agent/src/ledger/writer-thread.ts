@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { extractGtin } from '@store-edge/drivers';
 import { openDatabase } from '../db/database.js';
 import { RepairError, voidRecord } from '../replication/repair.js';
-import { extractGtin } from '../scanning/codes.js';
 import { Catalog } from './catalog.js';
 import { GroupCommitWriter } from './group-commit.js';
 import { Ledger } from './ledger.js';

@@ -1,7 +1,8 @@
 import { canonicalId, LIMITS, parseInstant } from '@store-edge/protocol';
 import type { Db } from '../db/database.js';
 import { EdgeError, ErrorCode } from '../errors.js';
-import { WIRE_RECORD_SQL } from '../ledger/outbox.js';
+import { toOutboxRecord } from '../ledger/ledger.js';
+import type { MovementType } from '../ledger/types.js';
 
 /** Why a record cannot be withdrawn (answered as a problem by the route). */
 export type RepairCode =
@@ -27,7 +28,7 @@ export interface VoidResult {
 interface Row {
   seq: number;
   id: string;
-  type: string;
+  type: MovementType;
   sku: string;
   location: string;
   qty: number;
@@ -35,8 +36,10 @@ interface Row {
   delta_reserved: number;
   at: string;
   ref: string | null;
+  reason: string | null;
+  source: string;
+  actor: string;
   recorded_at: string;
-  wire: string;
 }
 
 /**
@@ -56,11 +59,10 @@ export function voidRecord(
   opts: { reason: string; actor: string; now: Date },
 ): VoidResult {
   return db.transaction((): VoidResult => {
-    const row = db
-      .prepare<[number], Row>(`SELECT m.*, ${WIRE_RECORD_SQL} AS wire FROM movements m WHERE m.seq = ?`)
-      .get(seq);
+    const row = db.prepare<[number], Row>('SELECT * FROM movements WHERE seq = ?').get(seq);
     if (!row)
       throw new RepairError(ErrorCode.Replication_RecordNotFound, `the ledger has no record with seq ${seq}`);
+    const wire = JSON.stringify(toOutboxRecord(row));
     const id = canonicalId(row.id) ?? row.id;
     if (row.type === 'void') return { seq, id, quarantineId: null, original: null, voided: false };
     if (!db.prepare('SELECT 1 FROM outbox WHERE seq = ?').get(seq)) {
@@ -119,12 +121,12 @@ export function voidRecord(
     );
     const q = db
       .prepare('INSERT INTO quarantine (at, source, device_id, raw, reason) VALUES (?, ?, NULL, ?, ?)')
-      .run(opts.now.toISOString(), 'replication', row.wire, `withdrawn from replication: ${opts.reason}`);
+      .run(opts.now.toISOString(), 'replication', wire, `withdrawn from replication: ${opts.reason}`);
     return {
       seq,
       id,
       quarantineId: Number(q.lastInsertRowid),
-      original: JSON.parse(row.wire) as unknown,
+      original: JSON.parse(wire) as unknown,
       voided: true,
     };
   })();
