@@ -1,5 +1,6 @@
 import {
   AGENT_LEASE_SECONDS,
+  type BackoffPolicy,
   canonicalId,
   type Movement,
   movementProblems,
@@ -8,6 +9,7 @@ import {
   type ReplicationRecord,
   type Reservation,
   type ReservationStatus,
+  retry,
 } from '@store-edge/protocol';
 import { format } from 'mysql2';
 import { appendChanges, type NewChange } from './changes.js';
@@ -88,10 +90,32 @@ export async function ingestBatch(
   // other batch of that store waits. The writes are formatted here for the usual case (every
   // record is new).
   const prepared = formatWrites(store.storeId, store.tenantId, records);
-  return withTransaction(pool, (conn) => applyBatch(conn, store, records, { prepared, agentInstance }), {
-    onRetry: (_err, _attempt, reason) => hooks.onRetry?.(reason),
-  });
+  const since = performance.now();
+  // An edge keeps several batches in flight (shipper.ts) and they can reach the store's lock out
+  // of order (each is decompressed and parsed on its own): a batch that arrives just before its
+  // predecessor waits for it a moment, retrying its transaction, instead of sending the edge
+  // back to resend everything after it.
+  return retry(
+    () =>
+      withTransaction(pool, (conn) => applyBatch(conn, store, records, { prepared, agentInstance }), {
+        onRetry: (_err, _attempt, reason) => hooks.onRetry?.(reason),
+      }),
+    {
+      attempts: Number.POSITIVE_INFINITY,
+      policyFor: (err) =>
+        err instanceof HttpProblem &&
+        err.extra.code === PROBLEM_CODES.sequenceGap &&
+        performance.now() - since < GAP_PATIENCE_MS
+          ? GAP_WAIT
+          : null,
+    },
+  );
 }
+
+/** How long a batch that came before its predecessor waits for it before answering "gap". */
+const GAP_PATIENCE_MS = 1000;
+/** The waits between its tries (protocol/src/retry.ts: full jitter, 2 ms doubling to 50 ms). */
+const GAP_WAIT: BackoffPolicy = { baseMs: 2, capMs: 50 };
 
 function anotherAgent(storeId: string, other: string, silentSeconds: number): HttpProblem {
   return new HttpProblem(

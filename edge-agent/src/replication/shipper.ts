@@ -2,7 +2,7 @@ import { AGENT_LEASE_SECONDS, Backoff, canonicalId, classifyBatchAnswer } from '
 import type { AgentParts, Component } from '../agent.js';
 import { ledgerRecords, pendingRecords } from '../ledger/outbox.js';
 import type { ReplicaWriter } from '../ledger/replica.js';
-import { AnotherAgentError, type CloudClient, CloudUnreachable } from './cloud-client.js';
+import { AnotherAgentError, type CloudAnswer, type CloudClient, CloudUnreachable } from './cloud-client.js';
 import type { VoidAnswer } from './repair.js';
 import { type RestoreProgress, restoreFromCloud } from './restore.js';
 
@@ -33,8 +33,22 @@ export interface ShipperStatus {
   restore: RestoreProgress | null;
 }
 
+/**
+ * Batches in flight at once. With one, the edge (read, send), the cloud (parse, check) and the
+ * database (apply) work in turn; with several, the next batches are read, sent and parsed while
+ * the cloud applies one (docs/scale.md "Catch-up").
+ */
+const PIPELINE_DEPTH = 6;
 /** A refused record is offered to the cloud again this often (the cloud may have been fixed). */
 const REFUSED_RECHECK_MS = 5 * 60_000;
+
+interface InFlight {
+  first: number;
+  last: number;
+  answer: Promise<CloudAnswer>;
+  /** What the cloud was known to hold when this batch left: a gap below it is lost data. */
+  known: number;
+}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -150,6 +164,7 @@ export class Shipper implements Component {
   private async run(): Promise<void> {
     const signal = this.abort.signal;
     let checkedBehind = false;
+    const inflight: InFlight[] = [];
     while (!signal.aborted) {
       try {
         // (A restore that failed midway, the cloud gone, is continued before anything is sent.)
@@ -159,11 +174,25 @@ export class Shipper implements Component {
         }
         // Answers recorded or not yet: an ack still being written must not send its records again.
         const acked = Math.max(this.ackedSeq(), this.cloudApplied);
-        // One batch at a time: read, send, and act on the cloud's answer before the next. (The
-        // acknowledgement of one is written while the next travels: see ack().)
+        // Keep a few batches in flight: the cloud applies them in order (it locks the store's
+        // row, and a batch that overtakes its predecessor waits for it: ingest.ts), and meanwhile
+        // the next one is read, sent and parsed. Any answer other than "applied" drains the
+        // pipeline and continues from what the cloud acknowledged. Resending and isolating a
+        // refused record go one batch at a time.
         if (this.isolateUpTo !== null && acked >= this.isolateUpTo) this.isolateUpTo = null;
-        const next = this.nextRecords(acked);
-        if (next.records.length === 0 && this.refused) {
+        const depth = this.resendFrom === null && this.isolateUpTo === null ? PIPELINE_DEPTH : 1;
+        let from = inflight.length > 0 ? (inflight[inflight.length - 1] as InFlight).last : acked;
+        while (inflight.length < depth) {
+          const next = this.nextRecords(from);
+          if (next.records.length === 0) break;
+          const answer = this.cloud.sendBatch(`{"records":[${next.records.join(',')}]}`);
+          answer.catch(() => {});
+          inflight.push({ first: from + 1, last: next.last, answer, known: acked });
+          this.highestSent = Math.max(this.highestSent, next.last);
+          from = next.last;
+        }
+        const head = inflight.shift();
+        if (!head && this.refused) {
           // Everything before the refused record is sent; wait for its repair (voidRecord wakes
           // the loop), and offer it to the cloud again now and then.
           if (Date.now() >= this.refused.retryAt) {
@@ -175,7 +204,7 @@ export class Shipper implements Component {
           await this.waitForWork(Math.min(5000, this.refused.retryAt - Date.now()));
           continue;
         }
-        if (next.records.length === 0) {
+        if (!head) {
           this.status.state = 'idle';
           this.status.catchUp = null;
           this.catchUpStart = null;
@@ -183,27 +212,34 @@ export class Shipper implements Component {
           await this.waitForWork(5000);
           continue;
         }
-        // What the cloud was known to hold when this batch left: a gap below it is lost data.
-        const head = { first: acked + 1, last: next.last, known: acked };
-        this.highestSent = Math.max(this.highestSent, next.last);
         this.status.state = 'shipping';
-        const answer = await this.cloud.sendBatch(`{"records":[${next.records.join(',')}]}`);
+        let answer: CloudAnswer;
+        try {
+          answer = await head.answer;
+        } catch (err) {
+          await this.drain(inflight);
+          throw err;
+        }
         this.status.online = true;
         const outcome = classifyBatchAnswer(answer.status, answer.body);
-        if (outcome.kind !== 'applied') await this.acksWritten();
+        if (outcome.kind !== 'applied') {
+          await this.drain(inflight);
+          await this.acksWritten();
+        }
         switch (outcome.kind) {
           case 'applied': {
             // An answer above this batch is only believed when the cloud holds that record (a
             // restarted edge resends what the cloud already has); anything else would delete
             // outbox rows the cloud never saw.
             if (outcome.appliedSeq > head.last && !(await this.cloudHolds(outcome.appliedSeq))) {
+              await this.drain(inflight);
               await this.protocolError(
                 `the cloud answered appliedSeq ${outcome.appliedSeq} to a batch ending at seq ${head.last} (highest sent: ${this.highestSent}), and does not hold that record; nothing was pruned`,
                 signal,
               );
               break;
             }
-            // The ack is written while the next batch travels: it only prunes the outbox, and
+            // The ack is written while the next batches travel: it only prunes the outbox, and
             // if it is lost in a crash the cloud skips those records when they come again.
             this.ack(outcome.appliedSeq);
             if (this.status.refused && outcome.appliedSeq >= this.status.refused.seq) this.clearRefused();
@@ -226,8 +262,9 @@ export class Shipper implements Component {
                 signal,
               );
             } else if (holds >= head.known) {
-              // Not a loss: the cloud applied more than we knew (we crashed before recording its
-              // answer, or a batch timed out here after the cloud applied it). Continue after
+              // Not a loss: the batch overtook one sent before it for longer than the cloud waits
+              // (ingest.ts), or the cloud applied more than we knew (we crashed before recording
+              // its answer, or a batch timed out here after the cloud applied it). Continue after
               // what the cloud holds.
               if (holds > acked) this.ack(holds);
               await this.acksWritten();
@@ -307,6 +344,7 @@ export class Shipper implements Component {
             break;
         }
       } catch (err) {
+        await this.drain(inflight);
         await this.acksWritten();
         if (signal.aborted) return;
         if (err instanceof AnotherAgentError) {
@@ -321,6 +359,20 @@ export class Shipper implements Component {
         await this.failed((err as Error).message, signal);
       }
     }
+  }
+
+  /** Waits for every batch still in flight, keeping what their answers say the cloud holds. */
+  private async drain(inflight: InFlight[]): Promise<void> {
+    const answers = await Promise.allSettled(inflight.map((f) => f.answer));
+    const batches = inflight.splice(0);
+    answers.forEach((a, i) => {
+      if (a.status !== 'fulfilled') return;
+      const outcome = classifyBatchAnswer(a.value.status, a.value.body);
+      // Beyond its own batch an answer is not taken on trust here (see 'applied' in run()):
+      // those records are sent again and the cloud skips them.
+      const batch = batches[i];
+      if (outcome.kind === 'applied' && batch) this.ack(Math.min(outcome.appliedSeq, batch.last));
+    });
   }
 
   /** Records that the cloud holds everything up to `seq`; folds into an ack being written. */
