@@ -53,8 +53,8 @@ export function defineFeature<K extends FeatureName, N extends FeatureName = nev
   return definition;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: any definition, whatever it needs
-export type AnyFeatureDefinition = FeatureDefinition<FeatureName, any>;
+/** Any feature's definition, whatever it needs (`create` is a method, so its parameter is bivariant). */
+export type AnyFeatureDefinition = FeatureDefinition<FeatureName, FeatureName>;
 
 /**
  * The order to build and start features in: each after the features it needs, otherwise as
