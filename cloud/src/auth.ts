@@ -4,6 +4,7 @@ import { forbidden, unauthorized } from './problem.js';
 import { bearerToken, hashToken, tokensEqual } from './tokens.js';
 
 export type Principal =
+  | PersonPrincipal
   | { kind: 'admin' }
   | {
       kind: 'store';
@@ -105,4 +106,79 @@ export function requireStore(
 export function requireAdminOrStore(p: Principal, storeId: string): void {
   if (p.kind === 'admin') return;
   requireStore(p, storeId);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Head-office people and machines (CONTRACT.md v2 "Head-office people and machines (OIDC)").
+// The OIDC verifier (issue 17) turns a bearer JWT into a `person` principal; every /v1 route
+// then asks `requireRole` for a Scope and puts it into its query (scopeWhere), so another
+// tenant's rows are never read, not read and filtered.
+
+export const ROLES = ['hq-admin', 'merchandiser', 'buyer', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A person (Authorization Code) or an integration (client credentials) from the OIDC issuer. */
+export interface PersonPrincipal {
+  kind: 'person';
+  subject: string;
+  tenantId: string;
+  roles: Role[];
+  /** Store ids the person may see; null: every store of the tenant. */
+  stores: string[] | null;
+}
+
+/** What a request may touch: null tenant = every tenant (admin token); null stores = all. */
+export interface Scope {
+  tenantId: string | null;
+  stores: string[] | null;
+}
+
+/** Any tenant role may read. */
+export const READERS: readonly Role[] = ROLES;
+
+/**
+ * The scope of a request allowed for `roles` (hq-admin may do everything in its tenant; the
+ * admin token everything everywhere). A store token or a person without one of the roles: 403.
+ */
+export function requireRole(p: Principal, roles: readonly Role[]): Scope {
+  if (p.kind === 'admin') return { tenantId: null, stores: null };
+  if (p.kind === 'person') {
+    if (p.roles.includes('hq-admin') || p.roles.some((r) => roles.includes(r))) {
+      return { tenantId: p.tenantId, stores: p.stores };
+    }
+    throw forbidden(`this route needs one of the roles ${roles.join(', ')}`);
+  }
+  throw forbidden('this route is not for a store token');
+}
+
+/**
+ * A WHERE fragment (starting with ' AND ') limiting `tenantCol`/`storeCol` to the scope, and its
+ * parameters. Pass storeCol null for tenant-wide rows (catalog, price changes).
+ */
+export function scopeWhere(
+  scope: Scope,
+  tenantCol: string,
+  storeCol: string | null,
+): { sql: string; params: unknown[] } {
+  let sql = '';
+  const params: unknown[] = [];
+  if (scope.tenantId !== null) {
+    sql += ` AND ${tenantCol} = ?`;
+    params.push(scope.tenantId);
+  }
+  if (storeCol && scope.stores !== null) {
+    if (scope.stores.length === 0) sql += ' AND FALSE';
+    else {
+      sql += ` AND ${storeCol} IN (?)`;
+      params.push(scope.stores);
+    }
+  }
+  return { sql, params };
+}
+
+/** True when a row of (tenantId, storeId) is inside the scope; outside answers 404 at the caller. */
+export function inScope(scope: Scope, tenantId: string, storeId: string | null): boolean {
+  if (scope.tenantId !== null && scope.tenantId !== tenantId) return false;
+  if (storeId !== null && scope.stores !== null && !scope.stores.includes(storeId)) return false;
+  return true;
 }

@@ -1,3 +1,4 @@
+import { FeedHandlers } from './replication/feed-handlers.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -189,6 +190,7 @@ export class EdgeAgent {
         devices,
         broker: this.broker,
         disk,
+        feedHandlers: new FeedHandlers(),
       };
       this.core = core;
 

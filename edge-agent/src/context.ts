@@ -42,6 +42,8 @@ export interface AgentCore {
   devices: DeviceRegistry;
   /** The embedded MQTT broker, unless it is turned off. */
   broker: EmbeddedBroker | null;
+  /** Appliers of the change-feed kinds features own (deliveries, scheduled prices). */
+  feedHandlers: import('./replication/feed-handlers.js').FeedHandlers;
 }
 
 /** The cloud shipper's live status and repair, a service of the replication feature. */

@@ -98,10 +98,32 @@ export const ReservationSchema = Type.Object({
 });
 export type Reservation = Static<typeof ReservationSchema>;
 
+export const DELIVERY_KINDS = ['purchase', 'transfer'] as const;
+export const DELIVERY_STATUSES = ['open', 'receiving', 'closed'] as const;
+
+/**
+ * `kind: 'delivery'`: an expected delivery for this store (purchase order / ASN, or the inbound
+ * side of a transfer), in units, sent ahead of the truck so the store can receive it offline.
+ * Movements with `ref` = `id` count toward it at the store.
+ */
+export const DeliveryChangeSchema = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: LIMITS.ref }),
+  storeId: Type.String(),
+  kind: Type.Enum([...DELIVERY_KINDS], { type: 'string' }),
+  fromStoreId: Type.Optional(Type.String()),
+  supplier: Type.Optional(Type.String({ maxLength: 128 })),
+  expectedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  lines: Type.Array(
+    Type.Object({ sku: Type.String(), qty: Type.Integer({ minimum: 1, maximum: LIMITS.qty }) }),
+  ),
+});
+export type DeliveryChange = Static<typeof DeliveryChangeSchema>;
+
 export const ChangeSchema = Type.Union([
   Type.Object({ cursor: Type.Integer(), kind: Type.Literal('item'), data: ItemChangeSchema }),
   Type.Object({ cursor: Type.Integer(), kind: Type.Literal('price'), data: PriceChangeSchema }),
   Type.Object({ cursor: Type.Integer(), kind: Type.Literal('reservation'), data: ReservationSchema }),
+  Type.Object({ cursor: Type.Integer(), kind: Type.Literal('delivery'), data: DeliveryChangeSchema }),
 ]);
 export type Change = Static<typeof ChangeSchema>;
 export type ChangeKind = Change['kind'];

@@ -112,12 +112,16 @@ export class ChangeFeed implements Component {
             'cloud',
             this.parts.clock(),
           );
+        } else if (c.kind !== 'reservation') {
+          this.parts.feedHandlers.apply(c);
         }
       }
       db.prepare('UPDATE replication_state SET feed_cursor = ? WHERE id = 1').run(String(cursor));
     })();
     for (const c of changes)
-      if (c.kind !== 'reservation') this.parts.events.emit('item', { sku: c.data.sku, kind: c.kind });
+      if (c.kind === 'item' || c.kind === 'price')
+        this.parts.events.emit('item', { sku: c.data.sku, kind: c.kind });
+    this.parts.feedHandlers.notify(changes);
     // Every feature that cares (shelf labels) hears of it through the bus.
     if (priced.length > 0) this.parts.events.emit('price.changed', { skus: priced, source: 'cloud' });
   }
