@@ -1,4 +1,3 @@
-import { FeedHandlers } from './replication/feed-handlers.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -29,6 +28,7 @@ import { type BrokerIdentity, type BrokerLogin, EmbeddedBroker } from './mqtt/br
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { PortInUseError } from './ports.js';
+import { FeedHandlers } from './replication/feed-handlers.js';
 import { extractGtin, parseCodeInfo } from './scanning/codes.js';
 import { tsWorker } from './util/ts-worker.js';
 
