@@ -2,6 +2,7 @@ import pino, { type Logger } from 'pino';
 import { buildApp, type CloudApp } from './app.js';
 import type { CloudConfig } from './config.js';
 import { createPool, type Pool } from './db.js';
+import { FleetSweeper } from './fleet/sweeper.js';
 import { createMetrics } from './metrics.js';
 import { migrate, redact } from './migrate.js';
 import { WebhookDispatcher } from './webhooks.js';
@@ -17,6 +18,7 @@ export class CloudService {
   #pool: Pool | null = null;
   #app: CloudApp | null = null;
   #dispatcher: WebhookDispatcher | null = null;
+  #sweeper: FleetSweeper | null = null;
   readonly log: Logger;
 
   constructor(private readonly opts: CloudServiceOptions) {
@@ -51,6 +53,13 @@ export class CloudService {
       metrics,
       feedPollIntervalMs: config.feedPollIntervalMs,
       maxIngestInFlight: config.ingestMaxInFlight,
+      offlineAfterSeconds: config.offlineAfterSeconds,
+    });
+    this.#sweeper = new FleetSweeper({
+      pool,
+      log: this.log,
+      metrics,
+      clock: { now: () => new Date(), offlineAfterSeconds: config.offlineAfterSeconds },
     });
     this.#dispatcher = new WebhookDispatcher({
       pool,
@@ -67,14 +76,17 @@ export class CloudService {
     const addr = this.#app.server.address();
     this.port = typeof addr === 'object' && addr ? addr.port : config.port;
     this.#dispatcher.start();
+    this.#sweeper.start();
     this.log.info({ port: this.port, mysql: redact(config.mysqlUrl) }, 'store-edge cloud listening');
   }
 
   async stop(): Promise<void> {
+    await this.#sweeper?.stop();
     await this.#dispatcher?.stop();
     await this.#app?.close();
     await this.#pool?.end();
     this.#dispatcher = null;
+    this.#sweeper = null;
     this.#app = null;
     this.#pool = null;
   }
