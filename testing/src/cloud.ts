@@ -29,7 +29,11 @@ export interface TestCloud {
 }
 
 /** A migrated throw-away database and an in-process app (driven with app.inject). */
-export async function startTestCloud(serverUrl: string): Promise<TestCloud> {
+export async function startTestCloud(
+  serverUrl: string,
+  /** The fleet's clock and offline window (docs/fleet.md); default the system clock and 90 s. */
+  opts: { clock?: () => Date; offlineAfterSeconds?: number } = {},
+): Promise<TestCloud> {
   if (!serverUrl) throw new Error('no MySQL server for tests (see testing/src/global-setup.ts)');
   const db = await createTestDatabase(serverUrl, 'se_cloud');
   await migrate(db.url);
@@ -41,6 +45,7 @@ export async function startTestCloud(serverUrl: string): Promise<TestCloud> {
     logger: pino({ level: 'silent' }),
     metrics: createMetrics(),
     notifier,
+    ...opts,
   });
   await app.ready();
   return {

@@ -97,7 +97,7 @@ export async function recordHealth(
           [...values, now, store.storeId],
         );
       }
-      if (!prev || prev.status !== 'online') {
+      if (prev?.status !== 'online') {
         const previous = prev ? prev.status : 'unknown';
         await recordTransition(conn, store, 'online', previous, now, now);
         await enqueueEvent(conn, store.tenantId, 'store.online', {
@@ -366,11 +366,21 @@ export async function backlogPoints(
   if ((found as unknown[]).length === 0) return null;
   const [fine, coarse] = BACKLOG_RESOLUTIONS;
   const fineFrom = new Date(clock.now().getTime() - fine.keepSeconds * 1000);
+  // A bucket that began before `since` but covers it is in.
+  const from = (bucketSeconds: number, floor: Date) =>
+    new Date(Math.max(since.getTime() - bucketSeconds * 1000 + 1, floor.getTime()));
   const [rows] = await pool.query(
     `SELECT at, pending, oldest_pending_at FROM store_backlog_points
       WHERE store_id = ? AND ((res = ? AND at >= ? AND at < ?) OR (res = ? AND at >= ?))
       ORDER BY at, res`,
-    [storeId, coarse.res, since, fineFrom, fine.res, since > fineFrom ? since : fineFrom],
+    [
+      storeId,
+      coarse.res,
+      from(coarse.bucketSeconds, new Date(0)),
+      fineFrom,
+      fine.res,
+      from(fine.bucketSeconds, fineFrom),
+    ],
   );
   return (rows as Array<{ at: Date; pending: number | string; oldest_pending_at: Date | null }>).map((p) => ({
     at: p.at.toISOString(),
