@@ -13,6 +13,8 @@ import {
 } from '@store-edge/testing/cloud';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApp } from '../app.js';
+import type { PersonPrincipal } from '../auth.js';
 import { createMetrics } from '../metrics.js';
 import type { EventEnvelope } from '../outbox.js';
 import { WebhookDispatcher } from '../webhooks.js';
@@ -352,5 +354,68 @@ describe('fleet', () => {
       'n-2',
     ]);
     expect((await fleet(cloud.pool, { tenantId: 'north', stores: [] }, c)).map((s) => s.id)).toEqual([]);
+  });
+  it('answers a person only within their tenant and stores: another tenant’s store is not found', async () => {
+    // The OIDC verifier (auth branch) turns a JWT into a person principal; here a hook sets the
+    // principal it would produce, and the routes' own scope handling does the rest.
+    const app = await buildApp({
+      pool: cloud.pool,
+      adminToken: 'fleet-scope-admin-token-0123',
+      logger: pino({ level: 'silent' }),
+      metrics: createMetrics(),
+      notifier: cloud.notifier,
+      clock,
+      offlineAfterSeconds: WINDOW,
+    });
+    app.addHook('onRequest', async (request) => {
+      const tenant = request.headers['x-test-tenant'];
+      if (typeof tenant !== 'string') return;
+      const stores = request.headers['x-test-stores'];
+      const person: PersonPrincipal = {
+        kind: 'person',
+        subject: 'test-person',
+        tenantId: tenant,
+        roles: ['viewer'],
+        stores: typeof stores === 'string' ? stores.split(',') : null,
+      };
+      request.principal = person;
+    });
+    await app.ready();
+    try {
+      const as = (tenant: string, stores?: string) => ({
+        'x-test-tenant': tenant,
+        ...(stores ? { 'x-test-stores': stores } : {}),
+      });
+      const south = await app.inject({ method: 'GET', url: '/v1/fleet', headers: as('south') });
+      expect(south.json().stores.map((s: { id: string }) => s.id)).toEqual(['s-1']);
+      for (const url of ['/v1/stores/n-1/health', '/v1/stores/n-1/backlog']) {
+        const res = await app.inject({ method: 'GET', url, headers: as('south') });
+        expect(res.statusCode).toBe(404);
+        expect(res.json().detail).toBe("store 'n-1' does not exist");
+      }
+      const one = await app.inject({ method: 'GET', url: '/v1/fleet', headers: as('north', 'n-2') });
+      expect(one.json().stores.map((s: { id: string }) => s.id)).toEqual(['n-2']);
+      expect(
+        (await app.inject({ method: 'GET', url: '/v1/stores/n-1/health', headers: as('north', 'n-2') }))
+          .statusCode,
+      ).toBe(404);
+      expect(
+        (await app.inject({ method: 'GET', url: '/v1/stores/n-2/health', headers: as('north', 'n-2') }))
+          .statusCode,
+      ).toBe(200);
+      // A person never reports for a store.
+      expect(
+        (
+          await app.inject({
+            method: 'POST',
+            url: '/v1/stores/n-2/health',
+            headers: as('north'),
+            payload: report(),
+          })
+        ).statusCode,
+      ).toBe(403);
+    } finally {
+      await app.close();
+    }
   });
 });
