@@ -10,6 +10,7 @@ import { installOpenApi } from './plugins/openapi.js';
 import { installProblemHandler } from './problem.js';
 import opsRoutes from './routes/ops.js';
 import v1Routes from './routes/v1/index.js';
+import type { ReplenishmentRoutesOptions } from './routes/v1/replenishment/index.js';
 import { CloudProblemSchema } from './routes/v1/schemas.js';
 
 export interface AppOptions {
@@ -27,6 +28,8 @@ export interface AppOptions {
    * at once, before their bodies are read (default 40: twice the default MySQL pool).
    */
   maxIngestInFlight?: number;
+  /** Replenishment runs: the staleness limit and the clock (routes/v1/replenishment). */
+  replenishment?: ReplenishmentRoutesOptions;
 }
 
 /** What every route plugin finds on its instance (decorated once on the root). */
@@ -84,7 +87,11 @@ export async function buildApp(opts: AppOptions) {
 
   await installOpenApi(app);
   await app.register(opsRoutes);
-  await app.register(v1Routes, { prefix: '/v1', maxIngestInFlight: opts.maxIngestInFlight ?? 40 });
+  await app.register(v1Routes, {
+    prefix: '/v1',
+    maxIngestInFlight: opts.maxIngestInFlight ?? 40,
+    ...(opts.replenishment ? { replenishment: opts.replenishment } : {}),
+  });
   return app;
 }
 

@@ -12,6 +12,8 @@ export interface CloudConfig {
   webhookRatePerTenant: number;
   staleAfterSeconds: number;
   feedPollIntervalMs: number;
+  /** Replenishment holds back stores whose last applied batch is older than this. */
+  replenishMaxLagMinutes: number;
   /** pino level; the Helm chart sets STORE_EDGE_LOG_LEVEL from `logLevel` (the edge reads the same name). */
   logLevel: LogLevel;
 }
@@ -70,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     webhookRatePerTenant: int('STORE_EDGE_WEBHOOK_RATE_PER_TENANT', 20, 1, 100_000),
     staleAfterSeconds: int('STORE_EDGE_STALE_AFTER_SECONDS', 900, 0, 31_536_000),
     feedPollIntervalMs: int('STORE_EDGE_FEED_POLL_MS', 1000, 10, 30_000),
+    replenishMaxLagMinutes: int('STORE_EDGE_REPLENISH_MAX_LAG_MINUTES', 120, 1, 525_600),
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
 }

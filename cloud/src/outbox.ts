@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { PoolConnection } from './db.js';
 
-export const WEBHOOK_EVENTS = ['movements.applied', 'reservation.changed', 'store.stale'] as const;
+export const WEBHOOK_EVENTS = [
+  'movements.applied',
+  'reservation.changed',
+  'store.stale',
+  'replenishment.proposed',
+] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export interface EventEnvelope {

@@ -51,6 +51,7 @@ export class CloudService {
       metrics,
       feedPollIntervalMs: config.feedPollIntervalMs,
       maxIngestInFlight: config.ingestMaxInFlight,
+      replenishment: { maxLagMinutes: config.replenishMaxLagMinutes },
     });
     this.#dispatcher = new WebhookDispatcher({
       pool,
