@@ -128,9 +128,13 @@ export async function approveRun(
 ): Promise<{ runId: string; tenantId: string; deliveries: ApprovedDelivery[] }> {
   const run = await runRow(pool, scope, runId);
   if (run.status !== 'done') {
-    throw cloudProblem('run-not-done', `replenishment run ${runId} is ${run.status}; only a finished run is approved`, {
-      status: run.status,
-    });
+    throw cloudProblem(
+      'run-not-done',
+      `replenishment run ${runId} is ${run.status}; only a finished run is approved`,
+      {
+        runStatus: run.status,
+      },
+    );
   }
   const [rows] = await pool.query(
     'SELECT DISTINCT store_id FROM replenishment_proposals WHERE run_id = ? ORDER BY store_id',

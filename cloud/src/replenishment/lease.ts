@@ -75,10 +75,9 @@ export async function renewRunLease(
   leaseMs = RUN_LEASE_MS,
 ): Promise<void> {
   await withTransaction(pool, async (conn) => {
-    const [rows] = await conn.query(
-      'SELECT run_id FROM replenishment_lease WHERE tenant_id = ? FOR UPDATE',
-      [tenantId],
-    );
+    const [rows] = await conn.query('SELECT run_id FROM replenishment_lease WHERE tenant_id = ? FOR UPDATE', [
+      tenantId,
+    ]);
     if ((rows as Array<{ run_id: string | null }>)[0]?.run_id !== runId) throw new LeaseLostError(runId);
     await conn.query('UPDATE replenishment_lease SET lease_until = ? WHERE tenant_id = ?', [
       toSqlDateTime(new Date(now.getTime() + leaseMs)),

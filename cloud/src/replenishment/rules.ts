@@ -47,12 +47,16 @@ export function checkRules(rules: RuleInput[]): void {
       errors.push({ path: `/rules/${i}/sku`, message: `repeats the sku of /rules/${first}` });
     else seen.set(r.sku, i);
   });
-  if (errors.length > 0)
-    throw cloudProblem(PROBLEM_CODES.validation, 'invalid reorder rules', { errors });
+  if (errors.length > 0) throw cloudProblem(PROBLEM_CODES.validation, 'invalid reorder rules', { errors });
 }
 
 /** Replaces the rules of the listed skus (others stay), in one transaction (one statement). */
-export async function putRules(pool: Pool, scope: Scope, storeId: string, rules: RuleInput[]): Promise<number> {
+export async function putRules(
+  pool: Pool,
+  scope: Scope,
+  storeId: string,
+  rules: RuleInput[],
+): Promise<number> {
   checkRules(rules);
   const tenantId = await storeTenant(pool, scope, storeId);
   await pool.query(
@@ -79,7 +83,13 @@ export async function listRules(
     [storeId, afterSku ?? '', limit + 1],
   );
   const list = (
-    rows as Array<{ sku: string; min_qty: number; max_qty: number; multiple: number; lead_days: number | null }>
+    rows as Array<{
+      sku: string;
+      min_qty: number;
+      max_qty: number;
+      multiple: number;
+      lead_days: number | null;
+    }>
   ).map((r) => ({ sku: r.sku, min: r.min_qty, max: r.max_qty, multiple: r.multiple, leadDays: r.lead_days }));
   const more = list.length > limit;
   const page = more ? list.slice(0, limit) : list;

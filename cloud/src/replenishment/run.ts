@@ -83,7 +83,8 @@ async function runStores(pool: Pool, opts: RunOptions): Promise<StoreRow[]> {
   if (opts.storeIds) {
     const found = new Set(stores.map((s) => s.id));
     const missing = opts.storeIds.filter((id) => !found.has(id));
-    if (missing.length > 0) throw notFound(`no store ${missing.map((m) => `'${m}'`).join(', ')} in tenant '${opts.tenantId}'`);
+    if (missing.length > 0)
+      throw notFound(`no store ${missing.map((m) => `'${m}'`).join(', ')} in tenant '${opts.tenantId}'`);
   }
   return stores;
 }
@@ -174,10 +175,10 @@ export async function runReplenishment(pool: Pool, opts: RunOptions): Promise<Ru
         proposals,
         heldBack,
       });
-      await conn.query('UPDATE replenishment_lease SET run_id = NULL, lease_until = NULL WHERE tenant_id = ? AND run_id = ?', [
-        opts.tenantId,
-        runId,
-      ]);
+      await conn.query(
+        'UPDATE replenishment_lease SET run_id = NULL, lease_until = NULL WHERE tenant_id = ? AND run_id = ?',
+        [opts.tenantId, runId],
+      );
     });
     return { id: runId, tenantId: opts.tenantId, storesTotal: stores.length, proposals, heldBack, rules };
   } catch (err) {
@@ -190,14 +191,14 @@ export async function runReplenishment(pool: Pool, opts: RunOptions): Promise<Ru
 
 async function failRun(pool: Pool, tenantId: string, runId: string, now: Date): Promise<void> {
   await withTransaction(pool, async (conn) => {
-    await conn.query("UPDATE replenishment_runs SET status = 'failed', finished_at = ? WHERE id = ? AND status = 'running'", [
-      toSqlDateTime(now),
-      runId,
-    ]);
-    await conn.query('UPDATE replenishment_lease SET run_id = NULL, lease_until = NULL WHERE tenant_id = ? AND run_id = ?', [
-      tenantId,
-      runId,
-    ]);
+    await conn.query(
+      "UPDATE replenishment_runs SET status = 'failed', finished_at = ? WHERE id = ? AND status = 'running'",
+      [toSqlDateTime(now), runId],
+    );
+    await conn.query(
+      'UPDATE replenishment_lease SET run_id = NULL, lease_until = NULL WHERE tenant_id = ? AND run_id = ?',
+      [tenantId, runId],
+    );
   });
 }
 
@@ -242,7 +243,13 @@ async function proposeChunk(
     } else stock.set(k, { onHand: Number(s.on_hand), reserved: Number(s.reserved) });
   }
   const coming = new Map<string, { onOrder: number; inTransit: number }>();
-  for (const l of lineRows as Array<{ store_id: string; sku: string; kind: string; expected: number; received: number }>) {
+  for (const l of lineRows as Array<{
+    store_id: string;
+    sku: string;
+    kind: string;
+    expected: number;
+    received: number;
+  }>) {
     const k = key(l.store_id, l.sku);
     const c = coming.get(k) ?? { onOrder: 0, inTransit: 0 };
     const open = Math.max(0, Number(l.expected) - Number(l.received));

@@ -82,7 +82,9 @@ async function runTenant(
   if (body.tenantId !== undefined) return body.tenantId;
   if (body.storeIds) return tenantOfStores(pool, body.storeIds);
   throw cloudProblem(PROBLEM_CODES.validation, 'which tenant?', {
-    errors: [{ path: '/tenantId', message: 'required with the admin token unless storeIds names the stores' }],
+    errors: [
+      { path: '/tenantId', message: 'required with the admin token unless storeIds names the stores' },
+    ],
   });
 }
 
@@ -142,7 +144,13 @@ const plugin: FastifyPluginAsyncTypebox<ReplenishmentRoutesOptions> = async (fas
     },
     async (request) => {
       const scope = requireRole(await fastify.authenticate(request), READERS);
-      const page = await listRules(pool, scope, request.params.storeId, request.query.afterSku, request.query.limit);
+      const page = await listRules(
+        pool,
+        scope,
+        request.params.storeId,
+        request.query.afterSku,
+        request.query.limit,
+      );
       return { storeId: request.params.storeId, ...page };
     },
   );
@@ -197,7 +205,8 @@ const plugin: FastifyPluginAsyncTypebox<ReplenishmentRoutesOptions> = async (fas
     '/replenishment/runs/:id',
     {
       schema: {
-        summary: 'A replenishment run: status, proposals in (store, sku) order, stores held back (tenant roles)',
+        summary:
+          'A replenishment run: status, proposals in (store, sku) order, stores held back (tenant roles)',
         tags: ['replenishment'],
         security: bearer,
         params: Type.Object({ id: RunId }),
@@ -218,7 +227,8 @@ const plugin: FastifyPluginAsyncTypebox<ReplenishmentRoutesOptions> = async (fas
     '/replenishment/runs/:id/approve',
     {
       schema: {
-        summary: 'Approve a run (buyer): one purchase delivery per store; approving twice creates nothing new',
+        summary:
+          'Approve a run (buyer): one purchase delivery per store; approving twice creates nothing new',
         tags: ['replenishment'],
         security: bearer,
         params: Type.Object({ id: RunId }),
