@@ -8,8 +8,8 @@ import {
   type TestCloud,
 } from '@store-edge/testing/cloud';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { insertDelivery } from '../deliveries/store.js';
 import { withTransaction } from '../db.js';
+import { insertDelivery } from '../deliveries/store.js';
 import { acquireRunLease } from './lease.js';
 import { runReplenishment } from './run.js';
 

@@ -10,7 +10,7 @@ import { type Pool, toSqlDateTime, withTransaction } from '../db.js';
 import { enqueueEvent } from '../outbox.js';
 import { cloudProblem, notFound } from '../problem.js';
 import { proposedQty } from './formula.js';
-import { acquireRunLease, renewRunLease, RUN_LEASE_MS } from './lease.js';
+import { acquireRunLease, renewRunLease } from './lease.js';
 
 export interface RunOptions {
   tenantId: string;
@@ -183,7 +183,7 @@ export async function runReplenishment(pool: Pool, opts: RunOptions): Promise<Ru
     return { id: runId, tenantId: opts.tenantId, storesTotal: stores.length, proposals, heldBack, rules };
   } catch (err) {
     await failRun(pool, opts.tenantId, runId, opts.now()).catch(() => {
-      // The lease runs out by itself (RUN_LEASE_MS); the next run marks this one failed.
+      // The lease runs out by itself (lease.ts RUN_LEASE_MS); the next run marks this one failed.
     });
     throw err;
   }
@@ -282,8 +282,6 @@ async function proposeChunk(
   }
   return { rows, ruleCount: rules.length };
 }
-
-export { RUN_LEASE_MS };
 
 /** The run's stores must all be in one tenant (a run and its lease are per tenant). */
 export async function tenantOfStores(pool: Pool, storeIds: string[]): Promise<string> {
