@@ -86,6 +86,8 @@ seccompProfile:
   value: {{ .Values.containerPort | quote }}
 - name: STORE_EDGE_LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
+- name: STORE_EDGE_REPLENISH_MAX_LAG_MINUTES
+  value: {{ .Values.replenish.maxLagMinutes | quote }}
 - name: NODE_ENV
   value: production
 {{- with .Values.extraEnv }}
