@@ -54,7 +54,8 @@ CREATE TABLE replenishment_held_back (
   run_id CHAR(36) NOT NULL,
   store_id VARCHAR(64) NOT NULL,
   reason VARCHAR(255) NOT NULL,
-  PRIMARY KEY (run_id, store_id)
+  PRIMARY KEY (store_id, run_id),
+  KEY replenishment_held_back_run (run_id, store_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- One run at a time per tenant across every cloud replica and the nightly CronJob (odoo/odoo#1062:
