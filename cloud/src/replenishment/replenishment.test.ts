@@ -10,6 +10,7 @@ import {
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withTransaction } from '../db.js';
 import { insertDelivery } from '../deliveries/store.js';
+import { getRun } from './approve.js';
 import { acquireRunLease } from './lease.js';
 import { runReplenishment } from './run.js';
 
@@ -358,5 +359,33 @@ describe('one run at a time per tenant (the lease)', () => {
     });
     expect(summary.proposals).toBe(0);
     expect(summary.heldBack.map((h) => h.storeId)).toEqual(['rep-a', 'rep-b', 'rep-c', 'rep-d']);
+  });
+});
+
+describe('scope: a buyer sees and runs only their tenant and stores', () => {
+  it("runs only the stores of the scope, and answers another tenant's run as missing", async () => {
+    const mine = await runReplenishment(cloud.pool, {
+      tenantId: T,
+      scope: { tenantId: T, stores: ['rep-b'] },
+      now: () => new Date(),
+      maxLagMinutes: 120,
+    });
+    expect(mine.storesTotal).toBe(1);
+    const read = await getRun(cloud.pool, { tenantId: T, stores: ['rep-b'] }, mine.id);
+    expect(read.heldBack).toEqual([]);
+    await expect(
+      getRun(cloud.pool, { tenantId: 'someone-else', stores: null }, mine.id),
+    ).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(
+      runReplenishment(cloud.pool, {
+        tenantId: T,
+        storeIds: ['rep-a'],
+        scope: { tenantId: T, stores: ['rep-b'] },
+        now: () => new Date(),
+        maxLagMinutes: 120,
+      }),
+    ).rejects.toMatchObject({ status: 404 });
   });
 });
