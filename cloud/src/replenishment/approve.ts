@@ -1,7 +1,7 @@
 // Reading a run and approving it into purchase deliveries (GET /v1/replenishment/runs/{id},
 // POST /v1/replenishment/runs/{id}/approve).
 import { PROBLEM_CODES } from '@store-edge/protocol';
-import { inScope, type Scope } from '../auth.js';
+import { inScope, type Scope, scopeWhere } from '../auth.js';
 import { type Pool, toIso, withTransaction } from '../db.js';
 import { insertDelivery } from '../deliveries/store.js';
 import { cloudProblem, notFound } from '../problem.js';
@@ -48,6 +48,46 @@ async function runRow(pool: Pool, scope: Scope, runId: string): Promise<RunRow> 
   // Another tenant's run answers as a missing one (CONTRACT.md v2: 404, never 403).
   if (!run || !inScope(scope, run.tenant_id, null)) throw notFound(`no replenishment run '${runId}'`);
   return run;
+}
+
+export interface RunListEntry {
+  id: string;
+  tenantId: string;
+  status: RunView['status'];
+  startedAt: string;
+  finishedAt: string | null;
+  storesTotal: number;
+  storesDone: number;
+  proposals: number;
+}
+
+/**
+ * The tenant's runs, newest first (the admin token: every tenant's, or `tenantId`'s). A caller
+ * whose POST gave up waiting (an ingress timeout) finds its run here: the run went on.
+ */
+export async function listRuns(
+  pool: Pool,
+  scope: Scope,
+  tenantId: string | undefined,
+  limit: number,
+): Promise<RunListEntry[]> {
+  const where = scopeWhere(scope, 'tenant_id', null);
+  const [rows] = await pool.query(
+    `SELECT id, tenant_id, status, started_at, finished_at, stores_total, stores_done, proposals
+       FROM replenishment_runs WHERE 1 = 1${where.sql}${tenantId ? ' AND tenant_id = ?' : ''}
+      ORDER BY started_at DESC, id LIMIT ?`,
+    [...where.params, ...(tenantId ? [tenantId] : []), limit],
+  );
+  return (rows as Array<RunRow & { proposals: number }>).map((r) => ({
+    id: r.id,
+    tenantId: r.tenant_id,
+    status: r.status,
+    startedAt: toIso(r.started_at),
+    finishedAt: r.finished_at ? toIso(r.finished_at) : null,
+    storesTotal: Number(r.stores_total),
+    storesDone: Number(r.stores_done),
+    proposals: Number(r.proposals),
+  }));
 }
 
 /** A run with its proposals in (store, sku) order, limited to the scope's stores (and `storeId`). */

@@ -202,6 +202,26 @@ describe('replenishment runs', () => {
     expect(again.json().heldBack.map((h: { storeId: string }) => h.storeId)).toEqual(['rep-c', 'rep-d']);
   });
 
+  it('lists the runs newest first, without their proposals', async () => {
+    const list = await cloud.app.inject({
+      method: 'GET',
+      url: `/v1/replenishment/runs?tenantId=${T}&limit=2`,
+      headers: admin,
+    });
+    expect(list.statusCode).toBe(200);
+    const runs = list.json().runs;
+    expect(runs).toHaveLength(2);
+    expect(runs[1]).toMatchObject({
+      id: firstRunId,
+      tenantId: T,
+      status: 'done',
+      storesTotal: 4,
+      storesDone: 4,
+      proposals: 5,
+    });
+    expect(runs[0].startedAt >= runs[1].startedAt).toBe(true);
+  });
+
   it('a store named by id is run alone; an unknown one answers 404', async () => {
     const one = await run({ storeIds: ['rep-b'] });
     expect(one.statusCode).toBe(201);

@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import { READERS, requireRole, type Scope } from '../../../auth.js';
 import type { Pool } from '../../../db.js';
 import { cloudProblem, notFound } from '../../../problem.js';
-import { approveRun, getRun } from '../../../replenishment/approve.js';
+import { approveRun, getRun, listRuns } from '../../../replenishment/approve.js';
 import { listRules, MAX_RULES_PER_PUT, putRules } from '../../../replenishment/rules.js';
 import { runReplenishment, tenantOfStores } from '../../../replenishment/run.js';
 import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
@@ -198,6 +198,42 @@ const plugin: FastifyPluginAsyncTypebox<ReplenishmentRoutesOptions> = async (fas
         if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
         throw err;
       }
+    },
+  );
+
+  fastify.get(
+    '/replenishment/runs',
+    {
+      schema: {
+        summary: 'Replenishment runs, newest first, without their proposals (tenant roles)',
+        tags: ['replenishment'],
+        security: bearer,
+        querystring: Type.Object({
+          tenantId: Type.Optional(Id),
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 20 }),
+        }),
+        response: {
+          200: Type.Object({
+            runs: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                tenantId: Type.String(),
+                status: RunSchema.properties.status,
+                startedAt: Type.String({ format: 'date-time' }),
+                finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+                storesTotal: Type.Integer(),
+                storesDone: Type.Integer(),
+                proposals: Type.Integer({ description: 'proposal lines' }),
+              }),
+            ),
+          }),
+          ...problems(EVERY_V1_ROUTE),
+        },
+      },
+    },
+    async (request) => {
+      const scope = requireRole(await fastify.authenticate(request), READERS);
+      return { runs: await listRuns(pool, scope, request.query.tenantId, request.query.limit) };
     },
   );
 
