@@ -370,6 +370,47 @@ describe('one run at a time per tenant (the lease)', () => {
     expect(approve.json().code).toBe('run-not-done');
   });
 
+  it('a run that stalled past its lease and was taken over ends failed, never done', async () => {
+    const t0 = new Date();
+    let stalled = '';
+    const slow = runReplenishment(cloud.pool, {
+      tenantId: T,
+      storeIds: ['rep-b'],
+      scope: { tenantId: null, stores: null },
+      now: () => t0,
+      maxLagMinutes: 120,
+      onProgress: async (p) => {
+        if (p.storesDone < p.storesTotal) return;
+        // Its work is written; before it finishes, another replica finds its lease run out.
+        const [rows] = await cloud.pool.query("SELECT id FROM replenishment_runs WHERE status = 'running'");
+        stalled = (rows as Array<{ id: string }>)[0]?.id ?? '';
+        const other = await acquireRunLease(
+          cloud.pool,
+          {
+            tenantId: T,
+            runId: '00000000-0000-4000-8000-000000000002',
+            storesTotal: 1,
+            requestedStores: null,
+          },
+          new Date(t0.getTime() + 61_000),
+        );
+        expect(other.ok).toBe(true);
+      },
+    });
+    await expect(slow).rejects.toThrow(/lost its lease/);
+    const run = await cloud.app.inject({
+      method: 'GET',
+      url: `/v1/replenishment/runs/${stalled}`,
+      headers: admin,
+    });
+    expect(run.json().status).toBe('failed');
+    // The taker's lease is released as its holder would on finishing.
+    await cloud.pool.query(
+      'UPDATE replenishment_lease SET run_id = NULL, lease_until = NULL WHERE tenant_id = ?',
+      [T],
+    );
+  });
+
   it('reads lag from the injected clock: three hours on, every store is held back', async () => {
     const summary = await runReplenishment(cloud.pool, {
       tenantId: T,

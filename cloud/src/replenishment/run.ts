@@ -10,7 +10,7 @@ import { type Pool, toSqlDateTime, withTransaction } from '../db.js';
 import { enqueueEvent } from '../outbox.js';
 import { cloudProblem, notFound } from '../problem.js';
 import { proposedQty } from './formula.js';
-import { acquireRunLease, renewRunLease } from './lease.js';
+import { acquireRunLease, LeaseLostError, renewRunLease } from './lease.js';
 
 export interface RunOptions {
   tenantId: string;
@@ -25,7 +25,8 @@ export interface RunOptions {
   storesPerChunk?: number;
   /** Rows per INSERT of proposals. */
   insertRows?: number;
-  onProgress?: (p: { storesDone: number; storesTotal: number; proposals: number }) => void;
+  /** Called after each chunk (awaited: a slow reporter slows the run, never races it). */
+  onProgress?: (p: { storesDone: number; storesTotal: number; proposals: number }) => void | Promise<void>;
 }
 
 export interface HeldBack {
@@ -140,7 +141,7 @@ export async function runReplenishment(pool: Pool, opts: RunOptions): Promise<Ru
     let storesDone = heldBack.length;
     let proposals = 0;
     let rules = 0;
-    opts.onProgress?.({ storesDone, storesTotal: stores.length, proposals });
+    await opts.onProgress?.({ storesDone, storesTotal: stores.length, proposals });
     for (let i = 0; i < fresh.length; i += perChunk) {
       const chunk = fresh.slice(i, i + perChunk);
       const { rows, ruleCount } = await proposeChunk(pool, runId, chunk);
@@ -160,10 +161,17 @@ export async function runReplenishment(pool: Pool, opts: RunOptions): Promise<Ru
       proposals += rows.length;
       storesDone += chunk.length;
       await renewRunLease(pool, opts.tenantId, runId, { storesDone, proposals }, opts.now());
-      opts.onProgress?.({ storesDone, storesTotal: stores.length, proposals });
+      await opts.onProgress?.({ storesDone, storesTotal: stores.length, proposals });
     }
 
     await withTransaction(pool, async (conn) => {
+      // Still ours? A run that stalled past its lease was marked failed by the run that took
+      // over; it must not turn itself `done` (approvable) afterwards.
+      const [held] = await conn.query(
+        'SELECT run_id FROM replenishment_lease WHERE tenant_id = ? FOR UPDATE',
+        [opts.tenantId],
+      );
+      if ((held as Array<{ run_id: string | null }>)[0]?.run_id !== runId) throw new LeaseLostError(runId);
       await conn.query(
         "UPDATE replenishment_runs SET status = 'done', stores_done = ?, proposals = ?, finished_at = ? WHERE id = ?",
         [storesDone, proposals, toSqlDateTime(opts.now()), runId],
