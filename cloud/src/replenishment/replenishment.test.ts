@@ -226,6 +226,15 @@ describe('replenishment runs', () => {
     const one = await run({ storeIds: ['rep-b'] });
     expect(one.statusCode).toBe(201);
     expect(one.json().proposals.map((p: { storeId: string }) => p.storeId)).toEqual(['rep-b']);
+    const noTenant = await cloud.app.inject({
+      method: 'POST',
+      url: '/v1/replenishment/runs',
+      headers: admin,
+    });
+    expect(noTenant.statusCode).toBe(400);
+    expect(noTenant.json().errors).toEqual([
+      { path: '/tenantId', message: 'required with the admin token unless storeIds names the stores' },
+    ]);
     const unknown = await run({ storeIds: ['rep-b', 'rep-zz'] });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().detail).toMatch(/rep-zz/);
@@ -245,7 +254,12 @@ describe('replenishment runs', () => {
       { storeId: 'rep-a', id: `R-${firstRunId}-rep-a`, status: 'created', lines: 4 },
       { storeId: 'rep-b', id: `R-${firstRunId}-rep-b`, status: 'created', lines: 1 },
     ]);
-    const second = await approve();
+    // The second time without a body at all (every member is optional).
+    const second = await cloud.app.inject({
+      method: 'POST',
+      url: `/v1/replenishment/runs/${firstRunId}/approve`,
+      headers: admin,
+    });
     expect(second.json().deliveries.map((d: { status: string }) => d.status)).toEqual(['existed', 'existed']);
 
     const [rows] = await cloud.pool.query(

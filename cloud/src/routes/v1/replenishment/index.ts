@@ -2,6 +2,7 @@
 // docs/replenishment.md). Buyers (and hq-admin, and the admin token) only.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { PROBLEM_CODES } from '@store-edge/protocol';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { READERS, requireRole, type Scope } from '../../../auth.js';
 import type { Pool } from '../../../db.js';
@@ -88,6 +89,11 @@ async function runTenant(
   });
 }
 
+/** Every member of these bodies is optional: a request without a body means `{}`. */
+async function emptyBodyIsEmptyObject(request: FastifyRequest): Promise<void> {
+  request.body ??= {};
+}
+
 const plugin: FastifyPluginAsyncTypebox<ReplenishmentRoutesOptions> = async (fastify, opts) => {
   const { pool, notifier } = fastify;
   const now = opts.now ?? (() => new Date());
@@ -158,6 +164,7 @@ const plugin: FastifyPluginAsyncTypebox<ReplenishmentRoutesOptions> = async (fas
   fastify.post(
     '/replenishment/runs',
     {
+      preValidation: emptyBodyIsEmptyObject,
       schema: {
         summary: "Run replenishment for a tenant's stores (buyer): proposals and stores held back",
         description:
@@ -183,11 +190,12 @@ const plugin: FastifyPluginAsyncTypebox<ReplenishmentRoutesOptions> = async (fas
     },
     async (request, reply) => {
       const scope = requireRole(await fastify.authenticate(request), BUYERS);
-      const tenantId = await runTenant(pool, scope, request.body);
+      const body = request.body;
+      const tenantId = await runTenant(pool, scope, body);
       try {
         const summary = await runReplenishment(pool, {
           tenantId,
-          ...(request.body.storeIds ? { storeIds: [...new Set(request.body.storeIds)] } : {}),
+          ...(body.storeIds ? { storeIds: [...new Set(body.storeIds)] } : {}),
           scope,
           now,
           maxLagMinutes,
@@ -262,15 +270,14 @@ const plugin: FastifyPluginAsyncTypebox<ReplenishmentRoutesOptions> = async (fas
   fastify.post(
     '/replenishment/runs/:id/approve',
     {
+      preValidation: emptyBodyIsEmptyObject,
       schema: {
         summary:
           'Approve a run (buyer): one purchase delivery per store; approving twice creates nothing new',
         tags: ['replenishment'],
         security: bearer,
         params: Type.Object({ id: RunId }),
-        body: Type.Optional(
-          Type.Object({ storeIds: Type.Optional(StoreIds) }, { additionalProperties: false }),
-        ),
+        body: Type.Object({ storeIds: Type.Optional(StoreIds) }, { additionalProperties: false }),
         response: {
           200: Type.Object({
             runId: Type.String(),
@@ -292,7 +299,7 @@ const plugin: FastifyPluginAsyncTypebox<ReplenishmentRoutesOptions> = async (fas
     },
     async (request) => {
       const scope = requireRole(await fastify.authenticate(request), BUYERS);
-      const result = await approveRun(pool, scope, request.params.id, request.body?.storeIds, now());
+      const result = await approveRun(pool, scope, request.params.id, request.body.storeIds, now());
       if (result.deliveries.some((d) => d.status === 'created')) notifier.notify(result.tenantId);
       return { runId: result.runId, deliveries: result.deliveries };
     },
