@@ -10,6 +10,7 @@ import { installOpenApi } from './plugins/openapi.js';
 import { installProblemHandler } from './problem.js';
 import opsRoutes from './routes/ops.js';
 import v1Routes from './routes/v1/index.js';
+import type { ReplenishmentRoutesOptions } from './routes/v1/replenishment/index.js';
 import { CloudProblemSchema } from './routes/v1/schemas.js';
 
 export interface AppOptions {
@@ -31,6 +32,8 @@ export interface AppOptions {
   clock?: () => Date;
   /** A store silent longer than this is offline (default 90). */
   offlineAfterSeconds?: number;
+  /** Replenishment runs: the staleness limit and the clock (routes/v1/replenishment). */
+  replenishment?: ReplenishmentRoutesOptions;
 }
 
 /** What every route plugin finds on its instance (decorated once on the root). */
@@ -95,6 +98,7 @@ export async function buildApp(opts: AppOptions) {
       now: opts.clock ?? (() => new Date()),
       offlineAfterSeconds: opts.offlineAfterSeconds ?? 90,
     },
+    ...(opts.replenishment ? { replenishment: opts.replenishment } : {}),
   });
   return app;
 }

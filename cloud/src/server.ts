@@ -54,6 +54,7 @@ export class CloudService {
       feedPollIntervalMs: config.feedPollIntervalMs,
       maxIngestInFlight: config.ingestMaxInFlight,
       offlineAfterSeconds: config.offlineAfterSeconds,
+      replenishment: { maxLagMinutes: config.replenishMaxLagMinutes },
     });
     this.#sweeper = new FleetSweeper({
       pool,

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import changes from './changes/index.js';
 import fleet, { type FleetRoutesOptions } from './fleet/index.js';
 import items from './items/index.js';
+import replenishment, { type ReplenishmentRoutesOptions } from './replenishment/index.js';
 import replication, { type ReplicationRoutesOptions } from './replication/index.js';
 import reservations from './reservations/index.js';
 import stock from './stock/index.js';
@@ -10,10 +11,9 @@ import stores from './stores/index.js';
 import tenants from './tenants/index.js';
 import webhooks from './webhooks/index.js';
 
-const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions & FleetRoutesOptions> = async (
-  fastify,
-  opts,
-) => {
+const plugin: FastifyPluginAsyncTypebox<
+  ReplicationRoutesOptions & FleetRoutesOptions & { replenishment?: ReplenishmentRoutesOptions }
+> = async (fastify, opts) => {
   await fastify.register(tenants);
   await fastify.register(stores);
   await fastify.register(items);
@@ -23,6 +23,7 @@ const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions & FleetRoutesOp
   await fastify.register(reservations);
   await fastify.register(webhooks);
   await fastify.register(fleet, { fleetClock: opts.fleetClock });
+  await fastify.register(replenishment, opts.replenishment ?? {});
 };
 
 export default plugin;
