@@ -99,6 +99,22 @@ export const CLOUD_PROBLEMS = {
     meaning: 'more than 1000 records in a batch, or a body over the limit',
     action: 'split the batch',
   },
+  'delivery-exists': {
+    type: `${URN}delivery-exists`,
+    status: 409,
+    title: 'Conflict',
+    meaning:
+      'a delivery (or transfer) with this id exists in the tenant with other content; ids are unique per tenant',
+    action: 'use a new id; resend the same request to retry',
+  },
+  'record-ahead': {
+    type: `${URN}record-ahead`,
+    status: 409,
+    title: 'Conflict',
+    meaning:
+      "a store's receipt or shipment sums movements the cloud has not applied yet (`asOfSeq` above the store's applied seq)",
+    action: 'the agent sends it again once its movements are acknowledged',
+  },
   busy: {
     type: `${URN}busy`,
     status: 503,

@@ -1,6 +1,7 @@
 // The /v1 API (CONTRACT.md "Cloud HTTP API"), one plugin per route group.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import changes from './changes/index.js';
+import deliveries from './deliveries/index.js';
 import items from './items/index.js';
 import replication, { type ReplicationRoutesOptions } from './replication/index.js';
 import reservations from './reservations/index.js';
@@ -18,6 +19,7 @@ const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions> = async (fasti
   await fastify.register(stock);
   await fastify.register(reservations);
   await fastify.register(webhooks);
+  await fastify.register(deliveries);
 };
 
 export default plugin;
