@@ -30,7 +30,7 @@ CREATE TABLE transfers (
   to_store_id VARCHAR(64) NOT NULL,
   shipped_at DATETIME(3) NOT NULL,
   as_of_seq BIGINT UNSIGNED NOT NULL,
-  lines MEDIUMTEXT NOT NULL,
+  shipped_lines MEDIUMTEXT NOT NULL,
   status VARCHAR(16) NOT NULL DEFAULT 'in-transit',
   received_at DATETIME(6) NULL,
   created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),

@@ -451,7 +451,7 @@ export async function applyTransfer(
     await requireApplied(conn, store.storeId, body.asOfSeq);
     try {
       await conn.query(
-        `INSERT INTO transfers (store_id, id, tenant_id, to_store_id, shipped_at, as_of_seq, lines)
+        `INSERT INTO transfers (store_id, id, tenant_id, to_store_id, shipped_at, as_of_seq, shipped_lines)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
         [
           store.storeId,
