@@ -320,7 +320,7 @@ describe('deliveries', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(new Set(sink.events.filter((e) => e.type === 'delivery.received').map((e) => e.id)).size).toBe(1);
     expect(hooks[0]?.data).toMatchObject({ deliveryId: 'PO-1', storeId: stack.storeId });
-  });
+  }, 240_000);
 
   it('counts two scanners at once, HTTP retries and an agent killed mid-receipt exactly once; two closes make one receipt', async () => {
     const { stack, dir } = await stackWithDir(cleanups, 'se-e2e-deliv2-');
@@ -433,7 +433,7 @@ describe('deliveries', () => {
     expect(inCloud.receipts).toBe(1);
     expect(shown.lines).toEqual(receipt.lines);
     expect(proxy.stats.duplicated + proxy.stats.cut).toBeGreaterThan(0);
-  });
+  }, 240_000);
 
   it('ships a transfer A → B while B is offline: in transit in the cloud; B receives one short; the cloud shows one short and nothing in transit', async () => {
     const { stack, dir } = await stackWithDir(cleanups, 'se-e2e-xfer-a-');
@@ -565,5 +565,5 @@ describe('deliveries', () => {
     expect((await adminCall(cloudNow, 'GET', '/v1/transfers?status=in-transit')).body.transfers).toEqual([]);
     // A's movements reached the cloud once, in spite of the outage.
     expect((await cloudByRef(stack, stack.storeId, 'T-1')).movements).toEqual(ledgerByRef(dir.path, 'T-1'));
-  });
+  }, 240_000);
 });
