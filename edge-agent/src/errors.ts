@@ -106,8 +106,8 @@ export const ErrorCode = {
   /** Receiving into (choosing) a delivery that is closed. */
   Deliveries_Closed: 1101,
   /** A transfer id again with other lines or another destination. */
-  Transfers_IdReused: 1102,
-  Transfers_NotFound: 1103,
+  Deliveries_TransferIdReused: 1102,
+  Deliveries_TransferNotFound: 1103,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -544,14 +544,14 @@ export const EDGE_ERRORS: Readonly<Record<ErrorCode, ErrorEntry>> = {
     meaning: 'the delivery is closed into its receipt; nothing more is received against it',
     action: 'receive against another delivery, or without one',
   },
-  [ErrorCode.Transfers_IdReused]: {
+  [ErrorCode.Deliveries_TransferIdReused]: {
     type: 'transfer-id-reused',
     status: 409,
     title: 'Transfer id reused',
     meaning: 'a transfer with this id was shipped with other lines or to another store',
     action: 'use a new id for a new transfer; resend the same request to retry',
   },
-  [ErrorCode.Transfers_NotFound]: {
+  [ErrorCode.Deliveries_TransferNotFound]: {
     type: 'transfer-not-found',
     status: 404,
     title: 'Transfer not found',

@@ -223,7 +223,7 @@ export function deliveryRoutes(
       },
       async (req) => {
         const t = transfers.get(req.params.id);
-        if (!t) throw new EdgeError(ErrorCode.Transfers_NotFound, `no transfer '${req.params.id}'`);
+        if (!t) throw new EdgeError(ErrorCode.Deliveries_TransferNotFound, `no transfer '${req.params.id}'`);
         return t;
       },
     );

@@ -101,7 +101,7 @@ export class Transfers {
     const existing = this.row(req.id);
     if (existing && existing.request_hash !== hash)
       throw new EdgeError(
-        ErrorCode.Transfers_IdReused,
+        ErrorCode.Deliveries_TransferIdReused,
         `transfer '${req.id}' was shipped to '${existing.to_store_id}' with other lines`,
       );
     if (!existing)
@@ -120,7 +120,7 @@ export class Transfers {
   /** Books a transfer's movements (again: duplicates) and queues its uplink record. */
   private async book(id: string): Promise<MovementResult[]> {
     const row = this.row(id);
-    if (!row) throw new EdgeError(ErrorCode.Transfers_NotFound, `no transfer '${id}'`);
+    if (!row) throw new EdgeError(ErrorCode.Deliveries_TransferNotFound, `no transfer '${id}'`);
     const lines = JSON.parse(row.lines) as Array<{ sku: string; qty: number }>;
     const results = await this.core.writer.submit(
       lines.map((l) => ({
