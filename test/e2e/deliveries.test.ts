@@ -471,6 +471,14 @@ describe('deliveries', () => {
         { sku: 'GADGET', qty: 3 },
       ],
     };
+    const toSelf = await edgeApi(edgeA, tokenA, 'POST', '/transfers', {
+      ...transfer,
+      toStoreId: stack.storeId,
+    });
+    expect([toSelf.status, toSelf.body.errors]).toEqual([
+      400,
+      [{ path: '/toStoreId', message: 'is this store; a transfer goes to another store' }],
+    ]);
     const shipped = await edgeApi(edgeA, tokenA, 'POST', '/transfers', transfer);
     expect(shipped.status, JSON.stringify(shipped.body)).toBe(201);
     expect((await edgeApi(edgeA, tokenA, 'POST', '/transfers', transfer)).status).toBe(200);

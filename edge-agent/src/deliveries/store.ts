@@ -280,7 +280,8 @@ export class DeliveryStore {
    * The open delivery a scan of `sku` by `deviceId` books against: the one chosen for the device
    * on the console (or for every scanner), whatever it expects (unexpected items count as over);
    * otherwise the open delivery that expects the sku and still misses some of it, oldest expected
-   * first; otherwise one that expects it at all (the surplus shows as over). Null: none.
+   * first; otherwise one that expects it at all (the surplus shows as over); otherwise the one
+   * delivery being received, if there is exactly one. Null: none.
    */
   routeScan(deviceId: string, sku: string): { id: string; kind: 'purchase' | 'transfer' } | null {
     const chosen = this.db
@@ -305,6 +306,17 @@ export class DeliveryStore {
       if ((receivedOf.get(c.id, sku)?.q ?? 0) < c.expected) return { id: c.id, kind: c.kind };
     }
     const first = candidates[0];
-    return first ? { id: first.id, kind: first.kind } : null;
+    if (first) return { id: first.id, kind: first.kind };
+    // Expected nowhere: when exactly one delivery is being received (one truck at the dock), the
+    // item came with it and shows there as over; with none or several, nobody can tell.
+    const receiving = this.db
+      .prepare<[], { id: string; kind: 'purchase' | 'transfer' }>(
+        `SELECT d.id, d.kind FROM deliveries d
+          WHERE NOT EXISTS (SELECT 1 FROM delivery_receipts r WHERE r.delivery_id = d.id)
+            AND EXISTS (SELECT 1 FROM movements m WHERE m.ref = d.id AND m.type IN ('receive', 'transfer_in'))
+          LIMIT 2`,
+      )
+      .all();
+    return receiving.length === 1 && receiving[0] ? receiving[0] : null;
   }
 }
