@@ -481,6 +481,7 @@ describe('deliveries', () => {
     ]);
     const shipped = await edgeApi(edgeA, tokenA, 'POST', '/transfers', transfer);
     expect(shipped.status, JSON.stringify(shipped.body)).toBe(201);
+    expect(shipped.body.transfer).toMatchObject({ status: 'shipped', reported: false });
     expect((await edgeApi(edgeA, tokenA, 'POST', '/transfers', transfer)).status).toBe(200);
     const reused = await edgeApi(edgeA, tokenA, 'POST', '/transfers', {
       ...transfer,
@@ -510,6 +511,11 @@ describe('deliveries', () => {
         { sku: 'WIDGET', shipped: 10, received: 0, short: 0, inTransit: 10 },
       ],
     });
+    await waitFor(
+      async () => (await edgeApi(edgeA, tokenA, 'GET', '/transfers/T-1')).body.reported === true,
+      30_000,
+      'A sees the shipment reported',
+    );
     const aged = await adminCall(cloudNow, 'GET', '/v1/transfers?status=in-transit');
     expect((aged.body.transfers as Json[]).map((t) => t.id)).toEqual(['T-1']);
     expect(Number((aged.body.transfers as Json[])[0]?.ageSeconds)).toBeGreaterThanOrEqual(0);

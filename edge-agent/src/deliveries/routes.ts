@@ -64,6 +64,7 @@ const TransferResponse = Open({
   createdBy: Type.String(),
   status: Type.Union([Type.Literal('shipping'), Type.Literal('shipped')]),
   reported: Type.Boolean({ description: 'the cloud has the shipment (and made the destination delivery)' }),
+  lastError: Nullable(Type.String({ description: 'why the cloud has not taken it yet, if it refused' })),
 });
 
 const Id = Type.Object({ id: RefId });

@@ -22,6 +22,8 @@ export interface TransferView {
   status: 'shipping' | 'shipped';
   /** Whether the cloud has acknowledged the shipment (and made the destination's delivery). */
   reported: boolean;
+  /** Why the cloud has not taken it yet (an unknown destination store, the link), if it refused. */
+  lastError: string | null;
 }
 
 interface TransferRow {
@@ -159,8 +161,8 @@ export class Transfers {
     const row = this.row(id);
     if (!row) return null;
     const reported = this.core.db
-      .prepare<[string], { acked_at: string | null }>(
-        "SELECT acked_at FROM delivery_uplink WHERE kind = 'transfer' AND id = ?",
+      .prepare<[string], { acked_at: string | null; last_error: string | null }>(
+        "SELECT acked_at, last_error FROM delivery_uplink WHERE kind = 'transfer' AND id = ?",
       )
       .get(id);
     return {
@@ -173,6 +175,7 @@ export class Transfers {
       createdBy: row.created_by,
       status: row.shipped_seq === null ? 'shipping' : 'shipped',
       reported: Boolean(reported?.acked_at),
+      lastError: reported?.acked_at ? null : (reported?.last_error ?? null),
     };
   }
 }
