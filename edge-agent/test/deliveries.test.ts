@@ -137,6 +137,19 @@ describe('deliveries at the store', () => {
     await receive('SKU-2', 1, 'PO-2');
     expect(store.routeScan('dock-1', 'SKU-2')).toEqual({ id: 'PO-3', kind: 'purchase' });
     expect(store.routeScan('dock-1', 'SKU-3')).toEqual({ id: 'T-9', kind: 'transfer' });
+    const unknown = await t.api('/api/v1/deliveries/PO-2/select', {
+      method: 'POST',
+      body: { deviceId: 'dock-1' },
+    });
+    expect([unknown.status, unknown.body.errors]).toEqual([
+      400,
+      [{ path: '/deviceId', message: "no device 'dock-1'" }],
+    ]);
+    const put = await t.api('/api/v1/devices/dock-1', {
+      method: 'PUT',
+      body: { id: 'dock-1', kind: 'serial-scanner', path: '/dev/ttyNOPE', mode: 'receive', location: 'dock' },
+    });
+    expect(put.status).toBe(200);
     expect(
       (await t.api('/api/v1/deliveries/PO-2/select', { method: 'POST', body: { deviceId: 'dock-1' } }))
         .status,

@@ -80,7 +80,7 @@ export function deliveryRoutes(
     if (!v) throw new EdgeError(ErrorCode.Deliveries_NotFound, `no delivery '${id}'`);
     return { ...v, receivingInto: store.targets(id) };
   };
-  return async (app: App, _ctx: AgentContext): Promise<void> => {
+  return async (app: App, ctx: AgentContext): Promise<void> => {
     app.get(
       '/deliveries',
       {
@@ -149,7 +149,11 @@ export function deliveryRoutes(
         },
       },
       async (req) => {
-        store.setTarget(req.body.deviceId ?? '*', req.params.id);
+        const deviceId = req.body.deviceId ?? '*';
+        // Only scanners that exist: the choices a client can store stay as few as the devices.
+        if (deviceId !== '*' && !ctx.devices.get(deviceId))
+          throw new EdgeError(ErrorCode.Request_Invalid, `no device '${deviceId}'`, { path: '/deviceId' });
+        store.setTarget(deviceId, req.params.id);
         return view(req.params.id);
       },
     );
