@@ -100,6 +100,8 @@ describe('receiving page in a browser', () => {
 
     await page.getByRole('button', { name: 'Close delivery' }).click();
     await expect.poll(() => page.getByTestId('delivery-status').textContent()).toBe('Closed');
+    // No cloud here: the receipt waits to be sent, and the manager is told so.
+    expect(await page.getByTestId('receipt-sent').textContent()).toContain('waiting to be sent');
     expect(await seriousA11yViolations(page)).toEqual([]);
     const receipt = await t.api('/api/v1/deliveries/PO-9');
     expect(receipt.body.receipt.lines).toEqual([

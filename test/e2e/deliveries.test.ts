@@ -285,6 +285,7 @@ describe('deliveries', () => {
     expect(closed.body.status).toBe('closed');
     const again = await edgeApi(edge, token, 'POST', '/deliveries/PO-1/close');
     expect(again.body.receipt).toEqual(closed.body.receipt);
+    expect(closed.body.receipt).toMatchObject({ closedBy: 'admin', reported: false });
     expect((await edgeApi(edge, token, 'GET', '/replication')).body.pending).toBeGreaterThan(0);
 
     // The link returns.
@@ -303,6 +304,11 @@ describe('deliveries', () => {
       { sku: 'GADGET', expected: 5, received: 3, damaged: 0, short: 2, over: 0 },
       { sku: 'WIDGET', expected: 24, received: 24, damaged: 1, short: 0, over: 0 },
     ]);
+    await waitFor(
+      async () => ((await edgeDelivery(edge, token, 'PO-1')).receipt as Json).reported === true,
+      30_000,
+      'the store sees its receipt acknowledged',
+    );
     // Each movement once: the cloud holds exactly the store's movements with this ref.
     const atStore = ledgerByRef(dir.path, 'PO-1');
     const inCloud = await cloudByRef(stack, stack.storeId, 'PO-1');
@@ -410,7 +416,9 @@ describe('deliveries', () => {
       edgeApi(edge, token, 'POST', '/deliveries/PO-2/close'),
     ]);
     expect(closes.map((c) => c.status)).toEqual([200, 200]);
-    expect(closes[0]?.body.receipt).toEqual(closes[1]?.body.receipt);
+    const { reported: _r0, ...receipt0 } = closes[0]?.body.receipt as Json;
+    const { reported: _r1, ...receipt1 } = closes[1]?.body.receipt as Json;
+    expect(receipt0).toEqual(receipt1);
     const receipt = closes[0]?.body.receipt as { lines: Line[]; asOfSeq: number };
     const atStore = ledgerByRef(dir.path, 'PO-2');
     expect(new Set(atStore.map((m) => m.id)).size).toBe(atStore.length);

@@ -317,6 +317,8 @@ export const en = {
   'deliv.reason.wrong-item': 'Wrong item',
   'deliv.close': 'Close delivery',
   'deliv.closeDone': 'Delivery closed. The receipt is sent to head office.',
+  'deliv.reported': 'receipt received by head office',
+  'deliv.notReported': 'receipt waiting to be sent to head office',
 };
 
 export type Messages = Record<keyof typeof en, string>;
@@ -645,6 +647,8 @@ export const de: Messages = {
   'deliv.reason.wrong-item': 'Falscher Artikel',
   'deliv.close': 'Lieferung abschließen',
   'deliv.closeDone': 'Lieferung abgeschlossen. Der Wareneingang wird an die Zentrale gesendet.',
+  'deliv.reported': 'Wareneingang bei der Zentrale angekommen',
+  'deliv.notReported': 'Wareneingang wartet auf das Senden an die Zentrale',
 };
 
 export const es: Messages = {
@@ -971,4 +975,6 @@ export const es: Messages = {
   'deliv.reason.wrong-item': 'Artículo equivocado',
   'deliv.close': 'Cerrar entrega',
   'deliv.closeDone': 'Entrega cerrada. La recepción se envía a la central.',
+  'deliv.reported': 'recepción recibida por la central',
+  'deliv.notReported': 'recepción pendiente de envío a la central',
 };

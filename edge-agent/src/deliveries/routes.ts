@@ -28,6 +28,7 @@ const ReceiptResponse = Open({
   closedBy: Type.String(),
   asOfSeq: Type.Integer({ description: 'the ledger seq the receipt sums the movements up to' }),
   lines: Type.Array(LineResponse),
+  reported: Type.Optional(Type.Boolean({ description: 'the cloud has acknowledged it' })),
 });
 
 export const DeliveryResponse = Open(
@@ -78,7 +79,11 @@ export function deliveryRoutes(
   const view = (id: string) => {
     const v = store.get(id);
     if (!v) throw new EdgeError(ErrorCode.Deliveries_NotFound, `no delivery '${id}'`);
-    return { ...v, receivingInto: store.targets(id) };
+    return {
+      ...v,
+      receipt: v.receipt ? { ...v.receipt, reported: store.reported(id) } : null,
+      receivingInto: store.targets(id),
+    };
   };
   return async (app: App, ctx: AgentContext): Promise<void> => {
     app.get(

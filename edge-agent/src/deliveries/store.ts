@@ -27,6 +27,8 @@ export interface Receipt {
   /** The ledger's seq at the close: movements up to it are summed in `lines`. */
   asOfSeq: number;
   lines: DeliveryLine[];
+  /** The cloud has acknowledged it (false while offline: it is kept and sent later). */
+  reported?: boolean;
 }
 
 export interface DeliveryView {
@@ -130,6 +132,16 @@ export class DeliveryStore {
       asOfSeq: r.as_of_seq,
       lines: JSON.parse(r.lines) as DeliveryLine[],
     };
+  }
+
+  /** Whether the cloud acknowledged the receipt of `id`. */
+  reported(id: string): boolean {
+    const u = this.db
+      .prepare<[string], { acked_at: string | null }>(
+        "SELECT acked_at FROM delivery_uplink WHERE kind = 'receipt' AND id = ?",
+      )
+      .get(id);
+    return Boolean(u?.acked_at);
   }
 
   /** The lines as the ledger stands (up to `asOfSeq` when given), expected skus first. */

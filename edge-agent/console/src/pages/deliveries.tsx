@@ -22,7 +22,7 @@ export interface Delivery {
   expectedAt: string | null;
   lines: DeliveryLine[];
   damages: Array<{ sku: string; qty: number; reason: string }>;
-  receipt: { closedAt: string; closedBy: string } | null;
+  receipt: { closedAt: string; closedBy: string; reported?: boolean } | null;
   receivingInto?: string[];
 }
 
@@ -133,6 +133,12 @@ export function DeliveryPage({ id, session }: { id: string; session: Session }) 
         {v.receipt
           ? ` · ${t('deliv.closedBy', { who: v.receipt.closedBy, at: dateTime(v.receipt.closedAt) })}`
           : null}
+        {v.receipt ? (
+          <span data-testid="receipt-sent">
+            {' '}
+            · {v.receipt.reported ? t('deliv.reported') : t('deliv.notReported')}
+          </span>
+        ) : null}
       </p>
       <p class="muted" role="status" aria-live="polite">
         {said}
