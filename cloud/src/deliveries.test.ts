@@ -11,6 +11,13 @@ import {
   type TestCloud,
 } from '@store-edge/testing/cloud';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  createDelivery,
+  getDelivery,
+  listDeliveries,
+  listTransfers,
+  transferView,
+} from './deliveries/receiving.js';
 
 let cloud: TestCloud;
 let tokenA = '';
@@ -248,5 +255,28 @@ describe('deliveries at head office', () => {
     });
     expect((await get('/v1/transfers?status=in-transit')).json().transfers).toEqual([]);
     expect(await events('transfer.received')).toBe(1);
+  });
+
+  it("reads only inside the caller's scope: another tenant's delivery is not found, a store list sees its stores", async () => {
+    // The scopes requireRole hands a person of another tenant, and one limited to store shop-b.
+    const otherTenant = { tenantId: 'other', stores: null };
+    const onlyB = { tenantId: 'shop', stores: ['shop-b'] };
+    await expect(getDelivery(cloud.pool, otherTenant, 'PO-1')).rejects.toMatchObject({ status: 404 });
+    await expect(getDelivery(cloud.pool, onlyB, 'PO-1')).rejects.toMatchObject({ status: 404 });
+    expect((await getDelivery(cloud.pool, onlyB, 'T-1')).storeId).toBe('shop-b');
+    expect((await listDeliveries(cloud.pool, onlyB, { limit: 100 })).map((d) => d.id)).toEqual(['T-1']);
+    expect(await listDeliveries(cloud.pool, otherTenant, { limit: 100 })).toEqual([]);
+    await expect(
+      createDelivery(cloud.pool, otherTenant, {
+        id: 'PO-9',
+        storeId: 'shop-a',
+        lines: [{ sku: 'MILK', qty: 1 }],
+      }),
+    ).rejects.toMatchObject({ status: 404 });
+    expect(await transferView(cloud.pool, otherTenant, 'T-1')).toBeNull();
+    expect((await transferView(cloud.pool, onlyB, 'T-1'))?.id).toBe('T-1');
+    expect(await listTransfers(cloud.pool, { tenantId: 'shop', stores: ['nowhere'] }, { limit: 10 })).toEqual(
+      [],
+    );
   });
 });
