@@ -55,6 +55,8 @@ beforeAll(async () => {
     { type: 'receive', sku: 'SKU-ORD', qty: 2 },
     { type: 'sale', sku: 'SKU-NEG', qty: 7 },
     { type: 'receive', sku: 'SKU-OK', qty: 50 },
+    // Half a truck unloaded: 8 of PO-HALF's 20 received, its receipt not closed yet.
+    { type: 'receive', sku: 'SKU-HALF', qty: 8, ref: 'PO-HALF' },
   ]);
   await replicate('rep-b', [{ type: 'receive', sku: 'SKU-LOW', qty: 1 }]);
   await replicate('rep-d', [{ type: 'receive', sku: 'SKU-LOW', qty: 1 }]);
@@ -77,6 +79,12 @@ beforeAll(async () => {
       fromStoreId: 'rep-b',
       lines: [{ sku: 'SKU-TR', qty: 10 }],
     });
+    await insertDelivery(conn, T, {
+      id: 'PO-HALF',
+      storeId: 'rep-a',
+      kind: 'purchase',
+      lines: [{ sku: 'SKU-HALF', qty: 20 }],
+    });
     // Closed: received already, no longer on order.
     await insertDelivery(conn, T, {
       id: 'PO-CLOSED',
@@ -95,6 +103,7 @@ beforeAll(async () => {
     { sku: 'SKU-TR', ...rule },
     { sku: 'SKU-NEG', ...rule, leadDays: 5 },
     { sku: 'SKU-OK', ...rule },
+    { sku: 'SKU-HALF', min: 25, max: 40 },
   ]);
   expect(a.statusCode).toBe(200);
   for (const s of ['rep-b', 'rep-c', 'rep-d'])
@@ -169,6 +178,8 @@ describe('replenishment runs', () => {
     firstRunId = body.id;
     expect(body.status).toBe('done');
     expect(body.proposals).toEqual([
+      // 8 received against PO-HALF are on hand; only its other 12 are still on order: 20 < 25.
+      { storeId: 'rep-a', sku: 'SKU-HALF', qty: 20, onHand: 8, reserved: 0, onOrder: 12, inTransit: 0 },
       // 4 on hand over two locations: 36 to reach 40, a multiple of 12.
       { storeId: 'rep-a', sku: 'SKU-LOW', qty: 36, onHand: 4, reserved: 0, onOrder: 0, inTransit: 0 },
       // −7 counts as 0.
@@ -217,7 +228,7 @@ describe('replenishment runs', () => {
       status: 'done',
       storesTotal: 4,
       storesDone: 4,
-      proposals: 5,
+      proposals: 6,
     });
     expect(runs[0].startedAt >= runs[1].startedAt).toBe(true);
   });
@@ -251,7 +262,7 @@ describe('replenishment runs', () => {
     const first = await approve();
     expect(first.statusCode).toBe(200);
     expect(first.json().deliveries).toEqual([
-      { storeId: 'rep-a', id: `R-${firstRunId}-rep-a`, status: 'created', lines: 4 },
+      { storeId: 'rep-a', id: `R-${firstRunId}-rep-a`, status: 'created', lines: 5 },
       { storeId: 'rep-b', id: `R-${firstRunId}-rep-b`, status: 'created', lines: 1 },
     ]);
     // The second time without a body at all (every member is optional).
@@ -285,6 +296,7 @@ describe('replenishment runs', () => {
     expect(ours[0].data).toMatchObject({
       kind: 'purchase',
       lines: [
+        { sku: 'SKU-HALF', qty: 20 },
         { sku: 'SKU-LOW', qty: 36 },
         { sku: 'SKU-NEG', qty: 40 },
         { sku: 'SKU-ORD', qty: 33 },

@@ -232,10 +232,18 @@ async function proposeChunk(
     ),
     pool.query('SELECT store_id, sku, on_hand, reserved FROM stock WHERE store_id IN (?)', [storeIds]),
     // Not closed: open, or being received (its receipt not yet closed). Lines count what is
-    // still to come: expected − received, never below zero (an over-delivered line does not
-    // make up for another sku).
+    // still to come: expected − what the store already booked against it, never below zero (an
+    // over-delivered line does not make up for another sku). Until the receipt closes,
+    // delivery_lines.received is 0 (deliveries/receiving.ts fills it at close), while the
+    // replicated receive/transfer_in movements with ref = the delivery id are already in
+    // `stock`: counting them from the movements keeps a truck half unloaded from being counted
+    // twice (on hand and on order).
     pool.query(
-      `SELECT l.store_id, l.sku, d.kind, l.expected, l.received FROM delivery_lines l
+      `SELECT l.store_id, l.sku, d.kind, l.expected,
+              GREATEST(l.received, COALESCE((SELECT SUM(m.qty) FROM movements m
+                 WHERE m.store_id = l.store_id AND m.ref = l.delivery_id AND m.sku = l.sku
+                   AND m.type IN ('receive', 'transfer_in')), 0)) AS received
+         FROM delivery_lines l
          JOIN deliveries d ON d.store_id = l.store_id AND d.id = l.delivery_id
         WHERE l.store_id IN (?) AND d.status <> 'closed'`,
       [storeIds],

@@ -1,6 +1,7 @@
 // The /v1 API (CONTRACT.md "Cloud HTTP API"), one plugin per route group.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import changes from './changes/index.js';
+import deliveries from './deliveries/index.js';
 import fleet, { type FleetRoutesOptions } from './fleet/index.js';
 import items from './items/index.js';
 import replenishment, { type ReplenishmentRoutesOptions } from './replenishment/index.js';
@@ -24,6 +25,7 @@ const plugin: FastifyPluginAsyncTypebox<
   await fastify.register(webhooks);
   await fastify.register(fleet, { fleetClock: opts.fleetClock });
   await fastify.register(replenishment, opts.replenishment ?? {});
+  await fastify.register(deliveries);
 };
 
 export default plugin;
