@@ -8,6 +8,7 @@
 //   dist/edge-agent/src/db/migrations/         SQL files read beside their TypeScript module
 //   dist/cloud/migrations/
 //   dist/edge-agent/console/dist/              the console, prebuilt (no console sources shipped)
+//   dist/cloud/console/dist/                   the head-office console, prebuilt
 //   dist/build.json                            what went in: the inputs, to tell when dist is stale
 // Each source keeps its place in the tree: `import.meta.url` in a bundled file is rewritten to
 // the file's would-be place under dist/, so `new URL('./migrations', import.meta.url)` and
@@ -35,6 +36,12 @@ import {
   sourceHash,
   writeBundle,
 } from '../edge-agent/src/console/bundle.js';
+import {
+  bundleHqConsole,
+  HQ_SOURCE_DIR,
+  hqSourceHash,
+  writeHqBundle,
+} from '../cloud/src/console/bundle.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = join(ROOT, 'dist');
@@ -211,12 +218,17 @@ export async function buildAll(log: (line: string) => void = () => {}): Promise<
     const hash = await sourceHash();
     if (hash === null) throw new Error(`no console sources in ${CONSOLE_SOURCE_DIR}`);
     await writeBundle(join(out, 'edge-agent/console/dist'), await bundleConsole(hash), hash);
+    const hqHash = await hqSourceHash();
+    if (hqHash === null) throw new Error(`no head-office console sources in ${HQ_SOURCE_DIR}`);
+    await writeHqBundle(join(out, 'cloud/console/dist'), await bundleHqConsole(hqHash), hqHash);
     const stamp: Stamp = {
       builtAt: startedAt,
       inputs: inputsOf(metafiles, [
         ...assets,
         ...listFiles(CONSOLE_SOURCE_DIR).map((f) => toPosix(relative(ROOT, f))),
         'edge-agent/src/console/bundle.ts',
+        ...listFiles(HQ_SOURCE_DIR).map((f) => toPosix(relative(ROOT, f))),
+        'cloud/src/console/bundle.ts',
         'scripts/build.ts',
         'package-lock.json',
       ]),
@@ -228,7 +240,7 @@ export async function buildAll(log: (line: string) => void = () => {}): Promise<
     rmSync(old, { recursive: true, force: true });
     const entries = [CLI_ENTRY, ...[...separate].map((f) => toPosix(relative(ROOT, f)))];
     log(
-      `build: ${entries.join(', ')}, ${ASSET_DIRS.join(', ')} and the console -> dist/ in ${Math.round(performance.now() - t0)} ms`,
+      `build: ${entries.join(', ')}, ${ASSET_DIRS.join(', ')} and the consoles -> dist/ in ${Math.round(performance.now() - t0)} ms`,
     );
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyRequest, LogController } f
 import type { Logger } from 'pino';
 import { createAuthenticator, type Principal } from './auth.js';
 import { ChangeNotifier } from './changes.js';
+import { type ConsoleSettings, registerConsole } from './console/index.js';
 import type { Pool } from './db.js';
 import type { Metrics } from './metrics.js';
 import { installGzipBodies } from './plugins/gzip-bodies.js';
@@ -27,6 +28,8 @@ export interface AppOptions {
    * at once, before their bodies are read (default 40: twice the default MySQL pool).
    */
   maxIngestInFlight?: number;
+  /** Serve the head-office console at `/` with these sign-in settings (left out: API only). */
+  console?: ConsoleSettings;
 }
 
 /** What every route plugin finds on its instance (decorated once on the root). */
@@ -85,6 +88,7 @@ export async function buildApp(opts: AppOptions) {
   await installOpenApi(app);
   await app.register(opsRoutes);
   await app.register(v1Routes, { prefix: '/v1', maxIngestInFlight: opts.maxIngestInFlight ?? 40 });
+  if (opts.console) await registerConsole(app, opts.console);
   return app;
 }
 

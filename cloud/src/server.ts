@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { buildApp, type CloudApp } from './app.js';
 import type { CloudConfig } from './config.js';
+import { consoleSettingsFromEnv } from './console/index.js';
 import { createPool, type Pool } from './db.js';
 import { createMetrics } from './metrics.js';
 import { migrate, redact } from './migrate.js';
@@ -51,6 +52,7 @@ export class CloudService {
       metrics,
       feedPollIntervalMs: config.feedPollIntervalMs,
       maxIngestInFlight: config.ingestMaxInFlight,
+      console: consoleSettingsFromEnv(process.env),
     });
     this.#dispatcher = new WebhookDispatcher({
       pool,
