@@ -23,7 +23,7 @@ export class ApiError extends Error {
   }
   /** A route this cloud does not have (yet): pages say "not available" instead of failing. */
   get missing(): boolean {
-    return this.status === 404 && this.code === 'no-route';
+    return this.status === 404 && /^no route/i.test(this.detail);
   }
 }
 
