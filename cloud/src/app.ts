@@ -30,6 +30,10 @@ export interface AppOptions {
   maxIngestInFlight?: number;
   /** Serve the head-office console at `/` with these sign-in settings (left out: API only). */
   console?: ConsoleSettings;
+  /** The clock of the fleet's online/offline decisions (tests set it; default the system clock). */
+  clock?: () => Date;
+  /** A store silent longer than this is offline (default 90). */
+  offlineAfterSeconds?: number;
 }
 
 /** What every route plugin finds on its instance (decorated once on the root). */
@@ -87,7 +91,14 @@ export async function buildApp(opts: AppOptions) {
 
   await installOpenApi(app);
   await app.register(opsRoutes);
-  await app.register(v1Routes, { prefix: '/v1', maxIngestInFlight: opts.maxIngestInFlight ?? 40 });
+  await app.register(v1Routes, {
+    prefix: '/v1',
+    maxIngestInFlight: opts.maxIngestInFlight ?? 40,
+    fleetClock: {
+      now: opts.clock ?? (() => new Date()),
+      offlineAfterSeconds: opts.offlineAfterSeconds ?? 90,
+    },
+  });
   if (opts.console) await registerConsole(app, opts.console);
   return app;
 }

@@ -12,6 +12,8 @@ export interface CloudConfig {
   webhookRatePerTenant: number;
   staleAfterSeconds: number;
   feedPollIntervalMs: number;
+  /** A store whose last health report is older than this is offline (docs/fleet.md). */
+  offlineAfterSeconds: number;
   /** pino level; the Helm chart sets STORE_EDGE_LOG_LEVEL from `logLevel` (the edge reads the same name). */
   logLevel: LogLevel;
 }
@@ -70,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     webhookRatePerTenant: int('STORE_EDGE_WEBHOOK_RATE_PER_TENANT', 20, 1, 100_000),
     staleAfterSeconds: int('STORE_EDGE_STALE_AFTER_SECONDS', 900, 0, 31_536_000),
     feedPollIntervalMs: int('STORE_EDGE_FEED_POLL_MS', 1000, 10, 30_000),
+    offlineAfterSeconds: int('STORE_EDGE_OFFLINE_AFTER_SECONDS', 90, 1, 86_400),
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
 }

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export function createMetrics() {
   const registry = new Registry();
@@ -33,6 +33,38 @@ export function createMetrics() {
       name: 'store_edge_cloud_webhook_deliveries_total',
       help: 'Webhook delivery attempts by outcome',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    // Fleet (issue 17, docs/fleet.md): per tenant, never per store (a label per store would make
+    // a series per store and status). Every replica's sweeper sets them from the same database,
+    // so aggregate across replicas with max(), not sum().
+    fleetStores: new Gauge({
+      name: 'store_edge_cloud_fleet_stores',
+      help: 'Stores by status (online, offline, unknown = never reported), per tenant',
+      labelNames: ['tenant', 'status'],
+      registers: [registry],
+    }),
+    fleetPending: new Gauge({
+      name: 'store_edge_cloud_fleet_backlog_pending',
+      help: "Movements waiting to replicate at the tenant's stores, as their latest health reports say",
+      labelNames: ['tenant'],
+      registers: [registry],
+    }),
+    fleetDevicesInError: new Gauge({
+      name: 'store_edge_cloud_fleet_devices_in_error',
+      help: "Devices reporting an error (a printer out of paper, a failed scanner) at the tenant's stores",
+      labelNames: ['tenant'],
+      registers: [registry],
+    }),
+    fleetTransitions: new Counter({
+      name: 'store_edge_cloud_fleet_transitions_total',
+      help: 'Store status transitions recorded by this replica',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    healthReports: new Counter({
+      name: 'store_edge_cloud_health_reports_total',
+      help: 'Store health reports taken',
       registers: [registry],
     }),
   };

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { PoolConnection } from './db.js';
 
-export const WEBHOOK_EVENTS = ['movements.applied', 'reservation.changed', 'store.stale'] as const;
+export const WEBHOOK_EVENTS = [
+  'movements.applied',
+  'reservation.changed',
+  'store.stale',
+  // Fleet (issue 17, docs/fleet.md): a store's recorded status changed.
+  'store.offline',
+  'store.online',
+] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export interface EventEnvelope {

@@ -3,6 +3,7 @@ import { buildApp, type CloudApp } from './app.js';
 import type { CloudConfig } from './config.js';
 import { consoleSettingsFromEnv } from './console/index.js';
 import { createPool, type Pool } from './db.js';
+import { FleetSweeper } from './fleet/sweeper.js';
 import { createMetrics } from './metrics.js';
 import { migrate, redact } from './migrate.js';
 import { WebhookDispatcher } from './webhooks.js';
@@ -18,6 +19,7 @@ export class CloudService {
   #pool: Pool | null = null;
   #app: CloudApp | null = null;
   #dispatcher: WebhookDispatcher | null = null;
+  #sweeper: FleetSweeper | null = null;
   readonly log: Logger;
 
   constructor(private readonly opts: CloudServiceOptions) {
@@ -53,6 +55,13 @@ export class CloudService {
       feedPollIntervalMs: config.feedPollIntervalMs,
       maxIngestInFlight: config.ingestMaxInFlight,
       console: consoleSettingsFromEnv(process.env),
+      offlineAfterSeconds: config.offlineAfterSeconds,
+    });
+    this.#sweeper = new FleetSweeper({
+      pool,
+      log: this.log,
+      metrics,
+      clock: { now: () => new Date(), offlineAfterSeconds: config.offlineAfterSeconds },
     });
     this.#dispatcher = new WebhookDispatcher({
       pool,
@@ -69,14 +78,17 @@ export class CloudService {
     const addr = this.#app.server.address();
     this.port = typeof addr === 'object' && addr ? addr.port : config.port;
     this.#dispatcher.start();
+    this.#sweeper.start();
     this.log.info({ port: this.port, mysql: redact(config.mysqlUrl) }, 'store-edge cloud listening');
   }
 
   async stop(): Promise<void> {
+    await this.#sweeper?.stop();
     await this.#dispatcher?.stop();
     await this.#app?.close();
     await this.#pool?.end();
     this.#dispatcher = null;
+    this.#sweeper = null;
     this.#app = null;
     this.#pool = null;
   }

@@ -1,6 +1,7 @@
 // The /v1 API (CONTRACT.md "Cloud HTTP API"), one plugin per route group.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import changes from './changes/index.js';
+import fleet, { type FleetRoutesOptions } from './fleet/index.js';
 import items from './items/index.js';
 import itemList from './items/list.js';
 import replication, { type ReplicationRoutesOptions } from './replication/index.js';
@@ -10,7 +11,10 @@ import stores from './stores/index.js';
 import tenants from './tenants/index.js';
 import webhooks from './webhooks/index.js';
 
-const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions> = async (fastify, opts) => {
+const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions & FleetRoutesOptions> = async (
+  fastify,
+  opts,
+) => {
   await fastify.register(tenants);
   await fastify.register(stores);
   await fastify.register(items);
@@ -20,6 +24,7 @@ const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions> = async (fasti
   await fastify.register(stock);
   await fastify.register(reservations);
   await fastify.register(webhooks);
+  await fastify.register(fleet, { fleetClock: opts.fleetClock });
 };
 
 export default plugin;
