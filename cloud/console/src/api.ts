@@ -83,9 +83,10 @@ export interface FleetStore {
   name: string;
   status: StoreStatus;
   lastSeenAt: string | null;
-  pending: number;
+  /** null: the store has not reported (the sort puts it last). */
+  pending: number | null;
   oldestPendingAt: string | null;
-  devicesInError: number;
+  devicesInError: number | null;
   agentVersion: string | null;
 }
 
@@ -100,9 +101,9 @@ export async function getFleet(): Promise<FleetStore[]> {
       name: str(r.name),
       status: asStatus(r.status),
       lastSeenAt: optString(r.lastSeenAt),
-      pending: num(r.pending),
+      pending: optNum(r.pending),
       oldestPendingAt: optString(r.oldestPendingAt),
-      devicesInError: num(r.devicesInError),
+      devicesInError: optNum(r.devicesInError),
       agentVersion: optString(r.agentVersion),
     };
   });
@@ -116,45 +117,47 @@ export interface DeviceHealth {
 }
 
 export interface StoreHealth {
+  storeId: string;
+  name: string;
+  status: StoreStatus;
+  lastSeenAt: string | null;
+  statusSince: string | null;
   devices: DeviceHealth[];
+  devicesLeftOut: number;
   pending: number | null;
   oldestPendingAt: string | null;
   diskFreeBytes: number | null;
   clockOffsetMs: number | null;
   agentVersion: string | null;
-  reportedAt: string | null;
-}
-
-/** A detail may be a sentence or the printer's `~HS` flags; either reads as text. */
-function detailText(v: Json | undefined): string | null {
-  if (typeof v === 'string') return v || null;
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'object' && !Array.isArray(v)) {
-    const flags = Object.entries(v)
-      .filter(([, on]) => on === true)
-      .map(([k]) => k);
-    if (flags.length > 0) return flags.join(', ');
-    const msg = optString(v.message) ?? optString(v.error);
-    if (msg) return msg;
-    return null;
-  }
-  return String(v);
+  /** The store's clock when it sent the latest report. */
+  sentAt: string | null;
+  transitions: Array<{ status: string; at: string }>;
 }
 
 export async function getHealth(storeId: string): Promise<StoreHealth> {
   const r = asRecord(await api(`/stores/${encodeURIComponent(storeId)}/health`));
   const backlog = asRecord(r.backlog);
   return {
+    storeId: str(r.storeId) || storeId,
+    name: str(r.name),
+    status: asStatus(r.status),
+    lastSeenAt: optString(r.lastSeenAt),
+    statusSince: optString(r.statusSince),
     devices: asArray(r.devices).map((x) => {
       const d = asRecord(x);
-      return { id: str(d.id), kind: str(d.kind), status: str(d.status), detail: detailText(d.detail) };
+      return { id: str(d.id), kind: str(d.kind), status: str(d.status), detail: optString(d.detail) };
     }),
-    pending: optNum(backlog.pending) ?? optNum(r.pending),
-    oldestPendingAt: optString(backlog.oldestPendingAt) ?? optString(r.oldestPendingAt),
-    diskFreeBytes: optNum(r.diskFree) ?? optNum(r.diskFreeBytes),
-    clockOffsetMs: optNum(r.clockOffset) ?? optNum(r.clockOffsetMs),
+    devicesLeftOut: num(r.devicesLeftOut),
+    pending: optNum(backlog.pending),
+    oldestPendingAt: optString(backlog.oldestPendingAt),
+    diskFreeBytes: optNum(r.diskFreeBytes),
+    clockOffsetMs: optNum(r.clockOffsetMs),
     agentVersion: optString(r.agentVersion),
-    reportedAt: optString(r.reportedAt) ?? optString(r.at) ?? optString(r.receivedAt),
+    sentAt: optString(r.sentAt),
+    transitions: asArray(r.transitions).map((x) => {
+      const tr = asRecord(x);
+      return { status: str(tr.status), at: str(tr.at) };
+    }),
   };
 }
 

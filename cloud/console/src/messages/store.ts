@@ -2,6 +2,9 @@ import type { Messages } from './types.js';
 
 /** The store page (pages/store.tsx): devices, backlog, movements. */
 export const en = {
+  'store.since': 'since {at}',
+  'store.devicesLeftOut': '{n, plural, one {# more device} other {# more devices}} not listed in the report.',
+  'store.transitions': 'Online and offline',
   'store.movements': 'Latest movements',
   'store.seq': 'No.',
   'store.when': 'When',
@@ -43,6 +46,9 @@ export const en = {
 };
 
 export const de: Messages<typeof en> = {
+  'store.since': 'seit {at}',
+  'store.devicesLeftOut': '{n, plural, one {# weiteres Gerät} other {# weitere Geräte}} nicht im Bericht aufgeführt.',
+  'store.transitions': 'Online und offline',
   'store.movements': 'Letzte Bewegungen',
   'store.seq': 'Nr.',
   'store.when': 'Wann',
@@ -84,6 +90,9 @@ export const de: Messages<typeof en> = {
 };
 
 export const es: Messages<typeof en> = {
+  'store.since': 'desde {at}',
+  'store.devicesLeftOut': '{n, plural, one {# dispositivo más} other {# dispositivos más}} no incluidos en el informe.',
+  'store.transitions': 'En línea y sin conexión',
   'store.movements': 'Últimos movimientos',
   'store.seq': 'N.º',
   'store.when': 'Cuándo',

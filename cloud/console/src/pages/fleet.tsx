@@ -46,7 +46,13 @@ const columns = (): Column<FleetStore>[] => [
     cell: (s) => <StatusBadge status={s.status} />,
   },
   { id: 'lastSeen', head: t('fleet.lastSeen'), sort: (s) => ms(s.lastSeenAt), cell: (s) => <Ago at={s.lastSeenAt} /> },
-  { id: 'pending', head: t('fleet.pending'), num: true, sort: (s) => s.pending, cell: (s) => num(s.pending) },
+  {
+    id: 'pending',
+    head: t('fleet.pending'),
+    num: true,
+    sort: (s) => s.pending ?? -1,
+    cell: (s) => (s.pending === null ? '—' : num(s.pending)),
+  },
   {
     id: 'oldest',
     head: t('fleet.oldest'),
@@ -58,15 +64,16 @@ const columns = (): Column<FleetStore>[] => [
     id: 'devices',
     head: t('fleet.devicesInError'),
     num: true,
-    sort: (s) => s.devicesInError,
-    cell: (s) => (s.devicesInError > 0 ? <strong class="bad-text">{num(s.devicesInError)}</strong> : '0'),
+    sort: (s) => s.devicesInError ?? -1,
+    cell: (s) =>
+      s.devicesInError === null ? '—' : s.devicesInError > 0 ? <strong class="bad-text">{num(s.devicesInError)}</strong> : '0',
   },
   { id: 'version', head: t('fleet.agentVersion'), sort: (s) => s.agentVersion ?? '', cell: (s) => s.agentVersion ?? '—' },
 ];
 
 function matches(s: FleetStore, text: string, filter: Filter): boolean {
-  if (filter === 'errors' && s.devicesInError === 0) return false;
-  if (filter === 'backlog' && s.pending === 0) return false;
+  if (filter === 'errors' && !s.devicesInError) return false;
+  if (filter === 'backlog' && !s.pending) return false;
   if ((filter === 'online' || filter === 'offline' || filter === 'unknown') && s.status !== filter) return false;
   if (!text) return true;
   return s.id.toLowerCase().includes(text) || s.name.toLowerCase().includes(text);
@@ -79,8 +86,8 @@ function Summary({ stores, onPick }: { stores: FleetStore[]; onPick: (f: Filter)
   let errors = 0;
   for (const s of stores) {
     counts[s.status]++;
-    pending += s.pending;
-    if (s.devicesInError > 0) errors++;
+    pending += s.pending ?? 0;
+    if (s.devicesInError) errors++;
   }
   const total = stores.length || 1;
   return (

@@ -1,7 +1,6 @@
 import { useState } from 'preact/hooks';
-import { getBacklog, getFleet, getHealth, getMovements, getStock, type Movement, type StockRow } from '../api.js';
+import { getBacklog, getHealth, getMovements, getStock, type Movement, type StockRow } from '../api.js';
 import { LineChart } from '../chart.js';
-import { fleetCache } from '../fleet-cache.js';
 import { bytes, dateTime, duration, type Key, num, t } from '../i18n.js';
 import { Ago, ErrorText, Field, Link, NotAvailable, StatusBadge, Table, useEvery, useLoad } from '../ui.js';
 
@@ -133,33 +132,40 @@ function StoreStock({ storeId }: { storeId: string }) {
  * paper out —, backlog, disk, clock), the backlog over the last day, its latest movements, stock.
  */
 export function StorePage({ storeId }: { storeId: string }) {
-  const store = useLoad(async () => (await fleetCache.get(getFleet)).find((s) => s.id === storeId) ?? null, [storeId]);
   const health = useLoad(() => getHealth(storeId), [storeId]);
   const backlog = useLoad(() => getBacklog(storeId, new Date(Date.now() - DAY_MS).toISOString()), [storeId]);
   useEvery(30_000, health.reload);
   useEvery(60_000, backlog.reload);
-  const s = store.data;
   const h = health.data;
-  const title = s?.name || storeId;
+  const title = h?.name || storeId;
   return (
     <section>
       <p class="crumbs">
         <Link href="/">{t('nav.fleet')}</Link> <span aria-hidden="true">›</span>
       </p>
       <h1 tabIndex={-1}>{title}</h1>
-      <ErrorText error={store.error} />
+      {health.missing && <NotAvailable what={t('store.devices')} />}
+      <ErrorText error={health.error} />
       <dl class="facts">
         <dt>{t('fleet.status')}</dt>
-        <dd data-fact="status">{s ? <StatusBadge status={s.status} /> : '—'}</dd>
+        <dd data-fact="status">
+          {h ? <StatusBadge status={h.status} /> : '—'}
+          {h?.statusSince && (
+            <span class="muted">
+              {' '}
+              {t('store.since', { at: dateTime(h.statusSince) })}
+            </span>
+          )}
+        </dd>
         <dt>{t('fleet.lastSeen')}</dt>
         <dd>
-          <Ago at={s?.lastSeenAt} />
+          <Ago at={h?.lastSeenAt} />
         </dd>
         <dt>{t('fleet.pending')}</dt>
-        <dd data-fact="pending">{num(h?.pending ?? s?.pending ?? 0)}</dd>
+        <dd data-fact="pending">{h?.pending == null ? '—' : num(h.pending)}</dd>
         <dt>{t('fleet.oldest')}</dt>
         <dd>
-          <Ago at={h?.oldestPendingAt ?? s?.oldestPendingAt} />
+          <Ago at={h?.oldestPendingAt} />
         </dd>
         <dt>{t('store.disk')}</dt>
         <dd>{h?.diskFreeBytes != null ? bytes(h.diskFreeBytes) : '—'}</dd>
@@ -170,13 +176,11 @@ export function StorePage({ storeId }: { storeId: string }) {
             : '—'}
         </dd>
         <dt>{t('fleet.agentVersion')}</dt>
-        <dd>{h?.agentVersion ?? s?.agentVersion ?? '—'}</dd>
+        <dd>{h?.agentVersion ?? '—'}</dd>
       </dl>
 
       <section aria-labelledby="devices-h">
         <h2 id="devices-h">{t('store.devices')}</h2>
-        {health.missing && <NotAvailable what={t('store.devices')} />}
-        <ErrorText error={health.error} />
         {h && (
           <div class="scroll">
             <Table
@@ -193,6 +197,7 @@ export function StorePage({ storeId }: { storeId: string }) {
             />
           </div>
         )}
+        {h && h.devicesLeftOut > 0 && <p class="muted">{t('store.devicesLeftOut', { n: h.devicesLeftOut })}</p>}
       </section>
 
       <section aria-labelledby="backlog-h">
@@ -211,6 +216,19 @@ export function StorePage({ storeId }: { storeId: string }) {
             />
           ))}
       </section>
+
+      {h && h.transitions.length > 0 && (
+        <section aria-labelledby="transitions-h">
+          <h2 id="transitions-h">{t('store.transitions')}</h2>
+          <ul class="feed">
+            {h.transitions.map((tr) => (
+              <li key={`${tr.at}-${tr.status}`}>
+                <StatusBadge status={tr.status} /> <span class="feed-time">{dateTime(tr.at)}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
 
       <Movements storeId={storeId} />
       <StoreStock storeId={storeId} />
