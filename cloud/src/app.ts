@@ -5,6 +5,7 @@ import { createAuthenticator, type Principal } from './auth.js';
 import { ChangeNotifier } from './changes.js';
 import type { Pool } from './db.js';
 import type { Metrics } from './metrics.js';
+import { createOidcVerifier, type OidcSettings, type OidcVerifier } from './oidc.js';
 import { installGzipBodies } from './plugins/gzip-bodies.js';
 import { installOpenApi } from './plugins/openapi.js';
 import { installProblemHandler } from './problem.js';
@@ -27,6 +28,10 @@ export interface AppOptions {
    * at once, before their bodies are read (default 40: twice the default MySQL pool).
    */
   maxIngestInFlight?: number;
+  /** Bearer JWTs from this OpenID issuer (settings, or a verifier built already); none: admin and store tokens only. */
+  oidc?: OidcSettings | OidcVerifier | null;
+  /** Requests per second per store credential and per tenant, per replica (0 or unset: no limit). */
+  rateLimits?: { perStore?: number; perTenant?: number };
 }
 
 /** What every route plugin finds on its instance (decorated once on the root). */
@@ -38,6 +43,8 @@ declare module 'fastify' {
     notifier: ChangeNotifier;
     /** Aborted when the app closes, so long polls answer at once instead of holding shutdown. */
     closing: AbortSignal;
+    /** The OpenID settings (issuer, audience, console client id, claim names), null without OIDC. */
+    oidcSettings: OidcSettings | null;
     /** The caller named by the bearer token; looked up once per request (401 without one). */
     authenticate(request: FastifyRequest): Promise<Principal>;
   }
@@ -53,7 +60,8 @@ declare module 'fastify' {
  */
 export async function buildApp(opts: AppOptions) {
   const { pool, metrics } = opts;
-  const auth = createAuthenticator(pool, opts.adminToken);
+  const oidc = opts.oidc ? ('verify' in opts.oidc ? opts.oidc : createOidcVerifier(opts.oidc)) : undefined;
+  const auth = createAuthenticator(pool, opts.adminToken, { oidc });
   const closing = new AbortController();
 
   const app = Fastify({
@@ -66,6 +74,7 @@ export async function buildApp(opts: AppOptions) {
   app.decorate('metrics', metrics);
   app.decorate('notifier', opts.notifier ?? new ChangeNotifier(pool, opts.feedPollIntervalMs ?? 1000));
   app.decorate('closing', closing.signal);
+  app.decorate('oidcSettings', oidc?.settings ?? null);
   app.decorate('authenticate', async (request: FastifyRequest) => {
     request.principal ??= await auth.authenticate(request);
     return request.principal;
@@ -84,8 +93,13 @@ export async function buildApp(opts: AppOptions) {
 
   await installOpenApi(app);
   await app.register(opsRoutes);
-  await app.register(v1Routes, { prefix: '/v1', maxIngestInFlight: opts.maxIngestInFlight ?? 40 });
+  await app.register(v1Routes, {
+    prefix: '/v1',
+    maxIngestInFlight: opts.maxIngestInFlight ?? 40,
+    rateLimits: opts.rateLimits ?? {},
+  });
   return app;
 }
 
+export type { OidcSettings } from './oidc.js';
 export type CloudApp = Awaited<ReturnType<typeof buildApp>>;

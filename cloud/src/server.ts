@@ -51,6 +51,8 @@ export class CloudService {
       metrics,
       feedPollIntervalMs: config.feedPollIntervalMs,
       maxIngestInFlight: config.ingestMaxInFlight,
+      oidc: config.oidc,
+      rateLimits: { perStore: config.rateLimitPerStore, perTenant: config.rateLimitPerTenant },
     });
     this.#dispatcher = new WebhookDispatcher({
       pool,
