@@ -56,6 +56,8 @@ export class CloudService {
       maxIngestInFlight: config.ingestMaxInFlight,
       console: consoleSettingsFromEnv(process.env),
       offlineAfterSeconds: config.offlineAfterSeconds,
+      oidc: config.oidc,
+      rateLimits: { perStore: config.rateLimitPerStore, perTenant: config.rateLimitPerTenant },
     });
     this.#sweeper = new FleetSweeper({
       pool,

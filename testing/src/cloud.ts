@@ -10,6 +10,7 @@ import {
   createMetrics,
   createPool,
   migrate,
+  type OidcSettings,
   type Pool,
 } from '@store-edge/cloud';
 import type { Movement, ReplicationRecord } from '@store-edge/protocol';
@@ -29,7 +30,14 @@ export interface TestCloud {
 }
 
 /** A migrated throw-away database and an in-process app (driven with app.inject). */
-export async function startTestCloud(serverUrl: string): Promise<TestCloud> {
+export async function startTestCloud(
+  serverUrl: string,
+  opts: {
+    /** Bearer JWTs from this issuer (e.g. startOidcProvider's). */
+    oidc?: OidcSettings;
+    rateLimits?: { perStore?: number; perTenant?: number };
+  } = {},
+): Promise<TestCloud> {
   if (!serverUrl) throw new Error('no MySQL server for tests (see testing/src/global-setup.ts)');
   const db = await createTestDatabase(serverUrl, 'se_cloud');
   await migrate(db.url);
@@ -41,6 +49,8 @@ export async function startTestCloud(serverUrl: string): Promise<TestCloud> {
     logger: pino({ level: 'silent' }),
     metrics: createMetrics(),
     notifier,
+    oidc: opts.oidc ?? null,
+    rateLimits: opts.rateLimits ?? {},
   });
   await app.ready();
   return {

@@ -1,5 +1,6 @@
 // The /v1 API (CONTRACT.md "Cloud HTTP API"), one plugin per route group.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { installRequestLimits, type RequestLimits } from '../../plugins/request-limits.js';
 import changes from './changes/index.js';
 import fleet, { type FleetRoutesOptions } from './fleet/index.js';
 import items from './items/index.js';
@@ -11,10 +12,13 @@ import stores from './stores/index.js';
 import tenants from './tenants/index.js';
 import webhooks from './webhooks/index.js';
 
-const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions & FleetRoutesOptions> = async (
-  fastify,
-  opts,
-) => {
+export interface V1Options extends ReplicationRoutesOptions, FleetRoutesOptions {
+  rateLimits?: RequestLimits;
+}
+
+const plugin: FastifyPluginAsyncTypebox<V1Options> = async (fastify, opts) => {
+  // Every /v1 route: the caller authenticated (401) and counted against its limits (429) first.
+  await installRequestLimits(fastify, opts.rateLimits ?? {});
   await fastify.register(tenants);
   await fastify.register(stores);
   await fastify.register(items);
