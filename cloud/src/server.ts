@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { buildApp, type CloudApp } from './app.js';
 import type { CloudConfig } from './config.js';
-import { consoleSettingsFromEnv } from './console/index.js';
+import { consoleSettings } from './console/index.js';
 import { createPool, type Pool } from './db.js';
 import { FleetSweeper } from './fleet/sweeper.js';
 import { createMetrics } from './metrics.js';
@@ -54,7 +54,7 @@ export class CloudService {
       metrics,
       feedPollIntervalMs: config.feedPollIntervalMs,
       maxIngestInFlight: config.ingestMaxInFlight,
-      console: consoleSettingsFromEnv(process.env),
+      console: consoleSettings(config.oidc, process.env),
       offlineAfterSeconds: config.offlineAfterSeconds,
       oidc: config.oidc,
       rateLimits: { perStore: config.rateLimitPerStore, perTenant: config.rateLimitPerTenant },

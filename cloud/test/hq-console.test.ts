@@ -11,7 +11,9 @@ import {
   type CloudProcess,
   createTestDatabase,
   startCloudProcess,
+  startOidcProvider,
   type TestDatabase,
+  type TestOidcProvider,
 } from '@store-edge/testing';
 import { ADMIN_TOKEN, records } from '@store-edge/testing/cloud';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -38,6 +40,7 @@ const STORES: SeedStore[] = [
 
 let db: TestDatabase;
 let cloud: CloudProcess;
+let provider: TestOidcProvider;
 let context: BrowserContext;
 let profile: string;
 let shotDir: string;
@@ -101,36 +104,45 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 /**
- * Signs in. TODO(auth merge): through the provider's own login page; until the auth branch's
- * provider lands, the session carries the static admin token (a bearer the API takes).
+ * Signs in as a person does: the console's button, the provider's own login page (oidc-provider's
+ * sign-in form), back to the console with a code it trades for tokens (PKCE). Each page is a new
+ * tab, and the session lives in the tab (sessionStorage), so each signs in; the provider
+ * remembers the person after the first time and sends the browser straight back.
  */
-async function signIn(page: Page): Promise<void> {
-  await page.addInitScript((token) => {
-    if (!sessionStorage.getItem('hq-console.session'))
-      sessionStorage.setItem(
-        'hq-console.session',
-        JSON.stringify({
-          accessToken: token,
-          idToken: null,
-          expiresAt: Date.now() + 3600_000,
-          name: 'Erika Mustermann',
-          tenant: 'acme',
-          roles: ['hq-admin'],
-          stores: null,
-        }),
-      );
-  }, ADMIN_TOKEN);
-  await page.goto(`${cloud.baseUrl}/`);
+async function signIn(page: Page, path = '/'): Promise<void> {
+  await page.goto(`${cloud.baseUrl}${path}`);
+  await page.getByRole('heading', { level: 1, name: 'Anmelden' }).waitFor();
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await page.waitForURL((u) => u.origin === provider.issuer || u.origin === cloud.baseUrl);
+  if (new URL(page.url()).origin === provider.issuer) {
+    // The provider's page, not ours: its form fields are `login` and `password`.
+    await page.locator('input[name="login"]').fill('erika');
+    await page.locator('input[name="password"]').fill('any-password');
+    await page.locator('button[type="submit"]').click();
+  }
+  await page.locator('header .who').getByText('erika').waitFor();
+  // The code and the state left the address bar at once (never kept in a URL or the history).
+  expect(page.url()).not.toContain('code=');
 }
 
 describe.skipIf(!inject('mysqlUrl'))('head-office console in a browser', () => {
   beforeAll(async () => {
     db = await createTestDatabase(inject('mysqlUrl'), 'se_hqconsole');
+    provider = await startOidcProvider({
+      accounts: { erika: { tenant: TENANT, roles: ['hq-admin'] } },
+    });
     cloud = await startCloudProcess({
       mysqlUrl: db.url,
       adminToken: ADMIN_TOKEN,
-      env: { STORE_EDGE_OFFLINE_AFTER_SECONDS: String(OFFLINE_AFTER_SECONDS) },
+      env: {
+        STORE_EDGE_OFFLINE_AFTER_SECONDS: String(OFFLINE_AFTER_SECONDS),
+        STORE_EDGE_OIDC_ISSUER: provider.issuer,
+        STORE_EDGE_OIDC_AUDIENCE: provider.audience,
+        STORE_EDGE_OIDC_CLIENT_ID: provider.consoleClientId,
+      },
     });
+    // The console comes back to the cloud's own origin: register it now the port is known.
+    await provider.setRedirectUris([`${cloud.baseUrl}/callback`]);
     expect((await call('/v1/tenants', { body: { id: TENANT, name: 'ACME Retail' } })).status).toBe(201);
     for (const s of STORES) {
       const r = await call('/v1/stores', { body: { id: s.id, tenantId: TENANT, name: s.name } });
@@ -215,6 +227,7 @@ describe.skipIf(!inject('mysqlUrl'))('head-office console in a browser', () => {
     if (profile) rmSync(profile, { recursive: true, force: true });
     if (shotDir && shotDir !== SHOTS) rmSync(shotDir, { recursive: true, force: true });
     await cloud?.stop();
+    await provider?.stop();
     await db?.drop();
   });
 
@@ -225,6 +238,11 @@ describe.skipIf(!inject('mysqlUrl'))('head-office console in a browser', () => {
       const u = new URL(r.url());
       if (u.pathname.startsWith('/v1/')) v1.push(u.pathname);
     });
+    // The sign-in page is the console's too: German, accessible.
+    await page.goto(`${cloud.baseUrl}/`);
+    await page.getByRole('heading', { level: 1, name: 'Anmelden' }).waitFor();
+    await a11y(page);
+    await shot(page, 'signin');
     await signIn(page);
     await page.getByRole('heading', { level: 1, name: 'Filialen' }).waitFor();
     const rows = page.locator('tbody tr[data-store]');

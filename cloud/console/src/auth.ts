@@ -9,6 +9,7 @@ export interface ConsoleConfig {
   issuer: string | null;
   clientId: string | null;
   audience: string | null;
+  audienceParam: 'resource' | 'audience' | 'none';
   scopes: string[];
   claims: { tenant: string; roles: string; stores: string };
 }
@@ -80,6 +81,7 @@ function parseConfig(raw: Json): ConsoleConfig {
     issuer: optString(r.issuer),
     clientId: optString(r.clientId),
     audience: optString(r.audience),
+    audienceParam: r.audienceParam === 'audience' || r.audienceParam === 'none' ? r.audienceParam : 'resource',
     scopes: Array.isArray(r.scopes) ? r.scopes.filter((s): s is string => typeof s === 'string') : [],
     claims: {
       tenant: optString(claims.tenant) ?? 'tenant',
@@ -168,8 +170,9 @@ export async function signIn(returnTo: string, uiLocale: string): Promise<void> 
   u.searchParams.set('nonce', pending.nonce);
   u.searchParams.set('code_challenge', await s256(pending.verifier));
   u.searchParams.set('code_challenge_method', 'S256');
-  // RFC 8707: the API the token is for, so the provider issues a token with that audience.
-  if (cfg.audience) u.searchParams.set('resource', cfg.audience);
+  // The API the token is for: RFC 8707 `resource` (or Auth0's `audience`), so the provider
+  // issues an access token the API takes; where scopes name the API, nothing.
+  if (cfg.audience && cfg.audienceParam !== 'none') u.searchParams.set(cfg.audienceParam, cfg.audience);
   // OpenID Connect Core §3.1.2.1: the provider's page in the console's language where it can.
   u.searchParams.set('ui_locales', uiLocale);
   location.assign(u.toString());
@@ -224,7 +227,8 @@ export async function completeSignIn(): Promise<string> {
     client_id: cfg.clientId,
     code_verifier: pending.verifier, // RFC 7636 §4.5
   });
-  if (cfg.audience) body.set('resource', cfg.audience);
+  // RFC 8707 §2.2: the token request names the resource again (Auth0 takes it at authorize only).
+  if (cfg.audience && cfg.audienceParam === 'resource') body.set('resource', cfg.audience);
   let res: Response;
   try {
     res = await fetch(d.token_endpoint, {
@@ -346,7 +350,8 @@ export async function signOut(): Promise<void> {
     const u = new URL(d.end_session_endpoint);
     u.searchParams.set('client_id', cfg.clientId);
     if (idToken) u.searchParams.set('id_token_hint', idToken);
-    u.searchParams.set('post_logout_redirect_uri', `${location.origin}/`);
+    // Registered with the provider as the console's origin (docs/head-office-console.md).
+    u.searchParams.set('post_logout_redirect_uri', location.origin);
     location.assign(u.toString());
   } catch {
     // signed out here; the provider's session ends with its own lifetime

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { OidcSettings } from '../oidc.js';
 import { ensureHqConsoleBuilt } from './bundle.js';
 
 /** What the browser needs to sign in; served as `/console/config.json`, so one bundle fits every deployment. */
@@ -10,9 +11,14 @@ export interface ConsoleSettings {
   issuer: string | null;
   /** The console's public client (Authorization Code + PKCE, no secret). */
   clientId: string | null;
-  /** The API's audience: sent as the RFC 8707 `resource` where the provider wants one. */
+  /** The API's audience (STORE_EDGE_OIDC_AUDIENCE): the `aud` the console's tokens must carry. */
   audience: string | null;
-  /** Scopes asked for besides `openid`. */
+  /**
+   * How the console names the audience when it asks for a token: `resource` (RFC 8707, e.g.
+   * oidc-provider), `audience` (Auth0), or `none` where scopes pick the API (Entra ID, Keycloak, Dex).
+   */
+  audienceParam: 'resource' | 'audience' | 'none';
+  /** Scopes asked for besides `openid` (Entra ID: the API's `api://…/scope`). */
   scopes: string[];
   /** Claim names (CONTRACT.md v2: configurable) the console reads to show who is signed in. */
   claims: { tenant: string; roles: string; stores: string };
@@ -96,21 +102,23 @@ export async function registerConsole(app: FastifyInstance, settings: ConsoleSet
   });
 }
 
-/** The console's settings from the environment (CONTRACT.md v2: STORE_EDGE_OIDC_*). */
-export function consoleSettingsFromEnv(env: NodeJS.ProcessEnv): ConsoleSettings {
-  const s = (name: string): string | null => {
-    const v = env[name]?.trim();
-    return v ? v : null;
-  };
+/**
+ * The console's settings: issuer, client id, audience and claim names from the cloud's OIDC
+ * settings (STORE_EDGE_OIDC_*, config.ts), and two the console alone uses:
+ * STORE_EDGE_OIDC_CONSOLE_SCOPES (default `profile`) and STORE_EDGE_OIDC_CONSOLE_AUDIENCE_PARAM.
+ */
+export function consoleSettings(oidc: OidcSettings | null, env: NodeJS.ProcessEnv): ConsoleSettings {
+  const param = env.STORE_EDGE_OIDC_CONSOLE_AUDIENCE_PARAM?.trim();
   return {
-    issuer: s('STORE_EDGE_OIDC_ISSUER'),
-    clientId: s('STORE_EDGE_OIDC_CLIENT_ID'),
-    audience: s('STORE_EDGE_OIDC_AUDIENCE'),
-    scopes: (s('STORE_EDGE_OIDC_CONSOLE_SCOPES') ?? 'profile').split(/[\s,]+/).filter(Boolean),
+    issuer: oidc?.issuer ?? null,
+    clientId: oidc?.clientId ?? null,
+    audience: oidc?.audience ?? null,
+    audienceParam: param === 'audience' || param === 'none' ? param : 'resource',
+    scopes: (env.STORE_EDGE_OIDC_CONSOLE_SCOPES?.trim() || 'profile').split(/[\s,]+/).filter(Boolean),
     claims: {
-      tenant: s('STORE_EDGE_OIDC_TENANT_CLAIM') ?? 'tenant',
-      roles: s('STORE_EDGE_OIDC_ROLES_CLAIM') ?? 'roles',
-      stores: s('STORE_EDGE_OIDC_STORES_CLAIM') ?? 'stores',
+      tenant: oidc?.tenantClaim ?? 'tenant',
+      roles: oidc?.rolesClaim ?? 'roles',
+      stores: oidc?.storesClaim ?? 'stores',
     },
   };
 }
