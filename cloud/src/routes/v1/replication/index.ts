@@ -9,8 +9,9 @@ import {
   ReplicationBatchSchema,
 } from '@store-edge/protocol';
 import { Type } from 'typebox';
+import { allow } from '../../../access.js';
 import { movementsPage } from '../../../admin.js';
-import { requireAdminOrStore, requireStore } from '../../../auth.js';
+import { requireStore } from '../../../auth.js';
 import { claimAgentLease, ingestBatch } from '../../../ingest.js';
 import { HttpProblem } from '../../../problem.js';
 import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
@@ -84,7 +85,7 @@ const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions> = async (fasti
       // Authenticate and check the size before validating up to a thousand records.
       preValidation: async (request) => {
         const { storeId } = request.params as { storeId: string };
-        requireStore(await fastify.authenticate(request), storeId);
+        allow(await fastify.authenticate(request), 'POST /v1/stores/:storeId/replication/batches', storeId);
         const n = (request.body as { records?: unknown[] } | undefined)?.records?.length ?? 0;
         if (n > MAX_BATCH_RECORDS) {
           throw new HttpProblem(
@@ -124,7 +125,7 @@ const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions> = async (fasti
     '/stores/:storeId/movements',
     {
       schema: {
-        summary: "The store's replicated movements (admin or that store)",
+        summary: "The store's replicated movements (any tenant role within its stores, admin, or that store)",
         tags: ['replication'],
         security: bearer,
         params: Type.Object({ storeId: Id }),
@@ -140,20 +141,14 @@ const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions> = async (fasti
     },
     async (request) => {
       const p = await fastify.authenticate(request);
-      requireAdminOrStore(p, request.params.storeId);
+      const scope = allow(p, 'GET /v1/stores/:storeId/movements', request.params.storeId);
       // An edge pulling its history back takes the store's agent lease too: a second
       // installation must not adopt the first one's ledger.
       const instance = request.headers[AGENT_INSTANCE_HEADER];
       if (p.kind === 'store' && typeof instance === 'string') {
         await claimAgentLease(pool, request.params.storeId, instance.slice(0, 64));
       }
-      return movementsPage(
-        pool,
-        request.params.storeId,
-        p.kind === 'store' ? p.tenantId : null,
-        request.query.afterSeq,
-        request.query.limit,
-      );
+      return movementsPage(pool, request.params.storeId, scope, request.query.afterSeq, request.query.limit);
     },
   );
 };
