@@ -65,6 +65,37 @@ const CASES: Record<RouteKey, Case> = {
       payload: { tenantId: t.tenant, name: 'Apples', gtins: [], price: { amount: '1.00', currency: 'EUR' } },
     }),
   },
+  'GET /v1/items': {
+    ok: 200,
+    req: (t) => ({ method: 'GET', url: `/v1/items?tenantId=${t.tenant}` }),
+  },
+  'POST /v1/stores/:storeId/health': {
+    ok: 200,
+    req: (t) => ({
+      method: 'POST',
+      url: `/v1/stores/${t.store}/health`,
+      payload: {
+        agentVersion: '0.1.0',
+        sentAt: new Date().toISOString(),
+        backlog: { pending: 0, oldestPendingAt: null },
+        devices: [],
+        diskFreeBytes: null,
+        clockOffsetMs: null,
+      },
+    }),
+  },
+  'GET /v1/fleet': {
+    ok: 200,
+    req: (t) => ({ method: 'GET', url: `/v1/fleet?tenantId=${t.tenant}` }),
+  },
+  'GET /v1/stores/:storeId/health': {
+    ok: 200,
+    req: (t) => ({ method: 'GET', url: `/v1/stores/${t.store}/health` }),
+  },
+  'GET /v1/stores/:storeId/backlog': {
+    ok: 200,
+    req: (t) => ({ method: 'GET', url: `/v1/stores/${t.store}/backlog` }),
+  },
   'POST /v1/stores/:storeId/replication/batches': {
     ok: 200,
     req: (t) => ({

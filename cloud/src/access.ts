@@ -28,6 +28,7 @@ export const ACCESS = {
   // hq-admin manages its tenant's stores' credentials (CONTRACT.md v2: "stores' tokens").
   'POST /v1/stores/:storeId/token/rotate': roles(['hq-admin']),
   'PUT /v1/items/:sku': roles(['merchandiser']),
+  'GET /v1/items': roles(READERS),
   'POST /v1/stores/:storeId/replication/batches': store,
   'GET /v1/stores/:storeId/changes': store,
   'GET /v1/stores/:storeId/movements': roles(READERS, { store: true }),
@@ -35,6 +36,11 @@ export const ACCESS = {
   'POST /v1/reservations': roles(['buyer']),
   'GET /v1/reservations/:id': roles(READERS),
   'POST /v1/webhooks': roles(['hq-admin']),
+  // Fleet (CONTRACT.md v2 "Fleet"): a store reports its own health; any tenant role reads.
+  'POST /v1/stores/:storeId/health': store,
+  'GET /v1/fleet': roles(READERS),
+  'GET /v1/stores/:storeId/health': roles(READERS),
+  'GET /v1/stores/:storeId/backlog': roles(READERS),
 } as const satisfies Record<string, Access>;
 
 export type RouteKey = keyof typeof ACCESS;

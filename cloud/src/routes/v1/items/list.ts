@@ -1,7 +1,9 @@
 // Reading the catalog (the head-office console's catalog page): any tenant role, in its tenant.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { READERS, requireRole, scopeWhere } from '../../../auth.js';
+import { allow } from '../../../access.js';
+import { inScope, scopeWhere } from '../../../auth.js';
+import { notFound } from '../../../problem.js';
 import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
 
 const ItemSchema = Type.Object({
@@ -77,13 +79,16 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
             items: Type.Array(ItemSchema),
             next: Type.Union([Type.String(), Type.Null()], { description: 'pass as `after`; null on the last page' }),
           }),
-          ...problems(EVERY_V1_ROUTE),
+          ...problems([...EVERY_V1_ROUTE, 404], { 404: 'the tenant named is not yours' }),
         },
       },
     },
     async (request) => {
-      const scope = requireRole(await fastify.authenticate(request), READERS);
+      const scope = allow(await fastify.authenticate(request), 'GET /v1/items');
       const { q, tenantId, after, limit } = request.query;
+      // Naming another tenant is asking for its resource: 404, as if it did not exist.
+      if (tenantId !== undefined && !inScope(scope, tenantId, null))
+        throw notFound(`tenant '${tenantId}' does not exist`);
       // The tenant is in the WHERE clause (scopeWhere), never filtered after reading.
       const where = scopeWhere(scope, 'tenant_id', null);
       let sql = where.sql;
