@@ -30,18 +30,13 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { bundleHqConsole, HQ_SOURCE_DIR, hqSourceHash, writeHqBundle } from '../cloud/src/console/bundle.js';
 import {
   bundleConsole,
   SOURCE_DIR as CONSOLE_SOURCE_DIR,
   sourceHash,
   writeBundle,
 } from '../edge-agent/src/console/bundle.js';
-import {
-  bundleHqConsole,
-  HQ_SOURCE_DIR,
-  hqSourceHash,
-  writeHqBundle,
-} from '../cloud/src/console/bundle.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = join(ROOT, 'dist');

@@ -68,7 +68,10 @@ async function report(store: SeedStore, devices: Array<Record<string, unknown>>,
     body: {
       agentVersion: '0.1.0',
       sentAt: now.toISOString(),
-      backlog: { pending, oldestPendingAt: pending > 0 ? new Date(now.getTime() - 240_000).toISOString() : null },
+      backlog: {
+        pending,
+        oldestPendingAt: pending > 0 ? new Date(now.getTime() - 240_000).toISOString() : null,
+      },
       devices,
       diskFreeBytes: 48_300_000_000,
       clockOffsetMs: 120,
@@ -84,7 +87,9 @@ async function a11y(page: Page): Promise<void> {
   // Evaluated through the DevTools protocol, not as a <script>: the console's CSP allows no inline script.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
   const violations = (await page.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: unknown[] }> } };
+    const w = window as unknown as {
+      axe: { run(ctx: Document, o: object): Promise<{ violations: unknown[] }> };
+    };
     return (
       await w.axe.run(document, {
         runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
@@ -170,27 +175,40 @@ describe.skipIf(!inject('mysqlUrl'))('head-office console in a browser', () => {
         at: new Date(Date.now() - (40 - seq) * hour).toISOString(),
         ref: seq % 4 === 0 ? undefined : `DN-${2000 + seq}`,
       }));
-      const r = await call(`/v1/stores/${s.id}/replication/batches`, { token: s.token, body: { records: recs } });
+      const r = await call(`/v1/stores/${s.id}/replication/batches`, {
+        token: s.token,
+        body: { records: recs },
+      });
       expect(r.status).toBe(200);
     }
     const scanner = { id: 'kasse-1', kind: 'serial-scanner', status: 'online', detail: null };
     const reader = { id: 'tor-rfid', kind: 'rfid-reader', status: 'online', detail: null };
     for (const s of STORES.slice(0, 5)) {
       alive.set(s.id, {
-        devices: [scanner, reader, { id: 'regal-drucker', kind: 'zpl-printer', status: 'online', detail: null }],
+        devices: [
+          scanner,
+          reader,
+          { id: 'regal-drucker', kind: 'zpl-printer', status: 'online', detail: null },
+        ],
         pending: 0,
       });
     }
     // Berlin's shelf printer answers ~HS with paper out (a Zebra's host status).
     alive.set('berlin-mitte', {
-      devices: [scanner, reader, { id: 'regal-drucker', kind: 'zpl-printer', status: 'error', detail: 'paper out' }],
+      devices: [
+        scanner,
+        reader,
+        { id: 'regal-drucker', kind: 'zpl-printer', status: 'error', detail: 'paper out' },
+      ],
       pending: 37,
     });
     // Dresden never reports: unknown. The others report every second, as agents do (every 30 s
     // in production), so they stay online through the test.
     const beat = () =>
       Promise.all(
-        [...alive].map(([id, r]) => report(STORES.find((s) => s.id === id) as SeedStore, r.devices, r.pending)),
+        [...alive].map(([id, r]) =>
+          report(STORES.find((s) => s.id === id) as SeedStore, r.devices, r.pending),
+        ),
       );
     await beat();
     heartbeat = setInterval(() => void beat().catch(() => {}), 1000);
@@ -294,7 +312,9 @@ describe.skipIf(!inject('mysqlUrl'))('head-office console in a browser', () => {
     await page.getByRole('heading', { name: 'Letzte Bewegungen' }).waitFor();
     await page.locator('section[aria-labelledby="movements-h"] tbody tr').first().waitFor();
     // Newest first: the store's last applied seq (30) heads the list.
-    expect(await page.locator('section[aria-labelledby="movements-h"] tbody tr td').first().textContent()).toBe('30');
+    expect(
+      await page.locator('section[aria-labelledby="movements-h"] tbody tr td').first().textContent(),
+    ).toBe('30');
     await a11y(page);
     await shot(page, 'store');
     await page.close();

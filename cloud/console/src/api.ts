@@ -90,8 +90,7 @@ export interface FleetStore {
   agentVersion: string | null;
 }
 
-const asStatus = (v: Json | undefined): StoreStatus =>
-  v === 'online' || v === 'offline' ? v : 'unknown';
+const asStatus = (v: Json | undefined): StoreStatus => (v === 'online' || v === 'offline' ? v : 'unknown');
 
 export async function getFleet(): Promise<FleetStore[]> {
   return asArray(asRecord(await api('/fleet')).stores).map((x) => {
@@ -261,7 +260,10 @@ export async function listItems(params: {
       sku: str(i.sku),
       name: str(i.name),
       gtins: asArray(i.gtins).filter((g): g is string => typeof g === 'string'),
-      price: { amount: typeof p.amount === 'number' ? String(p.amount) : str(p.amount), currency: str(p.currency) },
+      price: {
+        amount: typeof p.amount === 'number' ? String(p.amount) : str(p.amount),
+        currency: str(p.currency),
+      },
       updatedAt: optString(i.updatedAt),
     };
   });
@@ -311,6 +313,10 @@ export async function getReservation(id: string): Promise<Reservation> {
   return asReservation(await api(`/reservations/${encodeURIComponent(id)}`));
 }
 
-export async function createWebhook(body: { url: string; secret: string; events: string[] }): Promise<string> {
+export async function createWebhook(body: {
+  url: string;
+  secret: string;
+  events: string[];
+}): Promise<string> {
   return str(asRecord(await api('/webhooks', { body })).id);
 }

@@ -81,7 +81,8 @@ function parseConfig(raw: Json): ConsoleConfig {
     issuer: optString(r.issuer),
     clientId: optString(r.clientId),
     audience: optString(r.audience),
-    audienceParam: r.audienceParam === 'audience' || r.audienceParam === 'none' ? r.audienceParam : 'resource',
+    audienceParam:
+      r.audienceParam === 'audience' || r.audienceParam === 'none' ? r.audienceParam : 'resource',
     scopes: Array.isArray(r.scopes) ? r.scopes.filter((s): s is string => typeof s === 'string') : [],
     claims: {
       tenant: optString(claims.tenant) ?? 'tenant',

@@ -15,8 +15,8 @@ import {
   signOut,
 } from './auth.js';
 import { getLang, type Key, onLang, t } from './i18n.js';
-import { matchPage, PAGES } from './routes.js';
 import { navigate, useLocation } from './router.js';
+import { matchPage, PAGES } from './routes.js';
 import { LangSwitch, Link, useLoad } from './ui.js';
 
 function NotFound() {
@@ -41,7 +41,8 @@ function Shell({ session }: { session: Session }) {
       return;
     }
     const main = document.getElementById('main');
-    if (!main?.contains(document.activeElement)) main?.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });
+    if (!main?.contains(document.activeElement))
+      main?.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });
   }, [path]);
   const roles = session.roles.map((r) => (ROLE_KEYS[r] ? t(`role.${r}` as Key) : r)).join(', ');
   return (
@@ -136,7 +137,8 @@ function SignInPage({ error }: { error: unknown }) {
           disabled={busy || !configured || !config.data}
           onClick={() => {
             setBusy(true);
-            const back = new URLSearchParams(location.search).get('returnTo') ?? location.pathname + location.search;
+            const back =
+              new URLSearchParams(location.search).get('returnTo') ?? location.pathname + location.search;
             signIn(back, getLang()).catch((err: unknown) => {
               setBusy(false);
               setFailure(err);

@@ -28,9 +28,19 @@ export const PAGES: PageDef[] = [
     title: 'nav.store',
     render: (p) => <StorePage storeId={decodeURIComponent(p[0] ?? '')} />,
   },
-  { path: /^\/stock$/, nav: '/stock', title: 'nav.stock', render: (_p, q) => <StockPage sku={q.get('sku') ?? ''} /> },
+  {
+    path: /^\/stock$/,
+    nav: '/stock',
+    title: 'nav.stock',
+    render: (_p, q) => <StockPage sku={q.get('sku') ?? ''} />,
+  },
   { path: /^\/catalog$/, nav: '/catalog', title: 'nav.catalog', render: () => <CatalogPage /> },
-  { path: /^\/reservations$/, nav: '/reservations', title: 'nav.reservations', render: () => <ReservationsPage /> },
+  {
+    path: /^\/reservations$/,
+    nav: '/reservations',
+    title: 'nav.reservations',
+    render: () => <ReservationsPage />,
+  },
   { path: /^\/webhooks$/, nav: '/webhooks', title: 'nav.webhooks', render: () => <WebhooksPage /> },
 ];
 

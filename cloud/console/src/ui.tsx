@@ -59,7 +59,13 @@ export function StatusBadge({ status }: { status: string }) {
   return (
     <span class={`badge badge-${cls}`}>
       <span aria-hidden="true">
-        {status === 'online' || status === 'ok' ? '●' : status === 'error' ? '▲' : status === 'offline' ? '■' : '○'}{' '}
+        {status === 'online' || status === 'ok'
+          ? '●'
+          : status === 'error'
+            ? '▲'
+            : status === 'offline'
+              ? '■'
+              : '○'}{' '}
       </span>
       {key ? t(key) : status}
     </span>

@@ -80,7 +80,11 @@ async function stampOf(dir: string): Promise<string | null> {
 }
 
 /** Each file through a temporary name and a rename: two replicas building at once never serve half a file. */
-export async function writeHqBundle(dir: string, files: Map<string, Uint8Array>, hash: string): Promise<void> {
+export async function writeHqBundle(
+  dir: string,
+  files: Map<string, Uint8Array>,
+  hash: string,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   const all = new Map(files);
   all.set(STAMP, Buffer.from(`${JSON.stringify({ hash, builtAt: new Date().toISOString() })}\n`));

@@ -102,7 +102,8 @@ export const de: Messages<typeof en> = {
   'signin.expired': 'Ihre Sitzung ist abgelaufen. Melden Sie sich erneut an, um fortzufahren.',
   'signin.signedOut': 'Sie sind abgemeldet.',
   'signin.denied': 'Die Anmeldung wurde abgebrochen oder abgelehnt.',
-  'signin.notConfigured': 'Für diese Cloud ist keine Anmeldung eingerichtet (kein OpenID-Aussteller oder Client).',
+  'signin.notConfigured':
+    'Für diese Cloud ist keine Anmeldung eingerichtet (kein OpenID-Aussteller oder Client).',
   'signin.failed': 'Anmeldung fehlgeschlagen: {detail}',
   'signin.completing': 'Sie werden angemeldet …',
 };
@@ -155,7 +156,8 @@ export const es: Messages<typeof en> = {
   'signin.expired': 'Su sesión ha terminado. Vuelva a iniciar sesión para continuar.',
   'signin.signedOut': 'Ha cerrado la sesión.',
   'signin.denied': 'El inicio de sesión se canceló o se rechazó.',
-  'signin.notConfigured': 'El inicio de sesión no está configurado en esta nube (sin emisor OpenID ni cliente).',
+  'signin.notConfigured':
+    'El inicio de sesión no está configurado en esta nube (sin emisor OpenID ni cliente).',
   'signin.failed': 'Error al iniciar sesión: {detail}',
   'signin.completing': 'Iniciando sesión…',
 };

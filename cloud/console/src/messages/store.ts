@@ -47,7 +47,8 @@ export const en = {
 
 export const de: Messages<typeof en> = {
   'store.since': 'seit {at}',
-  'store.devicesLeftOut': '{n, plural, one {# weiteres Gerät} other {# weitere Geräte}} nicht im Bericht aufgeführt.',
+  'store.devicesLeftOut':
+    '{n, plural, one {# weiteres Gerät} other {# weitere Geräte}} nicht im Bericht aufgeführt.',
   'store.transitions': 'Online und offline',
   'store.movements': 'Letzte Bewegungen',
   'store.seq': 'Nr.',
@@ -91,7 +92,8 @@ export const de: Messages<typeof en> = {
 
 export const es: Messages<typeof en> = {
   'store.since': 'desde {at}',
-  'store.devicesLeftOut': '{n, plural, one {# dispositivo más} other {# dispositivos más}} no incluidos en el informe.',
+  'store.devicesLeftOut':
+    '{n, plural, one {# dispositivo más} other {# dispositivos más}} no incluidos en el informe.',
   'store.transitions': 'En línea y sin conexión',
   'store.movements': 'Últimos movimientos',
   'store.seq': 'N.º',

@@ -2,7 +2,8 @@ import type { Messages } from './types.js';
 
 /** Webhooks (pages/webhooks.tsx). */
 export const en = {
-  'webhooks.intro': 'The cloud calls your URL when these events happen, signed with HMAC-SHA256 and the secret.',
+  'webhooks.intro':
+    'The cloud calls your URL when these events happen, signed with HMAC-SHA256 and the secret.',
   'webhooks.new': 'New subscription',
   'webhooks.url': 'URL',
   'webhooks.secret': 'Secret',
@@ -17,7 +18,8 @@ export const en = {
 };
 
 export const de: Messages<typeof en> = {
-  'webhooks.intro': 'Die Cloud ruft Ihre URL bei diesen Ereignissen auf, signiert mit HMAC-SHA256 und dem Geheimnis.',
+  'webhooks.intro':
+    'Die Cloud ruft Ihre URL bei diesen Ereignissen auf, signiert mit HMAC-SHA256 und dem Geheimnis.',
   'webhooks.new': 'Neues Abonnement',
   'webhooks.url': 'URL',
   'webhooks.secret': 'Geheimnis',
@@ -32,7 +34,8 @@ export const de: Messages<typeof en> = {
 };
 
 export const es: Messages<typeof en> = {
-  'webhooks.intro': 'La nube llama a su URL cuando ocurren estos eventos, firmados con HMAC-SHA256 y el secreto.',
+  'webhooks.intro':
+    'La nube llama a su URL cuando ocurren estos eventos, firmados con HMAC-SHA256 y el secreto.',
   'webhooks.new': 'Nueva suscripción',
   'webhooks.url': 'URL',
   'webhooks.secret': 'Secreto',

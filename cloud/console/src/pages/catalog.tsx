@@ -21,7 +21,11 @@ function EditItem({ item, onDone }: { item: Item; onDone: (saved: boolean) => vo
         setBusy(true);
         setError(null);
         // Prices are decimal strings end to end (CONTRACT.md: kept exact), never floats.
-        putItem({ ...item, name: name.trim(), price: { amount: amount.trim().replace(',', '.'), currency: item.price.currency } }).then(
+        putItem({
+          ...item,
+          name: name.trim(),
+          price: { amount: amount.trim().replace(',', '.'), currency: item.price.currency },
+        }).then(
           () => onDone(true),
           (err: unknown) => {
             setBusy(false);
@@ -32,9 +36,21 @@ function EditItem({ item, onDone }: { item: Item; onDone: (saved: boolean) => vo
     >
       <h2 id="edit-h">{t('catalog.edit', { sku: item.sku })}</h2>
       <Field label={t('catalog.name')} error={errs.name}>
-        {(id, d) => <input id={id} aria-describedby={d} value={name} required onInput={(e) => setName(e.currentTarget.value)} />}
+        {(id, d) => (
+          <input
+            id={id}
+            aria-describedby={d}
+            value={name}
+            required
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
+        )}
       </Field>
-      <Field label={t('catalog.price', { currency: item.price.currency })} error={errs.amount} hint={t('catalog.priceHint')}>
+      <Field
+        label={t('catalog.price', { currency: item.price.currency })}
+        error={errs.amount}
+        hint={t('catalog.priceHint')}
+      >
         {(id, d) => (
           <input
             id={id}
@@ -75,7 +91,6 @@ export function CatalogPage() {
       {items.missing && <NotAvailable what={t('nav.catalog')} />}
       <form
         class="row"
-        role="search"
         onSubmit={(e) => {
           e.preventDefault();
           setAfter([]);
@@ -83,7 +98,15 @@ export function CatalogPage() {
         }}
       >
         <Field label={t('catalog.search')}>
-          {(id, d) => <input id={id} aria-describedby={d} type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} />}
+          {(id, d) => (
+            <input
+              id={id}
+              aria-describedby={d}
+              type="search"
+              value={text}
+              onInput={(e) => setText(e.currentTarget.value)}
+            />
+          )}
         </Field>
         <button type="submit">{t('common.search')}</button>
       </form>
@@ -114,7 +137,11 @@ export function CatalogPage() {
                 { head: t('catalog.sku'), rowHeader: true, cell: (i) => i.sku },
                 { head: t('catalog.name'), class: 'wrap', cell: (i) => i.name },
                 { head: t('catalog.gtins'), class: 'wrap', cell: (i) => i.gtins.join(', ') },
-                { head: t('catalog.priceHead'), num: true, cell: (i) => money(i.price.amount, i.price.currency) },
+                {
+                  head: t('catalog.priceHead'),
+                  num: true,
+                  cell: (i) => money(i.price.amount, i.price.currency),
+                },
                 {
                   head: <span class="sr-only">{t('common.actions')}</span>,
                   cell: (i) => (
@@ -145,7 +172,11 @@ export function CatalogPage() {
               </button>
             )}
             {items.data.next && (
-              <button type="button" class="secondary" onClick={() => setAfter([...after, items.data?.next ?? ''])}>
+              <button
+                type="button"
+                class="secondary"
+                onClick={() => setAfter([...after, items.data?.next ?? ''])}
+              >
                 {t('common.next')}
               </button>
             )}

@@ -45,7 +45,12 @@ const columns = (): Column<FleetStore>[] => [
     sort: (s) => (s.status === 'offline' ? 0 : s.status === 'unknown' ? 1 : 2),
     cell: (s) => <StatusBadge status={s.status} />,
   },
-  { id: 'lastSeen', head: t('fleet.lastSeen'), sort: (s) => ms(s.lastSeenAt), cell: (s) => <Ago at={s.lastSeenAt} /> },
+  {
+    id: 'lastSeen',
+    head: t('fleet.lastSeen'),
+    sort: (s) => ms(s.lastSeenAt),
+    cell: (s) => <Ago at={s.lastSeenAt} />,
+  },
   {
     id: 'pending',
     head: t('fleet.pending'),
@@ -66,15 +71,27 @@ const columns = (): Column<FleetStore>[] => [
     num: true,
     sort: (s) => s.devicesInError ?? -1,
     cell: (s) =>
-      s.devicesInError === null ? '—' : s.devicesInError > 0 ? <strong class="bad-text">{num(s.devicesInError)}</strong> : '0',
+      s.devicesInError === null ? (
+        '—'
+      ) : s.devicesInError > 0 ? (
+        <strong class="bad-text">{num(s.devicesInError)}</strong>
+      ) : (
+        '0'
+      ),
   },
-  { id: 'version', head: t('fleet.agentVersion'), sort: (s) => s.agentVersion ?? '', cell: (s) => s.agentVersion ?? '—' },
+  {
+    id: 'version',
+    head: t('fleet.agentVersion'),
+    sort: (s) => s.agentVersion ?? '',
+    cell: (s) => s.agentVersion ?? '—',
+  },
 ];
 
 function matches(s: FleetStore, text: string, filter: Filter): boolean {
   if (filter === 'errors' && !s.devicesInError) return false;
   if (filter === 'backlog' && !s.pending) return false;
-  if ((filter === 'online' || filter === 'offline' || filter === 'unknown') && s.status !== filter) return false;
+  if ((filter === 'online' || filter === 'offline' || filter === 'unknown') && s.status !== filter)
+    return false;
   if (!text) return true;
   return s.id.toLowerCase().includes(text) || s.name.toLowerCase().includes(text);
 }
@@ -104,7 +121,8 @@ function Summary({ stores, onPick }: { stores: FleetStore[]; onPick: (f: Filter)
         {STATUSES.map((st) => (
           <li key={st} class={`tile tile-${st}`} data-count={st}>
             <button type="button" class="tile-button" onClick={() => onPick(st)}>
-              <span class="count">{num(counts[st])}</span> <span>{t(`fleet.count.${st}`, { n: counts[st] })}</span>
+              <span class="count">{num(counts[st])}</span>{' '}
+              <span>{t(`fleet.count.${st}`, { n: counts[st] })}</span>
             </button>
           </li>
         ))}
@@ -148,7 +166,12 @@ export function FleetPage({ query }: { query: URLSearchParams }) {
   const stores = fleet.data ?? [];
   const cols = columns();
   const rows = useMemo(
-    () => sortRows(stores.filter((s) => matches(s, text, filter)), cols, sort),
+    () =>
+      sortRows(
+        stores.filter((s) => matches(s, text, filter)),
+        cols,
+        sort,
+      ),
     [stores, text, filter, sort.by, sort.dir],
   );
   return (
@@ -157,7 +180,7 @@ export function FleetPage({ query }: { query: URLSearchParams }) {
       {fleet.missing && <NotAvailable what={t('nav.fleet')} />}
       <ErrorText error={fleet.error} />
       {fleet.data && <Summary stores={stores} onPick={(f) => set({ status: f === 'all' ? '' : f })} />}
-      <div class="filters" role="search">
+      <div class="filters">
         <Field label={t('fleet.search')}>
           {(id, d) => (
             <input
@@ -171,7 +194,11 @@ export function FleetPage({ query }: { query: URLSearchParams }) {
         </Field>
         <Field label={t('fleet.filter')}>
           {(id) => (
-            <select id={id} value={filter} onChange={(e) => set({ status: e.currentTarget.value === 'all' ? '' : e.currentTarget.value })}>
+            <select
+              id={id}
+              value={filter}
+              onChange={(e) => set({ status: e.currentTarget.value === 'all' ? '' : e.currentTarget.value })}
+            >
               {FILTERS.map((f) => (
                 <option key={f} value={f}>
                   {t(`fleet.filter.${f}`)}

@@ -48,7 +48,12 @@ export function ReservationsPage() {
           e.preventDefault();
           setBusy(true);
           setError(null);
-          createReservation({ storeId: form.storeId, sku: form.sku.trim(), qty: Number(form.qty), ref: form.ref.trim() }).then(
+          createReservation({
+            storeId: form.storeId,
+            sku: form.sku.trim(),
+            qty: Number(form.qty),
+            ref: form.ref.trim(),
+          }).then(
             (r) => {
               setBusy(false);
               setForm({ ...form, sku: '', ref: '' });
@@ -78,7 +83,18 @@ export function ReservationsPage() {
           {(id, d) => <input id={id} aria-describedby={d} required value={form.sku} onInput={field('sku')} />}
         </Field>
         <Field label={t('store.qty')} error={errs.qty}>
-          {(id, d) => <input id={id} aria-describedby={d} type="number" min={1} step={1} required value={form.qty} onInput={field('qty')} />}
+          {(id, d) => (
+            <input
+              id={id}
+              aria-describedby={d}
+              type="number"
+              min={1}
+              step={1}
+              required
+              value={form.qty}
+              onInput={field('qty')}
+            />
+          )}
         </Field>
         <Field label={t('reservation.ref')} hint={t('reservation.refHint')} error={errs.ref}>
           {(id, d) => <input id={id} aria-describedby={d} required value={form.ref} onInput={field('ref')} />}
@@ -99,7 +115,14 @@ export function ReservationsPage() {
         }}
       >
         <Field label={t('reservation.lookup')}>
-          {(id, d) => <input id={id} aria-describedby={d} value={lookup} onInput={(e) => setLookup(e.currentTarget.value)} />}
+          {(id, d) => (
+            <input
+              id={id}
+              aria-describedby={d}
+              value={lookup}
+              onInput={(e) => setLookup(e.currentTarget.value)}
+            />
+          )}
         </Field>
         <button type="submit" class="secondary">
           {t('common.show')}

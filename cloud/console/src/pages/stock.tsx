@@ -3,7 +3,18 @@ import { type FleetStore, getFleet, getStock, type StockRow } from '../api.js';
 import { fleetCache } from '../fleet-cache.js';
 import { num, t } from '../i18n.js';
 import { navigate } from '../router.js';
-import { Ago, type Column, ErrorText, Field, Link, type SortState, StatusBadge, sortRows, Table, useLoad } from '../ui.js';
+import {
+  Ago,
+  type Column,
+  ErrorText,
+  Field,
+  Link,
+  type SortState,
+  StatusBadge,
+  sortRows,
+  Table,
+  useLoad,
+} from '../ui.js';
 
 interface Row extends StockRow {
   store: FleetStore | null;
@@ -21,8 +32,20 @@ const columns = (): Column<Row>[] => [
   },
   { id: 'location', head: t('store.location'), sort: (r) => r.location, cell: (r) => r.location },
   { id: 'onHand', head: t('stock.onHand'), num: true, sort: (r) => r.onHand, cell: (r) => num(r.onHand) },
-  { id: 'reserved', head: t('stock.reserved'), num: true, sort: (r) => r.reserved, cell: (r) => num(r.reserved) },
-  { id: 'available', head: t('stock.available'), num: true, sort: (r) => r.available, cell: (r) => num(r.available) },
+  {
+    id: 'reserved',
+    head: t('stock.reserved'),
+    num: true,
+    sort: (r) => r.reserved,
+    cell: (r) => num(r.reserved),
+  },
+  {
+    id: 'available',
+    head: t('stock.available'),
+    num: true,
+    sort: (r) => r.available,
+    cell: (r) => num(r.available),
+  },
   {
     id: 'age',
     head: t('stock.dataAge'),
@@ -30,7 +53,8 @@ const columns = (): Column<Row>[] => [
     sort: (r) => ms(r.store?.lastSeenAt),
     cell: (r) => (
       <>
-        <Ago at={r.store?.lastSeenAt} /> {r.store && r.store.status !== 'online' && <StatusBadge status={r.store.status} />}
+        <Ago at={r.store?.lastSeenAt} />{' '}
+        {r.store && r.store.status !== 'online' && <StatusBadge status={r.store.status} />}
       </>
     ),
   },
@@ -42,7 +66,10 @@ export function StockPage({ sku }: { sku: string }) {
   const [sort, setSort] = useState<SortState>({ by: 'available', dir: 'desc' });
   const stock = useLoad(async () => {
     if (!sku) return null;
-    const [rows, fleet] = await Promise.all([getStock(sku), fleetCache.get(getFleet).catch(() => [] as FleetStore[])]);
+    const [rows, fleet] = await Promise.all([
+      getStock(sku),
+      fleetCache.get(getFleet).catch(() => [] as FleetStore[]),
+    ]);
     const byId = new Map(fleet.map((s) => [s.id, s]));
     return rows.map((r): Row => ({ ...r, store: byId.get(r.storeId) ?? null }));
   }, [sku]);
@@ -53,7 +80,6 @@ export function StockPage({ sku }: { sku: string }) {
       <h1 tabIndex={-1}>{t('nav.stock')}</h1>
       <form
         class="row"
-        role="search"
         onSubmit={(e) => {
           e.preventDefault();
           navigate(`/stock?sku=${encodeURIComponent(text.trim())}`);
@@ -61,7 +87,13 @@ export function StockPage({ sku }: { sku: string }) {
       >
         <Field label={t('stock.sku')} hint={t('stock.hint')}>
           {(id, d) => (
-            <input id={id} name="sku" aria-describedby={d} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+            <input
+              id={id}
+              name="sku"
+              aria-describedby={d}
+              value={text}
+              onInput={(e) => setText(e.currentTarget.value)}
+            />
           )}
         </Field>
         <button type="submit">{t('common.show')}</button>

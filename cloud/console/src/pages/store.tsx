@@ -71,7 +71,11 @@ function Movements({ storeId }: { storeId: string }) {
           </div>
           <div class="actions">
             {page.data.from > 0 && (
-              <button type="button" class="secondary" onClick={() => setBefore(page.data?.from ? page.data.from + 1 : 1)}>
+              <button
+                type="button"
+                class="secondary"
+                onClick={() => setBefore(page.data?.from ? page.data.from + 1 : 1)}
+              >
                 {t('store.older')}
               </button>
             )}
@@ -91,7 +95,10 @@ function Movements({ storeId }: { storeId: string }) {
 function StoreStock({ storeId }: { storeId: string }) {
   const [sku, setSku] = useState('');
   const [asked, setAsked] = useState('');
-  const stock = useLoad(async () => (asked ? (await getStock(asked)).filter((r) => r.storeId === storeId) : null), [asked]);
+  const stock = useLoad(
+    async () => (asked ? (await getStock(asked)).filter((r) => r.storeId === storeId) : null),
+    [asked],
+  );
   return (
     <section aria-labelledby="stock-h">
       <h2 id="stock-h">{t('store.stock')}</h2>
@@ -104,7 +111,13 @@ function StoreStock({ storeId }: { storeId: string }) {
       >
         <Field label={t('stock.sku')}>
           {(id, d) => (
-            <input id={id} aria-describedby={d} name="sku" value={sku} onInput={(e) => setSku(e.currentTarget.value)} />
+            <input
+              id={id}
+              aria-describedby={d}
+              name="sku"
+              value={sku}
+              onInput={(e) => setSku(e.currentTarget.value)}
+            />
           )}
         </Field>
         <button type="submit">{t('common.show')}</button>
@@ -150,12 +163,7 @@ export function StorePage({ storeId }: { storeId: string }) {
         <dt>{t('fleet.status')}</dt>
         <dd data-fact="status">
           {h ? <StatusBadge status={h.status} /> : '—'}
-          {h?.statusSince && (
-            <span class="muted">
-              {' '}
-              {t('store.since', { at: dateTime(h.statusSince) })}
-            </span>
-          )}
+          {h?.statusSince && <span class="muted"> {t('store.since', { at: dateTime(h.statusSince) })}</span>}
         </dd>
         <dt>{t('fleet.lastSeen')}</dt>
         <dd>
@@ -172,7 +180,10 @@ export function StorePage({ storeId }: { storeId: string }) {
         <dt>{t('store.clock')}</dt>
         <dd>
           {h?.clockOffsetMs != null
-            ? t('store.clockOffset', { offset: duration(Math.abs(h.clockOffsetMs) / 1000), sign: h.clockOffsetMs < 0 ? '−' : '+' })
+            ? t('store.clockOffset', {
+                offset: duration(Math.abs(h.clockOffsetMs) / 1000),
+                sign: h.clockOffsetMs < 0 ? '−' : '+',
+              })
             : '—'}
         </dd>
         <dt>{t('fleet.agentVersion')}</dt>
@@ -186,7 +197,10 @@ export function StorePage({ storeId }: { storeId: string }) {
             <Table
               columns={[
                 { head: t('store.device'), rowHeader: true, cell: (d) => d.id },
-                { head: t('store.kind'), cell: (d) => (KIND_KEYS[d.kind] ? t(KIND_KEYS[d.kind] as Key) : d.kind) },
+                {
+                  head: t('store.kind'),
+                  cell: (d) => (KIND_KEYS[d.kind] ? t(KIND_KEYS[d.kind] as Key) : d.kind),
+                },
                 { head: t('fleet.status'), cell: (d) => <StatusBadge status={d.status} /> },
                 { head: t('store.detail'), class: 'wrap', cell: (d) => d.detail ?? '' },
               ]}
@@ -197,7 +211,9 @@ export function StorePage({ storeId }: { storeId: string }) {
             />
           </div>
         )}
-        {h && h.devicesLeftOut > 0 && <p class="muted">{t('store.devicesLeftOut', { n: h.devicesLeftOut })}</p>}
+        {h && h.devicesLeftOut > 0 && (
+          <p class="muted">{t('store.devicesLeftOut', { n: h.devicesLeftOut })}</p>
+        )}
       </section>
 
       <section aria-labelledby="backlog-h">

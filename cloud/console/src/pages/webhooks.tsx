@@ -50,7 +50,16 @@ export function WebhooksPage() {
       >
         <h2 id="new-hook">{t('webhooks.new')}</h2>
         <Field label={t('webhooks.url')} error={errs.url}>
-          {(id, d) => <input id={id} aria-describedby={d} type="url" required value={url} onInput={(e) => setUrl(e.currentTarget.value)} />}
+          {(id, d) => (
+            <input
+              id={id}
+              aria-describedby={d}
+              type="url"
+              required
+              value={url}
+              onInput={(e) => setUrl(e.currentTarget.value)}
+            />
+          )}
         </Field>
         <Field label={t('webhooks.secret')} hint={t('webhooks.secretHint')} error={errs.secret}>
           {(id, d) => (

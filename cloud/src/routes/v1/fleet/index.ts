@@ -119,7 +119,10 @@ const plugin: FastifyPluginAsyncTypebox<FleetRoutesOptions> = async (fastify, op
         tags: ['fleet'],
         security: bearer,
         querystring: Type.Object({ tenantId: Type.Optional(Id) }),
-        response: { 200: FleetSchema, ...problems([...EVERY_V1_ROUTE, 404], { 404: 'the tenant named is not yours' }) },
+        response: {
+          200: FleetSchema,
+          ...problems([...EVERY_V1_ROUTE, 404], { 404: 'the tenant named is not yours' }),
+        },
       },
     },
     async (request) => {

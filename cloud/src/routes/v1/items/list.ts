@@ -28,7 +28,8 @@ interface ItemRow {
 }
 
 /** The page cursor: the last row's (tenant, sku), opaque to the caller. */
-const encodeCursor = (tenantId: string, sku: string) => Buffer.from(JSON.stringify([tenantId, sku])).toString('base64url');
+const encodeCursor = (tenantId: string, sku: string) =>
+  Buffer.from(JSON.stringify([tenantId, sku])).toString('base64url');
 
 function decodeCursor(after: string): [string, string] | null {
   try {
@@ -65,7 +66,8 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     '/items',
     {
       schema: {
-        summary: "The catalog with prices, a page at a time in sku order (any tenant role, its tenant's items)",
+        summary:
+          "The catalog with prices, a page at a time in sku order (any tenant role, its tenant's items)",
         tags: ['catalog'],
         security: bearer,
         querystring: Type.Object({
@@ -77,7 +79,9 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
         response: {
           200: Type.Object({
             items: Type.Array(ItemSchema),
-            next: Type.Union([Type.String(), Type.Null()], { description: 'pass as `after`; null on the last page' }),
+            next: Type.Union([Type.String(), Type.Null()], {
+              description: 'pass as `after`; null on the last page',
+            }),
           }),
           ...problems([...EVERY_V1_ROUTE, 404], { 404: 'the tenant named is not yours' }),
         },
