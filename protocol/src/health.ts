@@ -23,6 +23,8 @@ export const HEALTH_LIMITS = {
 export const DEVICE_HEALTH_STATUSES = ['online', 'offline', 'error'] as const;
 export type DeviceHealthStatus = (typeof DEVICE_HEALTH_STATUSES)[number];
 
+// Null first in every union: the cloud's validator coerces types, and tried first a string or
+// integer branch would turn a null into "" or 0.
 const Instant = (description: string) => Type.String({ pattern: AT_PATTERN, maxLength: 40, description });
 
 export const DeviceHealthSchema = Type.Object(
@@ -31,7 +33,7 @@ export const DeviceHealthSchema = Type.Object(
     kind: Type.String({ minLength: 1, maxLength: HEALTH_LIMITS.kind }),
     status: Type.Enum([...DEVICE_HEALTH_STATUSES], { type: 'string' }),
     /** Why it is not online: a printer's `~HS` problems ("paper out, head open"), a driver's error. */
-    detail: Type.Union([Type.String({ maxLength: HEALTH_LIMITS.detail }), Type.Null()]),
+    detail: Type.Union([Type.Null(), Type.String({ maxLength: HEALTH_LIMITS.detail })]),
   },
   { additionalProperties: false },
 );
@@ -46,8 +48,8 @@ export const HealthReportSchema = Type.Object(
       {
         pending: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
         oldestPendingAt: Type.Union([
-          Instant('When the oldest movement not yet replicated was recorded'),
           Type.Null(),
+          Instant('When the oldest movement not yet replicated was recorded'),
         ]),
       },
       { additionalProperties: false },
@@ -55,12 +57,12 @@ export const HealthReportSchema = Type.Object(
     devices: Type.Array(DeviceHealthSchema, { maxItems: HEALTH_LIMITS.devices }),
     /** Devices the store has beyond the ones listed. */
     devicesLeftOut: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
-    diskFreeBytes: Type.Union([Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), Type.Null()]),
+    diskFreeBytes: Type.Union([Type.Null(), Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })]),
     /**
      * Store clock minus cloud clock (ms), as the store measured it from the cloud's previous
      * answer (its `receivedAt`, half the round trip allowed for); null before the first answer.
      */
-    clockOffsetMs: Type.Union([Type.Integer({ minimum: -1e12, maximum: 1e12 }), Type.Null()]),
+    clockOffsetMs: Type.Union([Type.Null(), Type.Integer({ minimum: -1e12, maximum: 1e12 })]),
   },
   { additionalProperties: false },
 );

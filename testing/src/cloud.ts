@@ -36,6 +36,9 @@ export async function startTestCloud(
     /** Bearer JWTs from this issuer (e.g. startOidcProvider's). */
     oidc?: OidcSettings;
     rateLimits?: { perStore?: number; perTenant?: number };
+    /** The fleet's clock and offline window (docs/fleet.md); default the system clock and 90 s. */
+    clock?: () => Date;
+    offlineAfterSeconds?: number;
   } = {},
 ): Promise<TestCloud> {
   if (!serverUrl) throw new Error('no MySQL server for tests (see testing/src/global-setup.ts)');
@@ -51,6 +54,8 @@ export async function startTestCloud(
     notifier,
     oidc: opts.oidc ?? null,
     rateLimits: opts.rateLimits ?? {},
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.offlineAfterSeconds !== undefined ? { offlineAfterSeconds: opts.offlineAfterSeconds } : {}),
   });
   await app.ready();
   return {

@@ -86,6 +86,8 @@ seccompProfile:
   value: {{ .Values.containerPort | quote }}
 - name: STORE_EDGE_LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
+- name: STORE_EDGE_OFFLINE_AFTER_SECONDS
+  value: {{ .Values.offlineAfterSeconds | quote }}
 - name: NODE_ENV
   value: production
 {{- with .Values.extraEnv }}

@@ -39,11 +39,19 @@ function instant(text: string, path: string): Date {
   return new Date(r.ms);
 }
 
+const REPORT_COLUMNS = `last_seen_at = ?, sent_at = ?, agent_version = ?, pending = ?,
+  oldest_pending_at = ?, devices_in_error = ?, disk_free_bytes = ?, clock_offset_ms = ?,
+  devices = ?, devices_left_out = ?`;
+
 /**
  * Takes a store's report: the latest-report row, the backlog points, and, when the store was
- * offline or never heard from, the transition to online with its `store.online` event, all in
- * one transaction. The row lock (FOR UPDATE) orders a report against a sweeper marking the store
- * offline on another replica: each transition is recorded by exactly one of them.
+ * offline or never heard from, the transition to online with its `store.online` event.
+ *
+ * Nearly every report comes from a store already recorded online: one UPDATE conditional on
+ * that status takes it (and the backlog upsert after it; history is best effort, a lost point
+ * is the next report's). Otherwise, a transaction under the row lock (FOR UPDATE) records the
+ * transition, ordered against a sweeper marking the store offline on another replica: each
+ * transition is recorded by exactly one of them.
  */
 export async function recordHealth(
   pool: Pool,
@@ -58,7 +66,26 @@ export async function recordHealth(
       ? null
       : instant(report.backlog.oldestPendingAt, '/backlog/oldestPendingAt');
   const devicesInError = report.devices.filter((d) => d.status === 'error').length;
-  const devices = JSON.stringify(report.devices);
+  const values = [
+    now,
+    sentAt,
+    report.agentVersion,
+    report.backlog.pending,
+    oldest,
+    devicesInError,
+    report.diskFreeBytes,
+    report.clockOffsetMs,
+    JSON.stringify(report.devices),
+    report.devicesLeftOut ?? 0,
+  ];
+  const [res] = await pool.query(
+    `UPDATE store_health SET ${REPORT_COLUMNS} WHERE store_id = ? AND status = 'online'`,
+    [...values, store.storeId],
+  );
+  if ((res as { affectedRows: number }).affectedRows === 1) {
+    await upsertBacklog(pool, store.storeId, now, report.backlog.pending, oldest);
+    return;
+  }
   await withTransaction(
     pool,
     async (conn) => {
@@ -67,37 +94,21 @@ export async function recordHealth(
         [store.storeId],
       );
       const prev = (rows as Array<{ status: string; last_seen_at: Date }>)[0];
-      const values = [
-        now,
-        sentAt,
-        report.agentVersion,
-        report.backlog.pending,
-        oldest,
-        devicesInError,
-        report.diskFreeBytes,
-        report.clockOffsetMs,
-        devices,
-        report.devicesLeftOut ?? 0,
-      ];
       if (!prev) {
         await conn.query(
-          `INSERT INTO store_health (last_seen_at, sent_at, agent_version, pending, oldest_pending_at,
-             devices_in_error, disk_free_bytes, clock_offset_ms, devices, devices_left_out,
-             store_id, tenant_id, status, status_since)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'online', ?)`,
+          `INSERT INTO store_health SET ${REPORT_COLUMNS}, store_id = ?, tenant_id = ?, status = 'online',
+             status_since = ?`,
           [...values, store.storeId, store.tenantId, now],
         );
       } else {
         await conn.query(
-          `UPDATE store_health SET last_seen_at = ?, sent_at = ?, agent_version = ?, pending = ?,
-             oldest_pending_at = ?, devices_in_error = ?, disk_free_bytes = ?, clock_offset_ms = ?,
-             devices = ?, devices_left_out = ?,
+          `UPDATE store_health SET ${REPORT_COLUMNS},
              status_since = IF(status = 'online', status_since, ?), status = 'online'
            WHERE store_id = ?`,
           [...values, now, store.storeId],
         );
       }
-      if (!prev || prev.status !== 'online') {
+      if (prev?.status !== 'online') {
         const previous = prev ? prev.status : 'unknown';
         await recordTransition(conn, store, 'online', previous, now, now);
         await enqueueEvent(conn, store.tenantId, 'store.online', {
@@ -109,24 +120,27 @@ export async function recordHealth(
           previousLastSeenAt: prev ? prev.last_seen_at.toISOString() : null,
         });
       }
-      await conn.query(
-        `INSERT INTO store_backlog_points (store_id, res, at, pending, oldest_pending_at) VALUES ?
-           ON DUPLICATE KEY UPDATE pending = GREATEST(pending, VALUES(pending)),
-             oldest_pending_at = CASE WHEN oldest_pending_at IS NULL THEN VALUES(oldest_pending_at)
-               WHEN VALUES(oldest_pending_at) IS NULL THEN oldest_pending_at
-               ELSE LEAST(oldest_pending_at, VALUES(oldest_pending_at)) END`,
-        [
-          BACKLOG_RESOLUTIONS.map((r) => [
-            store.storeId,
-            r.res,
-            bucketStart(now, r.bucketSeconds),
-            report.backlog.pending,
-            oldest,
-          ]),
-        ],
-      );
+      await upsertBacklog(conn, store.storeId, now, report.backlog.pending, oldest);
     },
     tx,
+  );
+}
+
+/** The report's backlog into its minute and its 15-minute bucket, keeping the worst of each. */
+async function upsertBacklog(
+  db: Pick<Pool, 'query'> | PoolConnection,
+  storeId: string,
+  now: Date,
+  pending: number,
+  oldest: Date | null,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO store_backlog_points (store_id, res, at, pending, oldest_pending_at) VALUES ?
+       ON DUPLICATE KEY UPDATE pending = GREATEST(pending, VALUES(pending)),
+         oldest_pending_at = CASE WHEN oldest_pending_at IS NULL THEN VALUES(oldest_pending_at)
+           WHEN VALUES(oldest_pending_at) IS NULL THEN oldest_pending_at
+           ELSE LEAST(oldest_pending_at, VALUES(oldest_pending_at)) END`,
+    [BACKLOG_RESOLUTIONS.map((r) => [storeId, r.res, bucketStart(now, r.bucketSeconds), pending, oldest])],
   );
 }
 
@@ -366,11 +380,21 @@ export async function backlogPoints(
   if ((found as unknown[]).length === 0) return null;
   const [fine, coarse] = BACKLOG_RESOLUTIONS;
   const fineFrom = new Date(clock.now().getTime() - fine.keepSeconds * 1000);
+  // A bucket that began before `since` but covers it is in.
+  const from = (bucketSeconds: number, floor: Date) =>
+    new Date(Math.max(since.getTime() - bucketSeconds * 1000 + 1, floor.getTime()));
   const [rows] = await pool.query(
     `SELECT at, pending, oldest_pending_at FROM store_backlog_points
       WHERE store_id = ? AND ((res = ? AND at >= ? AND at < ?) OR (res = ? AND at >= ?))
       ORDER BY at, res`,
-    [storeId, coarse.res, since, fineFrom, fine.res, since > fineFrom ? since : fineFrom],
+    [
+      storeId,
+      coarse.res,
+      from(coarse.bucketSeconds, new Date(0)),
+      fineFrom,
+      fine.res,
+      from(fine.bucketSeconds, fineFrom),
+    ],
   );
   return (rows as Array<{ at: Date; pending: number | string; oldest_pending_at: Date | null }>).map((p) => ({
     at: p.at.toISOString(),

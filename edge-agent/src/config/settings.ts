@@ -92,6 +92,8 @@ export const SettingsSchema = Type.Object(
       diskFloorBytes: Type.Integer({ minimum: 0 }),
       /** Location cloud reservations reserve from. */
       reservationLocation: MovementFields.location,
+      /** Seconds between the store's health reports to the cloud (docs/fleet.md). */
+      healthReportSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
     }),
     /** Shelf labels and the print queue (docs/configuration.md "Labels on price changes"). */
     labels: Type.Object({
@@ -177,6 +179,7 @@ const defaults: Settings = {
     diskWarnBytes: 1024 ** 3,
     diskFloorBytes: 100 * 1024 ** 2,
     reservationLocation: 'store',
+    healthReportSeconds: 30,
   },
   labels: {
     onPriceChange: false,
@@ -212,6 +215,7 @@ const envMap: Array<[string, string[], 'string' | 'port' | 'int' | 'bool']> = [
   ['STORE_EDGE_LOG_LEVEL', ['logLevel'], 'string'],
   ['STORE_EDGE_DISK_FLOOR_BYTES', ['replication', 'diskFloorBytes'], 'int'],
   ['STORE_EDGE_DISK_WARN_BYTES', ['replication', 'diskWarnBytes'], 'int'],
+  ['STORE_EDGE_HEALTH_REPORT_SECONDS', ['replication', 'healthReportSeconds'], 'int'],
   ['STORE_EDGE_MAX_TOKENS_PER_USER', ['auth', 'maxTokensPerUser'], 'int'],
   ['STORE_EDGE_EVENTS_MAX_STREAMS', ['events', 'maxStreams'], 'int'],
   ['STORE_EDGE_EVENTS_MAX_STREAMS_PER_USER', ['events', 'maxStreamsPerUser'], 'int'],

@@ -3,6 +3,7 @@ import { gzip } from 'node:zlib';
 import {
   type ChangeFeed,
   ChangeFeedSchema,
+  type HealthReport,
   type MovementsPage,
   MovementsPageSchema,
   parseRetryAfter,
@@ -111,6 +112,16 @@ export class CloudClient {
       throw new Error(`change feed failed: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
     }
     return r.body;
+  }
+
+  /** POST this store's health report (replication/health-report.ts); the answer is checked there. */
+  async sendHealth(report: HealthReport): Promise<CloudAnswer> {
+    return this.request(`/v1/stores/${encodeURIComponent(this.storeId)}/health`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(report),
+      timeoutMs: 10_000,
+    });
   }
 
   /** Is the cloud there at all? (used while backing off, to retry at once when it is back) */
