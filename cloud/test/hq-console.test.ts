@@ -2,15 +2,20 @@
 // (issue 17, must-show 2): sign-in, the fleet, a store with a printer out of paper, stock across
 // stores, catalog and prices, reservations, webhooks; German from the browser's Accept-Language;
 // axe-core on every page. UPDATE_SCREENSHOTS=1 writes docs/screenshots/head-office-*.png.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  type AgentProcess,
   type CloudProcess,
   createTestDatabase,
+  type FakeZebra,
+  startAgent,
   startCloudProcess,
+  startFakeZebra,
   startOidcProvider,
   type TestDatabase,
   type TestOidcProvider,
@@ -41,6 +46,10 @@ const STORES: SeedStore[] = [
 let db: TestDatabase;
 let cloud: CloudProcess;
 let provider: TestOidcProvider;
+/** Berlin's store agent, a real `store-edge edge` process with a fake Zebra out of paper. */
+let berlin: AgentProcess;
+let zebra: FakeZebra;
+let agentDir: string;
 let context: BrowserContext;
 let profile: string;
 let shotDir: string;
@@ -78,6 +87,18 @@ async function report(store: SeedStore, devices: Array<Record<string, unknown>>,
     },
   });
   expect(r.status).toBe(200);
+}
+
+/** Polls `probe` until it answers `want` (expect.poll works inside tests only, not in beforeAll). */
+async function until<T>(what: string, probe: () => Promise<T>, want: T, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await probe();
+    if (last === want) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}: last ${String(last)}`);
 }
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -165,25 +186,78 @@ describe.skipIf(!inject('mysqlUrl'))('head-office console in a browser', () => {
       });
       expect(r.status).toBe(200);
     }
-    // Movements through the replication route, as the stores' agents send them.
+    // Movements: Hamburg, München and Köln through the replication route as their agents send
+    // them; Berlin's come from its own agent below.
     const hour = 3600_000;
-    for (const [i, s] of STORES.slice(0, 4).entries()) {
-      const recs = records(1, 30 + i * 5, (seq) => ({
-        sku: `SKU-100${(seq % 3) + 1}`,
-        type: seq % 4 === 0 ? 'sale' : 'receive',
-        qty: seq % 4 === 0 ? 1 : 6,
-        at: new Date(Date.now() - (40 - seq) * hour).toISOString(),
-        ref: seq % 4 === 0 ? undefined : `DN-${2000 + seq}`,
-      }));
+    const history = (seq: number) => ({
+      sku: `SKU-100${(seq % 3) + 1}`,
+      type: seq % 4 === 0 ? 'sale' : 'receive',
+      qty: seq % 4 === 0 ? 1 : 6,
+      at: new Date(Date.now() - (40 - seq) * hour).toISOString(),
+      ref: seq % 4 === 0 ? undefined : `DN-${2000 + seq}`,
+    });
+    for (const [i, s] of STORES.slice(1, 4).entries()) {
+      const recs = records(1, 30 + i * 5, history);
       const r = await call(`/v1/stores/${s.id}/replication/batches`, {
         token: s.token,
         body: { records: recs },
       });
       expect(r.status).toBe(200);
     }
+
+    // Berlin: a real store agent reporting to the cloud every second, its shelf printer a fake
+    // Zebra whose `~HS` answer says paper out.
+    zebra = await startFakeZebra({ state: { paperOut: true } });
+    agentDir = mkdtempSync(join(tmpdir(), 'hq-console-agent-'));
+    const config = join(agentDir, 'store.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ devices: [{ id: 'regal-drucker', kind: 'zpl-printer', address: zebra.address }] }),
+    );
+    const b = STORES[0] as SeedStore;
+    berlin = await startAgent({
+      dataDir: join(agentDir, 'data'),
+      readyTimeoutMs: 120_000,
+      env: {
+        STORE_EDGE_STORE_ID: b.id,
+        STORE_EDGE_CLOUD_URL: cloud.baseUrl,
+        STORE_EDGE_CLOUD_TOKEN: b.token as string,
+        STORE_EDGE_CONFIG: config,
+        STORE_EDGE_HEALTH_REPORT_SECONDS: '1',
+        STORE_EDGE_LOG_LEVEL: 'warn',
+        STORE_EDGE_MQTT_PORT: '0',
+      },
+    });
+    const login = await fetch(`${berlin.baseUrl}/api/v1/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'admin-test-password' }),
+    });
+    const edgeToken = ((await login.json()) as { token: string }).token;
+    const booked = await fetch(`${berlin.baseUrl}/api/v1/movements`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${edgeToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        movements: Array.from({ length: 30 }, (_, i) => ({
+          id: randomUUID(),
+          location: 'store',
+          ...history(i + 1),
+        })),
+      }),
+    });
+    expect(booked.status).toBe(200);
+    // Replicated: the cloud has all 30 of Berlin's movements.
+    await until(
+      "Berlin's movements in the cloud",
+      async () =>
+        ((await call(`/v1/stores/${b.id}/movements?afterSeq=0&limit=1`)).body as { appliedSeq: number })
+          .appliedSeq,
+      30,
+    );
+
     const scanner = { id: 'kasse-1', kind: 'serial-scanner', status: 'online', detail: null };
     const reader = { id: 'tor-rfid', kind: 'rfid-reader', status: 'online', detail: null };
-    for (const s of STORES.slice(0, 5)) {
+    for (const s of STORES.slice(1, 5)) {
       alive.set(s.id, {
         devices: [
           scanner,
@@ -193,17 +267,10 @@ describe.skipIf(!inject('mysqlUrl'))('head-office console in a browser', () => {
         pending: 0,
       });
     }
-    // Berlin's shelf printer answers ~HS with paper out (a Zebra's host status).
-    alive.set('berlin-mitte', {
-      devices: [
-        scanner,
-        reader,
-        { id: 'regal-drucker', kind: 'zpl-printer', status: 'error', detail: 'paper out' },
-      ],
-      pending: 37,
-    });
-    // Dresden never reports: unknown. The others report every second, as agents do (every 30 s
-    // in production), so they stay online through the test.
+    // Hamburg's agent has a backlog it cannot send yet.
+    alive.set('hamburg-altona', { devices: [scanner, reader], pending: 37 });
+    // Dresden never reports: unknown. Hamburg, München, Köln and Leipzig post their reports
+    // through the same route every second, as agents do (every 30 s in production).
     const beat = () =>
       Promise.all(
         [...alive].map(([id, r]) =>
@@ -212,6 +279,16 @@ describe.skipIf(!inject('mysqlUrl'))('head-office console in a browser', () => {
       );
     await beat();
     heartbeat = setInterval(() => void beat().catch(() => {}), 1000);
+    // Berlin's agent has reported its printer: the fleet says so.
+    await until(
+      "Berlin's printer in error in the fleet",
+      async () =>
+        (
+          (await call('/v1/fleet')).body as { stores: Array<{ id: string; devicesInError: number | null }> }
+        ).stores.find((x) => x.id === b.id)?.devicesInError,
+      1,
+      30_000,
+    );
 
     if (process.env.UPDATE_SCREENSHOTS) {
       mkdirSync(SHOTS, { recursive: true });
@@ -242,6 +319,9 @@ describe.skipIf(!inject('mysqlUrl'))('head-office console in a browser', () => {
   afterAll(async () => {
     clearInterval(heartbeat);
     await context?.close();
+    await berlin?.stop();
+    await zebra?.stop();
+    if (agentDir) rmSync(agentDir, { recursive: true, force: true });
     if (profile) rmSync(profile, { recursive: true, force: true });
     if (shotDir && shotDir !== SHOTS) rmSync(shotDir, { recursive: true, force: true });
     await cloud?.stop();
@@ -271,8 +351,8 @@ describe.skipIf(!inject('mysqlUrl'))('head-office console in a browser', () => {
     expect(await page.locator('[data-count="unknown"] .count').textContent()).toBe('1');
     expect(await page.locator('[data-count="errors"] .count').textContent()).toBe('1');
     await page.locator('tr[data-store="dresden-neustadt"]').getByText('Noch nie gemeldet').waitFor();
-    const berlin = page.locator('tr[data-store="berlin-mitte"]');
-    expect(await berlin.locator('td').nth(2).textContent()).toBe('37');
+    expect(await page.locator('tr[data-store="hamburg-altona"] td').nth(2).textContent()).toBe('37');
+    expect(await page.locator('tr[data-store="berlin-mitte"] td').nth(4).textContent()).toBe('1');
     // Keyboard: Tab reaches the skip link first, visibly focused.
     await page.keyboard.press('Tab');
     const skip = await page.evaluate(() => {
@@ -284,9 +364,9 @@ describe.skipIf(!inject('mysqlUrl'))('head-office console in a browser', () => {
     await a11y(page);
     await shot(page, 'fleet');
 
-    // Sort by backlog, largest first: Berlin leads.
+    // Sort by backlog, largest first: Hamburg leads.
     await page.locator('button[data-sort="pending"]').click();
-    await expect.poll(() => rows.first().getAttribute('data-store')).toBe('berlin-mitte');
+    await expect.poll(() => rows.first().getAttribute('data-store')).toBe('hamburg-altona');
     expect(await page.locator('th[aria-sort]').getAttribute('aria-sort')).toBe('descending');
     // Filter: only stores never heard from.
     await page.getByLabel('Anzeigen').selectOption('unknown');
@@ -307,8 +387,9 @@ describe.skipIf(!inject('mysqlUrl'))('head-office console in a browser', () => {
     const printer = page.locator('tr[data-device="regal-drucker"]');
     await printer.getByText('Fehler').waitFor();
     await printer.getByText('paper out').waitFor();
-    expect(await page.locator('[data-fact="pending"]').textContent()).toBe('37');
-    await page.locator('figure.chart svg').waitFor();
+    // Its agent sent everything: nothing waits.
+    expect(await page.locator('[data-fact="pending"]').textContent()).toBe('0');
+    await page.getByRole('heading', { name: 'Rückstau der letzten 24 Stunden' }).waitFor();
     await page.getByRole('heading', { name: 'Letzte Bewegungen' }).waitFor();
     await page.locator('section[aria-labelledby="movements-h"] tbody tr').first().waitFor();
     // Newest first: the store's last applied seq (30) heads the list.
@@ -382,26 +463,31 @@ describe.skipIf(!inject('mysqlUrl'))('head-office console in a browser', () => {
     await page.close();
   });
 
-  it('shows a store that stopped reporting as offline within the configured window', async () => {
+  it('shows a store offline within the configured window after its agent is killed', async () => {
     const page = await context.newPage();
     await signIn(page);
-    const leipzig = page.locator('tr[data-store="leipzig-hbf"]');
-    await leipzig.getByText('Online').waitFor();
-    // Leipzig's reports stop (its agent is gone); the others keep reporting. The fleet page
-    // refreshes every 30 s; a reload stands in for the wait.
-    alive.delete('leipzig-hbf');
-    const stoppedAt = Date.now();
+    const row = page.locator('tr[data-store="berlin-mitte"]');
+    await row.getByText('Online').waitFor();
+    berlin.kill('SIGKILL');
+    await berlin.exited;
+    const killedAt = Date.now();
+    // The fleet page refreshes every 30 s by itself; reloading stands in for the wait.
     await expect
       .poll(
         async () => {
           await page.reload();
-          return leipzig.getAttribute('data-status');
+          await row.waitFor();
+          return row.getAttribute('data-status');
         },
-        { timeout: (OFFLINE_AFTER_SECONDS + 5) * 1000, interval: 500 },
+        { timeout: (OFFLINE_AFTER_SECONDS + 10) * 1000, interval: 250 },
       )
       .toBe('offline');
-    expect(Date.now() - stoppedAt).toBeLessThan((OFFLINE_AFTER_SECONDS + 5) * 1000);
-    await leipzig.getByText('Offline').waitFor();
+    // The last report came at most a report interval (1 s) before the kill.
+    expect(Date.now() - killedAt).toBeLessThan((OFFLINE_AFTER_SECONDS + 3) * 1000);
+    await row.getByText('Offline').waitFor();
+    expect(await page.locator('[data-count="offline"] .count').textContent()).toBe('1');
+    await a11y(page);
+    await shot(page, 'fleet-offline');
     await page.close();
   });
 });
