@@ -138,15 +138,22 @@ async function shot(page: Page, name: string): Promise<void> {
 async function signIn(page: Page, path = '/'): Promise<void> {
   await page.goto(`${cloud.baseUrl}${path}`);
   await page.getByRole('heading', { level: 1, name: 'Anmelden' }).waitFor();
+  await signInFromHere(page);
+}
+
+/** From the console's sign-in page: the button, the provider's login form when it asks, and back. */
+async function signInFromHere(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Anmelden' }).click();
-  await page.waitForURL((u) => u.origin === provider.issuer || u.origin === cloud.baseUrl);
-  if (new URL(page.url()).origin === provider.issuer) {
+  const login = page.locator('input[name="login"]');
+  const back = page.locator('header .who');
+  await login.or(back).first().waitFor();
+  if (await login.isVisible()) {
     // The provider's page, not ours: its form fields are `login` and `password`.
-    await page.locator('input[name="login"]').fill('erika');
+    await login.fill('erika');
     await page.locator('input[name="password"]').fill('any-password');
     await page.locator('button[type="submit"]').click();
   }
-  await page.locator('header .who').getByText('erika').waitFor();
+  await back.getByText('erika').waitFor();
   // The code and the state left the address bar at once (never kept in a URL or the history).
   expect(page.url()).not.toContain('code=');
 }
@@ -460,6 +467,29 @@ describe.skipIf(!inject('mysqlUrl'))('head-office console in a browser', () => {
     await page.getByRole('status').getByText('https://hooks.example.com/store-edge ist abonniert').waitFor();
     await a11y(page);
     await shot(page, 'webhooks');
+    await page.close();
+  });
+
+  it('sends a person whose token the API refuses back to sign-in, and signs out', async () => {
+    const page = await context.newPage();
+    await signIn(page);
+    // A token the API no longer takes (revoked, or signed with a key rotated away): 401.
+    await page.evaluate(() => {
+      const s = JSON.parse(sessionStorage.getItem('hq-console.session') ?? '{}') as { accessToken: string };
+      sessionStorage.setItem(
+        'hq-console.session',
+        JSON.stringify({ ...s, accessToken: `${s.accessToken}x` }),
+      );
+    });
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Anmelden' }).waitFor();
+    await page.getByRole('status').getByText('Ihre Sitzung ist abgelaufen').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('hq-console.session'))).toBeNull();
+    // Signing in again; then out: the session leaves the tab, and the provider is told (RP-Initiated Logout).
+    await signInFromHere(page);
+    await page.getByRole('button', { name: 'Abmelden' }).click();
+    await page.waitForURL((u) => u.origin === provider.issuer);
+    expect(await page.evaluate(() => sessionStorage.getItem('hq-console.session'))).toBeNull();
     await page.close();
   });
 
