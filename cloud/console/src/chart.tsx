@@ -25,6 +25,8 @@ export function LineChart(props: {
   label: string;
   unit?: (v: number) => string;
   step?: boolean;
+  /** Whole numbers only (counts): no fractional ticks. */
+  integer?: boolean;
   until?: number;
   height?: number;
 }) {
@@ -51,7 +53,8 @@ export function LineChart(props: {
     else d += `L${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`;
   });
   const area = `${d}V${y(vmin).toFixed(1)}H${x(t0).toFixed(1)}Z`;
-  const ticks = niceTicks(vmin, vmax);
+  // Counts (a backlog) have no half movements: only whole ticks then.
+  const ticks = niceTicks(vmin, vmax).filter((v) => !props.integer || Number.isInteger(v));
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={props.label}>

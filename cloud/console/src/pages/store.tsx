@@ -228,6 +228,7 @@ export function StorePage({ storeId }: { storeId: string }) {
               label={t('store.backlogChart', { n: backlog.data[backlog.data.length - 1]?.pending ?? 0 })}
               points={backlog.data.map((p) => ({ t: new Date(p.at).getTime(), v: p.pending }))}
               step
+              integer
               until={Date.now()}
             />
           ))}
