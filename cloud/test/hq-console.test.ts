@@ -142,18 +142,18 @@ async function signIn(page: Page, path = '/'): Promise<void> {
 }
 
 /** From the console's sign-in page: the button, the provider's login form when it asks, and back. */
-async function signInFromHere(page: Page): Promise<void> {
+async function signInFromHere(page: Page, account = 'erika'): Promise<void> {
   await page.getByRole('button', { name: 'Anmelden' }).click();
   const login = page.locator('input[name="login"]');
   const back = page.locator('header .who');
   await login.or(back).first().waitFor();
   if (await login.isVisible()) {
     // The provider's page, not ours: its form fields are `login` and `password`.
-    await login.fill('erika');
+    await login.fill(account);
     await page.locator('input[name="password"]').fill('any-password');
     await page.locator('button[type="submit"]').click();
   }
-  await back.getByText('erika').waitFor();
+  await back.getByText(account).waitFor();
   // The code and the state left the address bar at once (never kept in a URL or the history).
   expect(page.url()).not.toContain('code=');
 }
@@ -520,4 +520,48 @@ describe.skipIf(!inject('mysqlUrl'))('head-office console in a browser', () => {
     await shot(page, 'fleet-offline');
     await page.close();
   });
+
+  it('lists 1,000 stores from one request and filters them at once', async () => {
+    // Another tenant with 1,000 stores, none reporting yet (unknown), and a viewer of it.
+    expect((await call('/v1/tenants', { body: { id: 'bigco', name: 'BigCo' } })).status).toBe(201);
+    const ids = Array.from({ length: 1000 }, (_, i) => `big-${String(i).padStart(4, '0')}`);
+    for (let i = 0; i < ids.length; i += 20) {
+      const created = await Promise.all(
+        ids
+          .slice(i, i + 20)
+          .map((id) =>
+            call('/v1/stores', { body: { id, tenantId: 'bigco', name: `Filiale ${id.slice(4)}` } }),
+          ),
+      );
+      expect(created.map((r) => r.status)).toEqual(created.map(() => 201));
+    }
+    provider.setAccount('hans', { tenant: 'bigco', roles: ['viewer'] });
+    // Erika's provider session ends with the cookies: the provider asks who signs in.
+    await context.clearCookies();
+    const page = await context.newPage();
+    const v1: string[] = [];
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.pathname.startsWith('/v1/')) v1.push(u.pathname);
+    });
+    await page.goto(`${cloud.baseUrl}/`);
+    await signInFromHere(page, 'hans');
+    const rows = page.locator('tbody tr[data-store]');
+    const t0 = Date.now();
+    await page.reload();
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(1000);
+    const shown = Date.now() - t0;
+    expect(await page.locator('[data-count="unknown"] .count').textContent()).toBe('1.000');
+    // Typing filters the 1,000 rows in the page; no request per row, none per keystroke.
+    const t1 = Date.now();
+    await page.getByLabel('Filiale suchen (Name oder Kennung)').fill('big-099');
+    await expect.poll(() => rows.count()).toBe(10);
+    const filtered = Date.now() - t1;
+    expect(v1.every((p) => p === '/v1/fleet')).toBe(true);
+    // Generous bounds: this shared 2-core machine runs other suites at once.
+    expect(shown).toBeLessThan(10_000);
+    expect(filtered).toBeLessThan(3_000);
+    console.log(`fleet page: 1,000 stores shown ${shown} ms after a reload, filtered in ${filtered} ms`);
+    await page.close();
+  }, 120_000);
 });

@@ -45,8 +45,28 @@ export function t(key: Key, vars: Record<string, string | number> = {}): string 
   return formatMessage(DICTS[lang][key] ?? en[key] ?? key, vars, lang, (n) => num(n));
 }
 
+/**
+ * Formatters are costly to build and a fleet page formats thousands of cells: one per language
+ * and options, built on first use.
+ */
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat | Intl.RelativeTimeFormat>();
+function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat | Intl.RelativeTimeFormat>(
+  key: string,
+  make: () => T,
+): T {
+  const k = `${lang}|${key}`;
+  let f = formatters.get(k);
+  if (!f) {
+    f = make();
+    formatters.set(k, f);
+  }
+  return f as T;
+}
+
 export function num(n: number, digits = 0): string {
-  return new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(n);
+  return cached(`num${digits}`, () => new Intl.NumberFormat(lang, { maximumFractionDigits: digits })).format(
+    n,
+  );
 }
 
 export function money(amount: string | number, currency: string): string {
@@ -61,7 +81,10 @@ export function dateTime(iso: string | number | null | undefined): string {
   if (iso === null || iso === undefined) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '—';
-  return new Intl.DateTimeFormat(lang, { dateStyle: 'short', timeStyle: 'medium' }).format(d);
+  return cached(
+    'dateTime',
+    () => new Intl.DateTimeFormat(lang, { dateStyle: 'short', timeStyle: 'medium' }),
+  ).format(d);
 }
 
 export function time(iso: string | number): string {
@@ -81,7 +104,7 @@ export function shortDate(ms: number): string {
 export function ago(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '—';
   const s = Math.round((new Date(iso).getTime() - now) / 1000);
-  const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
+  const rtf = cached('rtf', () => new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }));
   const abs = Math.abs(s);
   if (abs < 60) return rtf.format(s, 'second');
   if (abs < 3600) return rtf.format(Math.round(s / 60), 'minute');

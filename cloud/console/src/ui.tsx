@@ -75,9 +75,11 @@ export function StatusBadge({ status }: { status: string }) {
 export function Ago({ at }: { at: string | null | undefined }) {
   const [, tick] = useState(0);
   useEffect(() => {
+    // Nothing to age without a time (a store never heard from): no timer for it.
+    if (!at) return;
     const h = setInterval(() => tick((n) => n + 1), 15_000);
     return () => clearInterval(h);
-  }, []);
+  }, [at]);
   if (!at) return <span>—</span>;
   return (
     <time dateTime={at} title={dateTime(at)}>
