@@ -46,7 +46,7 @@ describe('head-office console messages', () => {
     it(`${lang}: every message uses the same variables as English and every plural has an "other" case`, () => {
       for (const [key, text] of Object.entries(dict)) {
         expect(variables(text), `${lang} ${key}`).toEqual(variables(en[key as keyof typeof en]));
-        for (const m of text.matchAll(/\{\s*\w+\s*,\s*plural\s*,([^]*)\}/g))
+        for (const m of text.matchAll(/\{\s*\w+\s*,\s*plural\s*,([\s\S]*)\}/g))
           expect(pluralCases(m[1] ?? '').has('other'), `${lang} ${key}`).toBe(true);
       }
       expect(Object.keys(dict).sort()).toEqual(Object.keys(en).sort());
