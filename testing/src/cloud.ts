@@ -36,6 +36,7 @@ export async function startTestCloud(
     /** Bearer JWTs from this issuer (e.g. startOidcProvider's). */
     oidc?: OidcSettings;
     rateLimits?: { perStore?: number; perTenant?: number };
+    maxIngestInFlight?: number;
   } = {},
 ): Promise<TestCloud> {
   if (!serverUrl) throw new Error('no MySQL server for tests (see testing/src/global-setup.ts)');
@@ -51,6 +52,7 @@ export async function startTestCloud(
     notifier,
     oidc: opts.oidc ?? null,
     rateLimits: opts.rateLimits ?? {},
+    ...(opts.maxIngestInFlight ? { maxIngestInFlight: opts.maxIngestInFlight } : {}),
   });
   await app.ready();
   return {

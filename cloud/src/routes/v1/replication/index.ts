@@ -65,13 +65,15 @@ const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions> = async (fasti
       // once (before the body is read and decompressed), the stores back off with jitter and
       // the batches being worked on finish in time (RFC 9110 §15.6.4, Retry-After §10.2.3).
       //
-      // Fairness between tenants (issue 17): one tenant holds at most half of the slots, so
-      // when its stores flood the replica another tenant's batch still finds one free.
+      // Fairness between tenants (issue 17): while another tenant has batches in flight, a
+      // tenant holding half of the slots gets no more, so the others' batches keep finding
+      // slots as they free up. Alone, a tenant may use them all (nothing idles for nobody).
       onRequest: async (request, reply) => {
         const p = await fastify.authenticate(request);
         const tenant = p.kind === 'store' ? p.tenantId : null;
         const held = tenant ? (tenantInFlight.get(tenant) ?? 0) : 0;
-        if (ingestInFlight >= maxIngestInFlight || (tenant && held >= perTenantInFlight)) {
+        const othersBusy = tenantInFlight.size > (held > 0 ? 1 : 0);
+        if (ingestInFlight >= maxIngestInFlight || (tenant && othersBusy && held >= perTenantInFlight)) {
           metrics.batches.labels('shed').inc();
           reply.header('retry-after', '1');
           throw new HttpProblem(
