@@ -231,6 +231,8 @@ describe('fleet', () => {
     expect(text).toContain('store_edge_cloud_fleet_stores{tenant="south",status="unknown"} 1');
     expect(text).toContain('store_edge_cloud_fleet_devices_in_error{tenant="north"} 1');
     expect(text).toContain('store_edge_cloud_fleet_backlog_pending{tenant="north"} 42');
+    // The oldest pending movement (07:55) against the clock (08:01:31).
+    expect(text).toContain('store_edge_cloud_fleet_oldest_pending_seconds{tenant="north"} 391');
     expect(text).not.toMatch(/fleet[a-z_]*\{[^}]*store=/);
   });
 
