@@ -8,6 +8,7 @@
 //   dist/edge-agent/src/db/migrations/         SQL files read beside their TypeScript module
 //   dist/cloud/migrations/
 //   dist/edge-agent/console/dist/              the console, prebuilt (no console sources shipped)
+//   dist/cloud/console/dist/                   the head-office console, prebuilt
 //   dist/build.json                            what went in: the inputs, to tell when dist is stale
 // Each source keeps its place in the tree: `import.meta.url` in a bundled file is rewritten to
 // the file's would-be place under dist/, so `new URL('./migrations', import.meta.url)` and
@@ -29,6 +30,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { bundleHqConsole, HQ_SOURCE_DIR, hqSourceHash, writeHqBundle } from '../cloud/src/console/bundle.js';
 import {
   bundleConsole,
   SOURCE_DIR as CONSOLE_SOURCE_DIR,
@@ -211,12 +213,17 @@ export async function buildAll(log: (line: string) => void = () => {}): Promise<
     const hash = await sourceHash();
     if (hash === null) throw new Error(`no console sources in ${CONSOLE_SOURCE_DIR}`);
     await writeBundle(join(out, 'edge-agent/console/dist'), await bundleConsole(hash), hash);
+    const hqHash = await hqSourceHash();
+    if (hqHash === null) throw new Error(`no head-office console sources in ${HQ_SOURCE_DIR}`);
+    await writeHqBundle(join(out, 'cloud/console/dist'), await bundleHqConsole(hqHash), hqHash);
     const stamp: Stamp = {
       builtAt: startedAt,
       inputs: inputsOf(metafiles, [
         ...assets,
         ...listFiles(CONSOLE_SOURCE_DIR).map((f) => toPosix(relative(ROOT, f))),
         'edge-agent/src/console/bundle.ts',
+        ...listFiles(HQ_SOURCE_DIR).map((f) => toPosix(relative(ROOT, f))),
+        'cloud/src/console/bundle.ts',
         'scripts/build.ts',
         'package-lock.json',
       ]),
@@ -228,7 +235,7 @@ export async function buildAll(log: (line: string) => void = () => {}): Promise<
     rmSync(old, { recursive: true, force: true });
     const entries = [CLI_ENTRY, ...[...separate].map((f) => toPosix(relative(ROOT, f)))];
     log(
-      `build: ${entries.join(', ')}, ${ASSET_DIRS.join(', ')} and the console -> dist/ in ${Math.round(performance.now() - t0)} ms`,
+      `build: ${entries.join(', ')}, ${ASSET_DIRS.join(', ')} and the consoles -> dist/ in ${Math.round(performance.now() - t0)} ms`,
     );
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import {
   type Price,
   sameAmount,
 } from '@store-edge/protocol';
-import { forgetStoreCredentials } from './auth.js';
+import { forgetStoreCredentials, type Scope, scopeWhere } from './auth.js';
 import { appendChanges, type NewChange } from './changes.js';
 import { mysqlErrno, type Pool, type PoolConnection, toIso, withTransaction } from './db.js';
 import { conflict, HttpProblem, notFound } from './problem.js';
@@ -52,13 +52,20 @@ export async function createStore(
   });
 }
 
-/** Revokes every token of the store and issues a new one. */
+const EVERYTHING: Scope = { tenantId: null, stores: null };
+
+/** Revokes every token of the store and issues a new one; a store outside `scope` does not exist (404). */
 export async function rotateStoreToken(
   pool: Pool,
   storeId: string,
+  scope: Scope = EVERYTHING,
 ): Promise<{ storeId: string; token: string }> {
   const rotated = await withTransaction(pool, async (conn) => {
-    const [rows] = await conn.query('SELECT tenant_id FROM stores WHERE id = ? FOR UPDATE', [storeId]);
+    const w = scopeWhere(scope, 'tenant_id', 'id');
+    const [rows] = await conn.query(`SELECT tenant_id FROM stores WHERE id = ?${w.sql} FOR UPDATE`, [
+      storeId,
+      ...w.params,
+    ]);
     const tenantId = (rows as Array<{ tenant_id: string }>)[0]?.tenant_id;
     if (!tenantId) throw notFound(`store '${storeId}' does not exist`);
     await conn.query(
@@ -170,9 +177,19 @@ async function claimGtins(
  * Upserts a catalog entry; an `item` change goes out when catalog fields changed, a `price`
  * change when the price did. Both reach every store of the tenant.
  */
-export async function putItem(pool: Pool, sku: string, input: ItemInput): Promise<{ changed: boolean }> {
+export async function putItem(
+  pool: Pool,
+  sku: string,
+  input: ItemInput,
+  scope: Scope = EVERYTHING,
+): Promise<{ changed: boolean }> {
   return withTransaction(pool, async (conn) => {
-    const [t] = await conn.query('SELECT id FROM tenants WHERE id = ? FOR UPDATE', [input.tenantId]);
+    // Another tenant than the caller's is not there for it (404), like one that does not exist.
+    const w = scopeWhere(scope, 'id', null);
+    const [t] = await conn.query(`SELECT id FROM tenants WHERE id = ?${w.sql} FOR UPDATE`, [
+      input.tenantId,
+      ...w.params,
+    ]);
     if ((t as unknown[]).length === 0) throw notFound(`tenant '${input.tenantId}' does not exist`);
     const [rows] = await conn.query(
       'SELECT name, gtins, packs, price_amount, price_currency FROM items WHERE tenant_id = ? AND sku = ?',
@@ -230,11 +247,18 @@ export interface StockRow {
   available: number;
 }
 
-export async function stockBySku(pool: Pool, sku: string, tenantId?: string): Promise<StockRow[]> {
+/** Stock of `sku` in the stores of `scope` (and of `tenantId` when given). */
+export async function stockBySku(
+  pool: Pool,
+  sku: string,
+  tenantId?: string,
+  scope: Scope = EVERYTHING,
+): Promise<StockRow[]> {
+  const w = scopeWhere(scope, 'tenant_id', 'store_id');
   const [rows] = await pool.query(
     `SELECT tenant_id, store_id, sku, location, on_hand, reserved FROM stock
-      WHERE sku = ? ${tenantId ? 'AND tenant_id = ?' : ''} ORDER BY tenant_id, store_id, location`,
-    tenantId ? [sku, tenantId] : [sku],
+      WHERE sku = ? ${tenantId ? 'AND tenant_id = ?' : ''}${w.sql} ORDER BY tenant_id, store_id, location`,
+    [sku, ...(tenantId ? [tenantId] : []), ...w.params],
   );
   return (
     rows as Array<{
@@ -270,24 +294,26 @@ interface MovementRow {
   actor: string | null;
 }
 
-/** One page of a store's replicated movements, in seq order (audits; edge restore). */
+/** One page of a store's replicated movements, in seq order (audits; edge restore); outside `scope`: 404. */
 export async function movementsPage(
   pool: Pool,
   storeId: string,
-  tenantId: string | null,
+  scope: Scope,
   afterSeq: number,
   limit: number,
 ): Promise<MovementsPage> {
-  const [s] = await pool.query(
-    `SELECT applied_seq FROM stores WHERE id = ? ${tenantId ? 'AND tenant_id = ?' : ''}`,
-    tenantId ? [storeId, tenantId] : [storeId],
-  );
+  const ws = scopeWhere(scope, 'tenant_id', 'id');
+  const [s] = await pool.query(`SELECT applied_seq FROM stores WHERE id = ?${ws.sql}`, [
+    storeId,
+    ...ws.params,
+  ]);
   const store = (s as Array<{ applied_seq: number }>)[0];
   if (!store) throw notFound(`store '${storeId}' does not exist`);
+  const wm = scopeWhere(scope, 'tenant_id', 'store_id');
   const [rows] = await pool.query(
     `SELECT seq, id, type, sku, location, qty, at, ref, reason, source, actor FROM movements
-      WHERE store_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
-    [storeId, afterSeq, limit],
+      WHERE store_id = ? AND seq > ?${wm.sql} ORDER BY seq LIMIT ?`,
+    [storeId, afterSeq, ...wm.params, limit],
   );
   const list = rows as MovementRow[];
   const movements = list.map((r) => {

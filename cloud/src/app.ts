@@ -3,8 +3,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyRequest, LogController } f
 import type { Logger } from 'pino';
 import { createAuthenticator, type Principal } from './auth.js';
 import { ChangeNotifier } from './changes.js';
+import { type ConsoleSettings, registerConsole } from './console/index.js';
 import type { Pool } from './db.js';
 import type { Metrics } from './metrics.js';
+import { createOidcVerifier, type OidcSettings, type OidcVerifier } from './oidc.js';
 import { installGzipBodies } from './plugins/gzip-bodies.js';
 import { installOpenApi } from './plugins/openapi.js';
 import { installProblemHandler } from './problem.js';
@@ -28,12 +30,18 @@ export interface AppOptions {
    * at once, before their bodies are read (default 40: twice the default MySQL pool).
    */
   maxIngestInFlight?: number;
+  /** Serve the head-office console at `/` with these sign-in settings (left out: API only). */
+  console?: ConsoleSettings;
   /** The clock of the fleet's online/offline decisions (tests set it; default the system clock). */
   clock?: () => Date;
   /** A store silent longer than this is offline (default 90). */
   offlineAfterSeconds?: number;
   /** Replenishment runs: the staleness limit and the clock (routes/v1/replenishment). */
   replenishment?: ReplenishmentRoutesOptions;
+  /** Bearer JWTs from this OpenID issuer (settings, or a verifier built already); none: admin and store tokens only. */
+  oidc?: OidcSettings | OidcVerifier | null;
+  /** Requests per second per store credential and per tenant, per replica (0 or unset: no limit). */
+  rateLimits?: { perStore?: number; perTenant?: number };
 }
 
 /** What every route plugin finds on its instance (decorated once on the root). */
@@ -45,6 +53,8 @@ declare module 'fastify' {
     notifier: ChangeNotifier;
     /** Aborted when the app closes, so long polls answer at once instead of holding shutdown. */
     closing: AbortSignal;
+    /** The OpenID settings (issuer, audience, console client id, claim names), null without OIDC. */
+    oidcSettings: OidcSettings | null;
     /** The caller named by the bearer token; looked up once per request (401 without one). */
     authenticate(request: FastifyRequest): Promise<Principal>;
   }
@@ -60,7 +70,8 @@ declare module 'fastify' {
  */
 export async function buildApp(opts: AppOptions) {
   const { pool, metrics } = opts;
-  const auth = createAuthenticator(pool, opts.adminToken);
+  const oidc = opts.oidc ? ('verify' in opts.oidc ? opts.oidc : createOidcVerifier(opts.oidc)) : undefined;
+  const auth = createAuthenticator(pool, opts.adminToken, { oidc });
   const closing = new AbortController();
 
   const app = Fastify({
@@ -73,6 +84,7 @@ export async function buildApp(opts: AppOptions) {
   app.decorate('metrics', metrics);
   app.decorate('notifier', opts.notifier ?? new ChangeNotifier(pool, opts.feedPollIntervalMs ?? 1000));
   app.decorate('closing', closing.signal);
+  app.decorate('oidcSettings', oidc?.settings ?? null);
   app.decorate('authenticate', async (request: FastifyRequest) => {
     request.principal ??= await auth.authenticate(request);
     return request.principal;
@@ -99,8 +111,11 @@ export async function buildApp(opts: AppOptions) {
       offlineAfterSeconds: opts.offlineAfterSeconds ?? 90,
     },
     ...(opts.replenishment ? { replenishment: opts.replenishment } : {}),
+    rateLimits: opts.rateLimits ?? {},
   });
+  if (opts.console) await registerConsole(app, opts.console);
   return app;
 }
 
+export type { OidcSettings } from './oidc.js';
 export type CloudApp = Awaited<ReturnType<typeof buildApp>>;

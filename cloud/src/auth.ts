@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Pool } from './db.js';
+import { looksLikeJwt, type OidcVerifier } from './oidc.js';
 import { forbidden, unauthorized } from './problem.js';
 import { bearerToken, hashToken, tokensEqual } from './tokens.js';
 
@@ -23,6 +24,8 @@ export interface AuthOptions {
   cacheTtlMs?: number;
   /** Credentials remembered at most (default 10,000; the oldest goes first). */
   cacheMax?: number;
+  /** Bearer JWTs from the OpenID provider (oidc.ts); without it a JWT is an unknown token (401). */
+  oidc?: OidcVerifier;
 }
 
 interface Remembered {
@@ -65,6 +68,12 @@ export function createAuthenticator(pool: Pool, adminToken: string, opts: AuthOp
       const token = bearerToken(request.headers.authorization);
       if (!token) throw unauthorized('missing Authorization: Bearer <token>');
       if (tokensEqual(token, adminToken)) return { kind: 'admin' };
+      // A JWT is never a store token (`set_…`): it is checked against the issuer, not the table.
+      if (looksLikeJwt(token)) {
+        if (!opts.oidc)
+          throw unauthorized('a JWT was presented but this cloud has no OpenID issuer configured');
+        return opts.oidc.verify(token);
+      }
       const tokenHash = hashToken(token);
       const key = tokenHash.toString('base64');
       const now = Date.now();

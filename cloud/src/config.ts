@@ -1,3 +1,5 @@
+import { issuerUrlProblem, OIDC_DEFAULTS, type OidcSettings } from './oidc.js';
+
 export interface CloudConfig {
   mysqlUrl: string;
   port: number;
@@ -16,6 +18,12 @@ export interface CloudConfig {
   offlineAfterSeconds: number;
   /** Replenishment holds back stores whose last applied batch is older than this. */
   replenishMaxLagMinutes: number;
+  /** Head-office sign-in (CONTRACT.md v2 OIDC); null when STORE_EDGE_OIDC_ISSUER is unset (admin and store tokens only). */
+  oidc: OidcSettings | null;
+  /** Requests per second per store credential, per replica (0: no limit). */
+  rateLimitPerStore: number;
+  /** Requests per second per tenant (its stores, people and integrations together), per replica (0: no limit). */
+  rateLimitPerTenant: number;
   /** pino level; the Helm chart sets STORE_EDGE_LOG_LEVEL from `logLevel` (the edge reads the same name). */
   logLevel: LogLevel;
 }
@@ -59,7 +67,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   if (!logLevel)
     problems.push(`STORE_EDGE_LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got '${rawLevel}'`);
   const poolSize = int('STORE_EDGE_MYSQL_POOL_SIZE', 20, 1, 1000);
+  const oidc = loadOidc(env, problems, int);
   const config: CloudConfig = {
+    oidc,
+    rateLimitPerStore: int('STORE_EDGE_RATE_LIMIT_PER_STORE', 50, 0, 1_000_000),
+    rateLimitPerTenant: int('STORE_EDGE_RATE_LIMIT_PER_TENANT', 2000, 0, 1_000_000),
     logLevel: logLevel ?? 'info',
     mysqlUrl,
     port: int('STORE_EDGE_CLOUD_PORT', 8090, 0, 65535),
@@ -78,4 +90,54 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     replenishMaxLagMinutes: int('STORE_EDGE_REPLENISH_MAX_LAG_MINUTES', 120, 1, 525_600),
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+}
+
+/**
+ * STORE_EDGE_OIDC_*: all of issuer, audience and client id, or none of them. The claim names
+ * default to `tenant`, `roles`, `stores` (docs/oidc.md maps them for Keycloak, Entra ID, Auth0, Dex).
+ */
+function loadOidc(
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+  int: (name: string, dflt: number, min: number, max: number) => number,
+): OidcSettings | null {
+  const issuer = env.STORE_EDGE_OIDC_ISSUER ?? '';
+  const audience = env.STORE_EDGE_OIDC_AUDIENCE ?? '';
+  const clientId = env.STORE_EDGE_OIDC_CLIENT_ID ?? '';
+  if (issuer === '' && audience === '' && clientId === '') return null;
+  if (issuer === '')
+    problems.push('STORE_EDGE_OIDC_ISSUER: required when STORE_EDGE_OIDC_AUDIENCE or _CLIENT_ID is set');
+  else {
+    const p = issuerUrlProblem(issuer);
+    if (p) problems.push(`STORE_EDGE_OIDC_ISSUER: ${p}, got '${issuer}'`);
+  }
+  if (audience === '')
+    problems.push(
+      'STORE_EDGE_OIDC_AUDIENCE: required with STORE_EDGE_OIDC_ISSUER (the `aud` of access tokens for this API)',
+    );
+  if (clientId === '')
+    problems.push(
+      "STORE_EDGE_OIDC_CLIENT_ID: required with STORE_EDGE_OIDC_ISSUER (the console's public client)",
+    );
+  const claim = (name: string, dflt: string): string => {
+    const v = env[name];
+    if (v === undefined || v === '') return dflt;
+    if (v.length > 255) problems.push(`${name}: at most 255 characters`);
+    return v;
+  };
+  return {
+    issuer,
+    audience,
+    clientId,
+    tenantClaim: claim('STORE_EDGE_OIDC_TENANT_CLAIM', OIDC_DEFAULTS.tenantClaim),
+    rolesClaim: claim('STORE_EDGE_OIDC_ROLES_CLAIM', OIDC_DEFAULTS.rolesClaim),
+    storesClaim: claim('STORE_EDGE_OIDC_STORES_CLAIM', OIDC_DEFAULTS.storesClaim),
+    clockSkewSeconds: int('STORE_EDGE_OIDC_CLOCK_SKEW_SECONDS', OIDC_DEFAULTS.clockSkewSeconds, 0, 300),
+    jwksCooldownSeconds: int(
+      'STORE_EDGE_OIDC_JWKS_COOLDOWN_SECONDS',
+      OIDC_DEFAULTS.jwksCooldownSeconds,
+      0,
+      3600,
+    ),
+  };
 }

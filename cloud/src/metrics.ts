@@ -73,6 +73,12 @@ export function createMetrics() {
       help: 'Store health reports taken',
       registers: [registry],
     }),
+    rateLimited: new Counter({
+      name: 'store_edge_cloud_rate_limited_total',
+      help: 'Requests answered 429, by the limit that refused them: store (one credential) or tenant',
+      labelNames: ['limit'],
+      registers: [registry],
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -34,14 +34,16 @@ export const CLOUD_PROBLEMS = {
     type: `${URN}unauthorized`,
     status: 401,
     title: 'Unauthorized',
-    meaning: 'no bearer token, or an unknown or revoked one',
-    action: 'check the store or admin token',
+    meaning:
+      'no bearer token, an unknown or revoked one, or a JWT that is expired, unsigned, from another issuer or for another audience, or lacks the tenant claim',
+    action: 'check the store or admin token; sign in again for a fresh access token',
   },
   [PROBLEM_CODES.forbidden]: {
     type: `${URN}forbidden`,
     status: 403,
     title: 'Forbidden',
-    meaning: "the token may not do this (a store token on an admin route, or on another store's route)",
+    meaning:
+      "the token may not do this (a store token on an admin route, or on another store's route; a person's roles do not include one this route needs)",
     action: 'use the right token',
   },
   [PROBLEM_CODES.notFound]: {
@@ -134,8 +136,26 @@ export const CLOUD_PROBLEMS = {
     type: `${URN}busy`,
     status: 503,
     title: 'Service Unavailable',
-    meaning: 'the replica is applying as many batches as it takes at once (load shedding)',
+    meaning:
+      "the replica is applying as many batches as it takes at once, or (while other tenants have batches in flight) the tenant's half of them (load shedding, fair between tenants)",
     action: 'retry after `Retry-After` seconds with backoff',
+  },
+  'oidc-unreachable': {
+    type: `${URN}oidc-unreachable`,
+    status: 503,
+    title: 'Service Unavailable',
+    meaning:
+      "a bearer JWT could not be checked: the OpenID provider's discovery document or keys are out of reach",
+    action:
+      'retry after a short backoff; check STORE_EDGE_OIDC_ISSUER and that the cloud reaches the provider',
+  },
+  'rate-limited': {
+    type: `${URN}rate-limited`,
+    status: 429,
+    title: 'Too Many Requests',
+    meaning:
+      'the tenant or the store credential sent more requests than its limit (per cloud replica); `Retry-After` and the `RateLimit` fields say when to go on',
+    action: 'wait `Retry-After` seconds and send again (the edge shipper does)',
   },
   'no-route': {
     type: 'about:blank',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Reservation, ReservationStatus } from '@store-edge/protocol';
+import { type Scope, scopeWhere } from './auth.js';
 import { appendChanges } from './changes.js';
 import { type Pool, toIso, withTransaction } from './db.js';
 import { enqueueEvent } from './outbox.js';
@@ -34,11 +35,15 @@ export function reservationFromRow(r: ReservationRow): Reservation {
 export async function createReservation(
   pool: Pool,
   input: { storeId: string; sku: string; qty: number; ref: string },
+  scope: Scope = { tenantId: null, stores: null },
 ): Promise<Reservation & { tenantId: string }> {
   return withTransaction(pool, async (conn) => {
-    // Lock order store, then tenant (appendChanges), as in ingest.
-    const [stores] = await conn.query('SELECT tenant_id FROM stores WHERE id = ? FOR UPDATE', [
+    // Lock order store, then tenant (appendChanges), as in ingest. A store outside the
+    // caller's scope is not found.
+    const w = scopeWhere(scope, 'tenant_id', 'id');
+    const [stores] = await conn.query(`SELECT tenant_id FROM stores WHERE id = ?${w.sql} FOR UPDATE`, [
       input.storeId,
+      ...w.params,
     ]);
     const tenantId = (stores as Array<{ tenant_id: string }>)[0]?.tenant_id;
     if (!tenantId) throw notFound(`store '${input.storeId}' does not exist`);
@@ -58,8 +63,13 @@ export async function createReservation(
   });
 }
 
-export async function getReservation(pool: Pool, id: string): Promise<Reservation> {
-  const [rows] = await pool.query('SELECT * FROM reservations WHERE id = ?', [id]);
+export async function getReservation(
+  pool: Pool,
+  id: string,
+  scope: Scope = { tenantId: null, stores: null },
+): Promise<Reservation> {
+  const w = scopeWhere(scope, 'tenant_id', 'store_id');
+  const [rows] = await pool.query(`SELECT * FROM reservations WHERE id = ?${w.sql}`, [id, ...w.params]);
   const row = (rows as ReservationRow[])[0];
   if (!row) throw notFound(`reservation '${id}' does not exist`);
   return reservationFromRow(row);

@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { buildApp, type CloudApp } from './app.js';
 import type { CloudConfig } from './config.js';
+import { consoleSettings } from './console/index.js';
 import { createPool, type Pool } from './db.js';
 import { FleetSweeper } from './fleet/sweeper.js';
 import { createMetrics } from './metrics.js';
@@ -53,8 +54,11 @@ export class CloudService {
       metrics,
       feedPollIntervalMs: config.feedPollIntervalMs,
       maxIngestInFlight: config.ingestMaxInFlight,
+      console: consoleSettings(config.oidc, process.env),
       offlineAfterSeconds: config.offlineAfterSeconds,
       replenishment: { maxLagMinutes: config.replenishMaxLagMinutes },
+      oidc: config.oidc,
+      rateLimits: { perStore: config.rateLimitPerStore, perTenant: config.rateLimitPerTenant },
     });
     this.#sweeper = new FleetSweeper({
       pool,

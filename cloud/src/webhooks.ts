@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { backoffDelay } from '@store-edge/protocol';
 import type { Logger } from 'pino';
+import { type Scope, scopeWhere } from './auth.js';
 import type { Pool } from './db.js';
 import { withTransaction } from './db.js';
 import { enqueueEvent, WEBHOOK_EVENTS, type WebhookEvent } from './outbox.js';
@@ -39,16 +40,20 @@ export function isWebhookEvent(s: string): s is WebhookEvent {
 export async function createWebhook(
   pool: Pool,
   input: { url: string; secret: string; events: WebhookEvent[]; tenantId?: string },
+  scope: Scope = { tenantId: null, stores: null },
 ): Promise<{ id: string }> {
   const id = randomUUID();
+  // A person subscribes for their own tenant (all tenants is the admin token's alone).
+  const tenantId = input.tenantId ?? scope.tenantId ?? undefined;
   await withTransaction(pool, async (conn) => {
-    if (input.tenantId) {
-      const [t] = await conn.query('SELECT id FROM tenants WHERE id = ?', [input.tenantId]);
-      if ((t as unknown[]).length === 0) throw notFound(`tenant '${input.tenantId}' does not exist`);
+    if (tenantId) {
+      const w = scopeWhere(scope, 'id', null);
+      const [t] = await conn.query(`SELECT id FROM tenants WHERE id = ?${w.sql}`, [tenantId, ...w.params]);
+      if ((t as unknown[]).length === 0) throw notFound(`tenant '${tenantId}' does not exist`);
     }
     await conn.query('INSERT INTO webhooks (id, tenant_id, url, secret, events) VALUES (?, ?, ?, ?, ?)', [
       id,
-      input.tenantId ?? null,
+      tenantId ?? null,
       input.url,
       input.secret,
       input.events.join(','),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff, backoffDelay, retry } from './index.js';
+import { Backoff, backoffDelay, parseRetryAfter, retry } from './index.js';
 
 describe('backoff with full jitter (one rule for edge and cloud)', () => {
   it('draws each wait from [0, min(cap, base · 2^attempt)), as the AWS "full jitter" rule says', () => {
@@ -62,5 +62,18 @@ describe('backoff with full jitter (one rule for edge and cloud)', () => {
       ),
     ).rejects.toThrow('still down');
     expect(retried).toEqual([1, 2]);
+  });
+});
+
+describe('Retry-After (RFC 9110 §10.2.3)', () => {
+  it('reads delay-seconds and HTTP-dates, and nothing else', () => {
+    const now = Date.parse('2026-12-05T12:00:00Z');
+    expect(parseRetryAfter('3', now)).toBe(3000);
+    expect(parseRetryAfter(' 0 ', now)).toBe(0);
+    expect(parseRetryAfter('Sat, 05 Dec 2026 12:00:10 GMT', now)).toBe(10_000);
+    expect(parseRetryAfter('Sat, 05 Dec 2026 11:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeNull();
+    expect(parseRetryAfter('-1', now)).toBeNull();
+    expect(parseRetryAfter(null, now)).toBeNull();
   });
 });

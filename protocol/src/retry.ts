@@ -85,3 +85,20 @@ export async function retry<T>(work: (attempt: number) => Promise<T>, opts: Retr
     }
   }
 }
+
+/**
+ * A `Retry-After` value in milliseconds from `now` (RFC 9110 §10.2.3: delay-seconds or an
+ * HTTP-date), or null when absent or unreadable. The cloud sends it with 429 (its request
+ * limits, RFC 6585 §4) and 503 (load shedding); a client that honours it comes back when there
+ * is room instead of when its own backoff guesses.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | null {
+  if (value === null || value === undefined) return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  // An HTTP-date names a weekday and month (IMF-fixdate); bare numbers like "-1" are not dates.
+  if (!/^[A-Za-z]{3},/.test(v)) return null;
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, at - now);
+}

@@ -10,6 +10,7 @@ import {
   createMetrics,
   createPool,
   migrate,
+  type OidcSettings,
   type Pool,
 } from '@store-edge/cloud';
 import type { Movement, ReplicationRecord } from '@store-edge/protocol';
@@ -31,8 +32,15 @@ export interface TestCloud {
 /** A migrated throw-away database and an in-process app (driven with app.inject). */
 export async function startTestCloud(
   serverUrl: string,
-  /** The fleet's clock and offline window (docs/fleet.md); default the system clock and 90 s. */
-  opts: { clock?: () => Date; offlineAfterSeconds?: number } = {},
+  opts: {
+    /** Bearer JWTs from this issuer (e.g. startOidcProvider's). */
+    oidc?: OidcSettings;
+    rateLimits?: { perStore?: number; perTenant?: number };
+    /** The fleet's clock and offline window (docs/fleet.md); default the system clock and 90 s. */
+    clock?: () => Date;
+    offlineAfterSeconds?: number;
+    maxIngestInFlight?: number;
+  } = {},
 ): Promise<TestCloud> {
   if (!serverUrl) throw new Error('no MySQL server for tests (see testing/src/global-setup.ts)');
   const db = await createTestDatabase(serverUrl, 'se_cloud');
@@ -45,7 +53,11 @@ export async function startTestCloud(
     logger: pino({ level: 'silent' }),
     metrics: createMetrics(),
     notifier,
-    ...opts,
+    oidc: opts.oidc ?? null,
+    rateLimits: opts.rateLimits ?? {},
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.offlineAfterSeconds !== undefined ? { offlineAfterSeconds: opts.offlineAfterSeconds } : {}),
+    ...(opts.maxIngestInFlight ? { maxIngestInFlight: opts.maxIngestInFlight } : {}),
   });
   await app.ready();
   return {

@@ -6,6 +6,7 @@ export * from './fixtures.js';
 export * from './galera.js';
 export * from './mosquitto.js';
 export * from './mysql.js';
+export * from './oidc-provider.js';
 export * from './ports.js';
 export * from './pty.js';
 export * from './silent-readers.js';

@@ -42,6 +42,11 @@ export class Metrics {
     help: 'Cloud answers that contradict what was sent (e.g. appliedSeq above the highest seq sent); nothing is pruned',
     registers: [this.registry],
   });
+  readonly replicationPaced = new Counter({
+    name: 'store_edge_replication_paced_total',
+    help: 'Batches the cloud answered 429 or 503 with Retry-After; the shipper waited what it asked',
+    registers: [this.registry],
+  });
   readonly diskFree = new Gauge({
     name: 'store_edge_disk_free_bytes',
     help: 'Free bytes under the data dir',

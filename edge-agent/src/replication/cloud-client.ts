@@ -6,6 +6,7 @@ import {
   type HealthReport,
   type MovementsPage,
   MovementsPageSchema,
+  parseRetryAfter,
 } from '@store-edge/protocol';
 import Value from 'typebox/value';
 
@@ -37,6 +38,8 @@ function problemDetail(body: unknown, code: string): string | null {
 export interface CloudAnswer {
   status: number;
   body: unknown;
+  /** The answer's `Retry-After` in ms (429 rate limit, 503 shedding), null without one. */
+  retryAfterMs?: number | null;
 }
 
 /**
@@ -73,7 +76,7 @@ export class CloudClient {
     } catch {
       // keep text
     }
-    return { status: res.status, body };
+    return { status: res.status, body, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) };
   }
 
   /** POST a batch; `json` is the already serialized `{records: [...]}` body. */

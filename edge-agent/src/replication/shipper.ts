@@ -340,6 +340,18 @@ export class Shipper implements Component {
             break;
           }
           case 'retry':
+            // 429 (the cloud's per-store or per-tenant request limit) and 503 (shedding) say
+            // when to come back: wait that long, not a guessed backoff. The batches behind
+            // this one were drained above, their answers kept; what the cloud did not take is
+            // sent again from the acknowledged seq, and what it took twice it skips (paced
+            // catch-up: never dropped, never applied twice).
+            if (
+              (outcome.status === 429 || outcome.status === 503) &&
+              typeof answer.retryAfterMs === 'number'
+            ) {
+              await this.paced(outcome.status, answer.retryAfterMs, outcome.detail, signal);
+              break;
+            }
             await this.failed(`cloud answered HTTP ${outcome.status}: ${outcome.detail}`, signal);
             break;
         }
@@ -544,6 +556,30 @@ export class Shipper implements Component {
       this.emit();
     }
     if (pending === 0) this.catchUpStart = null;
+  }
+
+  /**
+   * Waits what the cloud's Retry-After asked (draft-ietf-httpapi-ratelimit-headers; RFC 9110
+   * §10.2.3), at most maxBackoffMs, plus up to a quarter second of jitter so the stores held
+   * back together do not all return in the same instant. Not a failure: the backoff is not
+   * escalated and the ledger records no error.
+   */
+  private async paced(
+    status: number,
+    retryAfterMs: number,
+    detail: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const wait = Math.round(
+      Math.min(retryAfterMs, this.parts.settings.replication.maxBackoffMs) + Math.random() * 250,
+    );
+    this.parts.metrics.replicationPaced.inc();
+    this.status.state = 'backoff';
+    this.status.lastError = `the cloud asks this store to slow down (HTTP ${status}: ${detail}); next batch in ${wait} ms`;
+    this.status.nextRetryAt = new Date(Date.now() + wait).toISOString();
+    this.emit();
+    await sleep(wait, signal);
+    this.status.nextRetryAt = null;
   }
 
   private async failed(message: string, signal: AbortSignal): Promise<void> {

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ChangeFeedSchema, MAX_WAIT_SECONDS } from '@store-edge/protocol';
 import { Type } from 'typebox';
+import { allow } from '../../../access.js';
 import { requireStore } from '../../../auth.js';
 import { readChanges } from '../../../changes.js';
 import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
@@ -26,7 +27,9 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const store = requireStore(await fastify.authenticate(request), request.params.storeId);
+      const p = await fastify.authenticate(request);
+      allow(p, 'GET /v1/stores/:storeId/changes', request.params.storeId);
+      const store = requireStore(p, request.params.storeId);
       const gone = new AbortController();
       reply.raw.once('close', () => gone.abort());
       return readChanges(pool, notifier, store.tenantId, store.storeId, {

@@ -9,7 +9,7 @@ import {
   parseInstant,
 } from '@store-edge/protocol';
 import { Type } from 'typebox';
-import { READERS, requireRole, requireStore } from '../../../auth.js';
+import { inScope, READERS, requireRole, requireStore } from '../../../auth.js';
 import { backlogPoints, type FleetClock, fleet, recordHealth, storeHealth } from '../../../fleet/store.js';
 import { cloudProblem, notFound } from '../../../problem.js';
 import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
@@ -119,11 +119,17 @@ const plugin: FastifyPluginAsyncTypebox<FleetRoutesOptions> = async (fastify, op
         tags: ['fleet'],
         security: bearer,
         querystring: Type.Object({ tenantId: Type.Optional(Id) }),
-        response: { 200: FleetSchema, ...problems(EVERY_V1_ROUTE) },
+        response: {
+          200: FleetSchema,
+          ...problems([...EVERY_V1_ROUTE, 404], { 404: 'the tenant named is not yours' }),
+        },
       },
     },
     async (request) => {
       const scope = requireRole(await fastify.authenticate(request), READERS);
+      // Naming another tenant is asking for its resource: 404, as if it did not exist (access.test.ts).
+      if (request.query.tenantId !== undefined && !inScope(scope, request.query.tenantId, null))
+        throw notFound(`tenant '${request.query.tenantId}' does not exist`);
       const filter = request.query.tenantId === undefined ? {} : { tenantId: request.query.tenantId };
       return { stores: await fleet(pool, scope, clock, filter) };
     },

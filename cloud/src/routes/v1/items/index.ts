@@ -2,8 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { MovementFields, PackSchema, PriceSchema } from '@store-edge/protocol';
 import { Type } from 'typebox';
+import { allow } from '../../../access.js';
 import { putItem } from '../../../admin.js';
-import { requireAdmin } from '../../../auth.js';
 import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
 
 const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -13,7 +13,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     '/items/:sku',
     {
       schema: {
-        summary: 'Catalog entry and price (admin); reaches the tenant stores via the change feed',
+        summary: 'Catalog entry and price (merchandiser); reaches the tenant stores via the change feed',
         tags: ['catalog'],
         security: bearer,
         params: Type.Object({ sku: MovementFields.sku }),
@@ -33,15 +33,15 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
         response: {
           200: Type.Object({ sku: Type.String(), changed: Type.Boolean() }),
           ...problems([...EVERY_V1_ROUTE, 404, 409, 413], {
-            404: 'the tenant does not exist',
+            404: 'the tenant does not exist (or is not yours)',
             409: '`code: gtin-conflict`: a GTIN belongs to another sku (`sku`, `errors[]` name it); send `moveGtins: true` to move it',
           }),
         },
       },
     },
     async (request) => {
-      requireAdmin(await fastify.authenticate(request));
-      const result = await putItem(pool, request.params.sku, request.body);
+      const scope = allow(await fastify.authenticate(request), 'PUT /v1/items/:sku');
+      const result = await putItem(pool, request.params.sku, request.body, scope);
       if (result.changed) notifier.notify(request.body.tenantId);
       return { sku: request.params.sku, ...result };
     },

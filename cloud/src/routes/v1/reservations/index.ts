@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ReservationSchema } from '@store-edge/protocol';
 import { Type } from 'typebox';
-import { requireAdmin } from '../../../auth.js';
+import { allow } from '../../../access.js';
 import { createReservation, getReservation } from '../../../reservations.js';
 import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
 
@@ -13,7 +13,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     '/reservations',
     {
       schema: {
-        summary: 'Ask a store to reserve stock (admin); the store accepts or rejects',
+        summary: 'Ask a store to reserve stock (buyer); the store accepts or rejects',
         tags: ['reservations'],
         security: bearer,
         body: Type.Object({
@@ -29,8 +29,8 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      requireAdmin(await fastify.authenticate(request));
-      const { tenantId, ...res } = await createReservation(pool, request.body);
+      const scope = allow(await fastify.authenticate(request), 'POST /v1/reservations');
+      const { tenantId, ...res } = await createReservation(pool, request.body, scope);
       notifier.notify(tenantId);
       return reply.code(201).send(res);
     },
@@ -40,7 +40,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     '/reservations/:id',
     {
       schema: {
-        summary: 'A reservation and its status (admin)',
+        summary: 'A reservation and its status (any tenant role, within its stores)',
         tags: ['reservations'],
         security: bearer,
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
@@ -51,8 +51,8 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => {
-      requireAdmin(await fastify.authenticate(request));
-      return getReservation(pool, request.params.id);
+      const scope = allow(await fastify.authenticate(request), 'GET /v1/reservations/:id');
+      return getReservation(pool, request.params.id, scope);
     },
   );
 };

@@ -1,8 +1,8 @@
 // Stores and their tokens (admin).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { allow } from '../../../access.js';
 import { createStore, rotateStoreToken } from '../../../admin.js';
-import { requireAdmin } from '../../../auth.js';
 import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
 
 const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -31,7 +31,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      requireAdmin(await fastify.authenticate(request));
+      allow(await fastify.authenticate(request), 'POST /v1/stores');
       return reply.code(201).send(await createStore(pool, request.body));
     },
   );
@@ -40,19 +40,21 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     '/stores/:storeId/token/rotate',
     {
       schema: {
-        summary: "Revoke the store's tokens and issue a new one (admin)",
+        summary: "Revoke the store's tokens and issue a new one (admin, hq-admin of its tenant)",
         tags: ['admin'],
         security: bearer,
         params: Type.Object({ storeId: Id }),
         response: {
           200: Type.Object({ storeId: Type.String(), token: Type.String() }),
-          ...problems([...EVERY_V1_ROUTE, 404], { 404: 'the store does not exist' }),
+          ...problems([...EVERY_V1_ROUTE, 404], {
+            404: 'the store does not exist (or is not in your tenant)',
+          }),
         },
       },
     },
     async (request) => {
-      requireAdmin(await fastify.authenticate(request));
-      return rotateStoreToken(pool, request.params.storeId);
+      const scope = allow(await fastify.authenticate(request), 'POST /v1/stores/:storeId/token/rotate');
+      return rotateStoreToken(pool, request.params.storeId, scope);
     },
   );
 };

@@ -1,8 +1,8 @@
 // Tenants (admin).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { allow } from '../../../access.js';
 import { createTenant } from '../../../admin.js';
-import { requireAdmin } from '../../../auth.js';
 import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
 
 const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -23,7 +23,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      requireAdmin(await fastify.authenticate(request));
+      allow(await fastify.authenticate(request), 'POST /v1/tenants');
       await createTenant(pool, request.body);
       return reply.code(201).send(request.body);
     },

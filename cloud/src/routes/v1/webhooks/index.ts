@@ -1,7 +1,7 @@
 // Webhook subscriptions (admin); deliveries go out from webhooks.ts's dispatcher.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { requireAdmin } from '../../../auth.js';
+import { allow } from '../../../access.js';
 import { WEBHOOK_EVENTS } from '../../../outbox.js';
 import { createWebhook } from '../../../webhooks.js';
 import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
@@ -13,7 +13,8 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     '/webhooks',
     {
       schema: {
-        summary: 'Subscribe a URL to events (admin); deliveries are signed with HMAC-SHA256',
+        summary:
+          'Subscribe a URL to events (hq-admin: its tenant; admin: any or all); deliveries are signed with HMAC-SHA256',
         tags: ['webhooks'],
         security: bearer,
         body: Type.Object({
@@ -29,8 +30,8 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      requireAdmin(await fastify.authenticate(request));
-      return reply.code(201).send(await createWebhook(pool, request.body));
+      const scope = allow(await fastify.authenticate(request), 'POST /v1/webhooks');
+      return reply.code(201).send(await createWebhook(pool, request.body, scope));
     },
   );
 };

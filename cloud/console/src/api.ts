@@ -1,0 +1,322 @@
+// The cloud's /v1 API (CONTRACT.md "Cloud HTTP API" and v2 "Fleet") as the console reads it.
+// Every answer is parsed into the shapes below field by field (json.ts): no `any` crosses here.
+import { endSession, getSession } from './auth.js';
+import { asArray, asRecord, type Json, num, optNum, optString, str } from './json.js';
+
+export interface ProblemError {
+  path: string;
+  message: string;
+}
+
+/** An answer other than 2xx, with its RFC 9457 problem fields when the cloud sent them. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string | null,
+    readonly title: string,
+    readonly detail: string,
+    readonly errors: ProblemError[] = [],
+    /** Seconds from `Retry-After` (429, 503). */
+    readonly retryAfter: number | null = null,
+  ) {
+    super(detail || title);
+  }
+  /** A route this cloud does not have (yet): pages say "not available" instead of failing. */
+  get missing(): boolean {
+    return this.status === 404 && /^no route/i.test(this.detail);
+  }
+}
+
+async function toError(res: Response): Promise<ApiError> {
+  const body = asRecord((await res.json().catch(() => null)) as Json);
+  const errors = asArray(body.errors).map((e) => {
+    const r = asRecord(e);
+    return { path: str(r.path), message: str(r.message) };
+  });
+  const retry = Number(res.headers.get('retry-after'));
+  return new ApiError(
+    res.status,
+    optString(body.code),
+    optString(body.title) ?? res.statusText,
+    optString(body.detail) ?? optString(body.title) ?? res.statusText,
+    errors,
+    Number.isFinite(retry) && retry > 0 ? retry : null,
+  );
+}
+
+/** Calls `/v1{path}` with the session's bearer token; throws ApiError (status 0: unreachable). */
+export async function api(path: string, init: { method?: string; body?: unknown } = {}): Promise<Json> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const s = getSession();
+  if (s) headers.authorization = `Bearer ${s.accessToken}`;
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(`/v1${path}`, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+  } catch {
+    throw new ApiError(0, 'unreachable', 'Unreachable', 'the cloud cannot be reached');
+  }
+  // A token the API no longer takes (expired, revoked, key rotated away): sign in again.
+  if (res.status === 401) endSession('expired');
+  if (!res.ok) throw await toError(res);
+  if (res.status === 204) return null;
+  return (await res.json()) as Json;
+}
+
+const q = (params: Record<string, string | number | undefined>): string => {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') u.set(k, String(v));
+  const s = u.toString();
+  return s ? `?${s}` : '';
+};
+
+// --- Fleet (CONTRACT.md v2) ------------------------------------------------------------------
+
+export type StoreStatus = 'online' | 'offline' | 'unknown';
+
+export interface FleetStore {
+  id: string;
+  name: string;
+  status: StoreStatus;
+  lastSeenAt: string | null;
+  /** null: the store has not reported (the sort puts it last). */
+  pending: number | null;
+  oldestPendingAt: string | null;
+  devicesInError: number | null;
+  agentVersion: string | null;
+}
+
+const asStatus = (v: Json | undefined): StoreStatus => (v === 'online' || v === 'offline' ? v : 'unknown');
+
+export async function getFleet(): Promise<FleetStore[]> {
+  return asArray(asRecord(await api('/fleet')).stores).map((x) => {
+    const r = asRecord(x);
+    return {
+      id: str(r.id),
+      name: str(r.name),
+      status: asStatus(r.status),
+      lastSeenAt: optString(r.lastSeenAt),
+      pending: optNum(r.pending),
+      oldestPendingAt: optString(r.oldestPendingAt),
+      devicesInError: optNum(r.devicesInError),
+      agentVersion: optString(r.agentVersion),
+    };
+  });
+}
+
+export interface DeviceHealth {
+  id: string;
+  kind: string;
+  status: string;
+  detail: string | null;
+}
+
+export interface StoreHealth {
+  storeId: string;
+  name: string;
+  status: StoreStatus;
+  lastSeenAt: string | null;
+  statusSince: string | null;
+  devices: DeviceHealth[];
+  devicesLeftOut: number;
+  pending: number | null;
+  oldestPendingAt: string | null;
+  diskFreeBytes: number | null;
+  clockOffsetMs: number | null;
+  agentVersion: string | null;
+  /** The store's clock when it sent the latest report. */
+  sentAt: string | null;
+  transitions: Array<{ status: string; at: string }>;
+}
+
+export async function getHealth(storeId: string): Promise<StoreHealth> {
+  const r = asRecord(await api(`/stores/${encodeURIComponent(storeId)}/health`));
+  const backlog = asRecord(r.backlog);
+  return {
+    storeId: str(r.storeId) || storeId,
+    name: str(r.name),
+    status: asStatus(r.status),
+    lastSeenAt: optString(r.lastSeenAt),
+    statusSince: optString(r.statusSince),
+    devices: asArray(r.devices).map((x) => {
+      const d = asRecord(x);
+      return { id: str(d.id), kind: str(d.kind), status: str(d.status), detail: optString(d.detail) };
+    }),
+    devicesLeftOut: num(r.devicesLeftOut),
+    pending: optNum(backlog.pending),
+    oldestPendingAt: optString(backlog.oldestPendingAt),
+    diskFreeBytes: optNum(r.diskFreeBytes),
+    clockOffsetMs: optNum(r.clockOffsetMs),
+    agentVersion: optString(r.agentVersion),
+    sentAt: optString(r.sentAt),
+    transitions: asArray(r.transitions).map((x) => {
+      const tr = asRecord(x);
+      return { status: str(tr.status), at: str(tr.at) };
+    }),
+  };
+}
+
+export interface BacklogPoint {
+  at: string;
+  pending: number;
+  oldestPendingAt: string | null;
+}
+
+export async function getBacklog(storeId: string, since: string): Promise<BacklogPoint[]> {
+  const r = asRecord(await api(`/stores/${encodeURIComponent(storeId)}/backlog${q({ since })}`));
+  return asArray(r.points).map((x) => {
+    const p = asRecord(x);
+    return { at: str(p.at), pending: num(p.pending), oldestPendingAt: optString(p.oldestPendingAt) };
+  });
+}
+
+// --- Movements and stock (CONTRACT.md "Cloud HTTP API") ---------------------------------------
+
+export interface Movement {
+  seq: number;
+  id: string;
+  type: string;
+  sku: string;
+  location: string;
+  qty: number;
+  at: string;
+  ref: string | null;
+}
+
+export async function getMovements(
+  storeId: string,
+  afterSeq: number,
+  limit: number,
+): Promise<{ movements: Movement[]; nextAfterSeq: number; appliedSeq: number }> {
+  const r = asRecord(await api(`/stores/${encodeURIComponent(storeId)}/movements${q({ afterSeq, limit })}`));
+  const movements = asArray(r.movements).map((x) => {
+    const m = asRecord(x);
+    const mv = asRecord(m.movement);
+    // A replicated record is `{seq, movement}` or the movement with its seq; read either.
+    const src = Object.keys(mv).length > 0 ? mv : m;
+    return {
+      seq: num(m.seq),
+      id: str(src.id),
+      type: str(src.type),
+      sku: str(src.sku),
+      location: str(src.location),
+      qty: num(src.qty),
+      at: str(src.at),
+      ref: optString(src.ref),
+    };
+  });
+  return { movements, nextAfterSeq: num(r.nextAfterSeq, afterSeq), appliedSeq: num(r.appliedSeq) };
+}
+
+export interface StockRow {
+  storeId: string;
+  sku: string;
+  location: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+}
+
+export async function getStock(sku: string): Promise<StockRow[]> {
+  return asArray(asRecord(await api(`/stock${q({ sku })}`)).stores).map((x) => {
+    const r = asRecord(x);
+    return {
+      storeId: str(r.storeId),
+      sku: str(r.sku),
+      location: str(r.location),
+      onHand: num(r.onHand),
+      reserved: num(r.reserved),
+      available: num(r.available),
+    };
+  });
+}
+
+// --- Catalog ---------------------------------------------------------------------------------
+
+export interface Item {
+  tenantId: string;
+  sku: string;
+  name: string;
+  gtins: string[];
+  price: { amount: string; currency: string };
+  updatedAt: string | null;
+}
+
+export async function listItems(params: {
+  q?: string;
+  after?: string;
+  limit?: number;
+}): Promise<{ items: Item[]; next: string | null }> {
+  const r = asRecord(await api(`/items${q(params)}`));
+  const items = asArray(r.items).map((x) => {
+    const i = asRecord(x);
+    const p = asRecord(i.price);
+    return {
+      tenantId: str(i.tenantId),
+      sku: str(i.sku),
+      name: str(i.name),
+      gtins: asArray(i.gtins).filter((g): g is string => typeof g === 'string'),
+      price: {
+        amount: typeof p.amount === 'number' ? String(p.amount) : str(p.amount),
+        currency: str(p.currency),
+      },
+      updatedAt: optString(i.updatedAt),
+    };
+  });
+  return { items, next: optString(r.next) };
+}
+
+export async function putItem(item: Item): Promise<void> {
+  await api(`/items/${encodeURIComponent(item.sku)}`, {
+    method: 'PUT',
+    body: { tenantId: item.tenantId, name: item.name, gtins: item.gtins, price: item.price },
+  });
+}
+
+// --- Reservations and webhooks ---------------------------------------------------------------
+
+export interface Reservation {
+  id: string;
+  storeId: string;
+  sku: string;
+  qty: number;
+  ref: string;
+  status: string;
+}
+
+function asReservation(v: Json): Reservation {
+  const r = asRecord(v);
+  return {
+    id: str(r.id),
+    storeId: str(r.storeId),
+    sku: str(r.sku),
+    qty: num(r.qty),
+    ref: str(r.ref),
+    status: str(r.status),
+  };
+}
+
+export async function createReservation(body: {
+  storeId: string;
+  sku: string;
+  qty: number;
+  ref: string;
+}): Promise<Reservation> {
+  return asReservation(await api('/reservations', { body }));
+}
+
+export async function getReservation(id: string): Promise<Reservation> {
+  return asReservation(await api(`/reservations/${encodeURIComponent(id)}`));
+}
+
+export async function createWebhook(body: {
+  url: string;
+  secret: string;
+  events: string[];
+}): Promise<string> {
+  return str(asRecord(await api('/webhooks', { body })).id);
+}
