@@ -1,6 +1,7 @@
 import type { AgentCore, ReplicationService } from './context.js';
 import type { DeviceValidator } from './devices/routes.js';
 import type { RoutePlugin } from './http/server.js';
+import type { OpeningLabelsService } from './printing/opening/index.js';
 import type { PrintService } from './printing/service.js';
 import type { RfidService } from './rfid/index.js';
 import type { Scanning } from './scanning/index.js';
@@ -11,6 +12,7 @@ export interface EdgeServices {
   rfid: RfidService;
   replication: ReplicationService;
   printing: PrintService;
+  'opening-labels': OpeningLabelsService;
   console: undefined;
 }
 

@@ -1,6 +1,8 @@
 import { consoleFeature } from './console/index.js';
 import type { AnyFeatureDefinition } from './feature.js';
+import type { PriceBook } from './prices/types.js';
 import { type PrintServiceOptions, printingFeature } from './printing/index.js';
+import { openingLabelsFeature } from './printing/opening/index.js';
 import { replicationFeature } from './replication/index.js';
 import { rfidFeature } from './rfid/index.js';
 import { type ScannerIo, scanningFeature } from './scanning/index.js';
@@ -9,6 +11,8 @@ export interface FeatureOptions {
   /** Replaces the OS side of the scanner drivers (tests). */
   scannerIo?: ScannerIo;
   print?: PrintServiceOptions;
+  /** The store's prices over time, for the before-opening labels (until the prices feature offers it). */
+  prices?: PriceBook;
 }
 
 /**
@@ -23,6 +27,7 @@ export function edgeFeatures(opts: FeatureOptions = {}): AnyFeatureDefinition[] 
     rfidFeature,
     replicationFeature,
     printingFeature(opts.print),
+    openingLabelsFeature({ prices: opts.prices }),
     consoleFeature,
   ];
 }

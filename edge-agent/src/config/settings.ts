@@ -109,6 +109,16 @@ export const SettingsSchema = Type.Object(
       debounceMs: Type.Integer({ minimum: 0, maximum: 60_000 }),
       /** Longest wait between checks of a printer that is off or not ready while jobs wait. */
       retryMaxMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+      /** Store-local `HH:MM` at which the labels for the next opening are queued (docs/labels.md "Labels ready before opening"). */
+      prepareAt: Type.String({
+        pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+        description: 'HH:MM, store time',
+      }),
+      /** Store-local `HH:MM` the store opens; prices in force then are what the labels show. */
+      openingTime: Type.String({
+        pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+        description: 'HH:MM, store time',
+      }),
     }),
     scanning: Type.Object(
       {
@@ -185,6 +195,8 @@ const defaults: Settings = {
     currency: 'EUR',
     debounceMs: 1000,
     retryMaxMs: 30_000,
+    prepareAt: '20:00',
+    openingTime: '08:00',
   },
   scanning: { debounceMs: 300, keepScans: 10_000 },
   auth: { maxTokensPerUser: 32 },
@@ -216,6 +228,8 @@ const envMap: Array<[string, string[], 'string' | 'port' | 'int' | 'bool']> = [
   ['STORE_EDGE_EVENTS_MAX_STREAMS', ['events', 'maxStreams'], 'int'],
   ['STORE_EDGE_EVENTS_MAX_STREAMS_PER_USER', ['events', 'maxStreamsPerUser'], 'int'],
   ['STORE_EDGE_EVENTS_MAX_BUFFERED_BYTES', ['events', 'maxBufferedBytes'], 'int'],
+  ['STORE_EDGE_LABELS_PREPARE_AT', ['labels', 'prepareAt'], 'string'],
+  ['STORE_EDGE_OPENING_TIME', ['labels', 'openingTime'], 'string'],
 ];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
