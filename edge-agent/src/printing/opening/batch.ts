@@ -107,9 +107,11 @@ export class OpeningLabels {
 
   private prepare(s: OpeningSchedule, now: Date): PrepareResult {
     const { prices, catalog, log } = this.deps;
-    // From the prepare time, not from now: an agent that comes up late still labels the
-    // changes that happened since (they are in force at the opening too).
-    const moments = prices.changesBetween(s.prepareAt < now ? s.prepareAt : now, s.openingAt);
+    // From the previous opening, not from now: an agent that comes up late still labels what
+    // changed since the prepare time, and a change during opening hours (10:00) that the
+    // last batch could not know gets its label for the next morning.
+    const from = zonedInstant(addDays(s.openingDate, -1), this.deps.settings.openingTime, this.deps.timeZone);
+    const moments = prices.changesBetween(from, s.openingAt);
     const skus = [...new Set(moments.map((m) => m.sku))].sort();
     const priceChangeIds = [
       ...new Set(moments.flatMap((m) => (m.priceChangeId ? [m.priceChangeId] : []))),
