@@ -1,6 +1,7 @@
 import type { AgentCore, ReplicationService } from './context.js';
 import type { DeviceValidator } from './devices/routes.js';
 import type { RoutePlugin } from './http/server.js';
+import type { PriceBook } from './prices/types.js';
 import type { PrintService } from './printing/service.js';
 import type { RfidService } from './rfid/index.js';
 import type { Scanning } from './scanning/index.js';
@@ -11,6 +12,8 @@ export interface EdgeServices {
   rfid: RfidService;
   replication: ReplicationService;
   printing: PrintService;
+  /** Prices over time: the price in force at any instant (prices/). */
+  prices: PriceBook;
   console: undefined;
 }
 

@@ -1,5 +1,6 @@
 import { consoleFeature } from './console/index.js';
 import type { AnyFeatureDefinition } from './feature.js';
+import { pricesFeature } from './prices/index.js';
 import { type PrintServiceOptions, printingFeature } from './printing/index.js';
 import { replicationFeature } from './replication/index.js';
 import { rfidFeature } from './rfid/index.js';
@@ -21,6 +22,7 @@ export function edgeFeatures(opts: FeatureOptions = {}): AnyFeatureDefinition[] 
   return [
     scanningFeature(opts.scannerIo),
     rfidFeature,
+    pricesFeature,
     replicationFeature,
     printingFeature(opts.print),
     consoleFeature,
