@@ -1,6 +1,6 @@
 import { consoleFeature } from './console/index.js';
 import type { AnyFeatureDefinition } from './feature.js';
-import type { PriceBook } from './prices/types.js';
+import { pricesFeature } from './prices/index.js';
 import { type PrintServiceOptions, printingFeature } from './printing/index.js';
 import { openingLabelsFeature } from './printing/opening/index.js';
 import { replicationFeature } from './replication/index.js';
@@ -11,8 +11,6 @@ export interface FeatureOptions {
   /** Replaces the OS side of the scanner drivers (tests). */
   scannerIo?: ScannerIo;
   print?: PrintServiceOptions;
-  /** The store's prices over time, for the before-opening labels (until the prices feature offers it). */
-  prices?: PriceBook;
 }
 
 /**
@@ -25,9 +23,10 @@ export function edgeFeatures(opts: FeatureOptions = {}): AnyFeatureDefinition[] 
   return [
     scanningFeature(opts.scannerIo),
     rfidFeature,
+    pricesFeature,
     replicationFeature,
     printingFeature(opts.print),
-    openingLabelsFeature({ prices: opts.prices }),
+    openingLabelsFeature,
     consoleFeature,
   ];
 }

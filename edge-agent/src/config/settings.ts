@@ -3,6 +3,7 @@ import { MovementFields } from '@store-edge/protocol';
 import { type Static, Type } from 'typebox';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { hostTimeZone, isTimeZone } from '../prices/zone.js';
 import { literals } from '../util/schema.js';
 
 /**
@@ -149,6 +150,8 @@ export const SettingsSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /** IANA time zone of the store (STORE_EDGE_TIMEZONE): local effective times of prices are read in it. */
+    timezone: Type.String({ minLength: 1, maxLength: 64 }),
     logLevel: literals(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     devices: Type.Array(DeviceSettings),
   },
@@ -202,6 +205,7 @@ const defaults: Settings = {
   auth: { maxTokensPerUser: 32 },
   events: { maxStreams: 64, maxStreamsPerUser: 8, maxBufferedBytes: 256 * 1024 },
   logLevel: 'info',
+  timezone: hostTimeZone(),
   devices: [],
 };
 
@@ -222,6 +226,7 @@ const envMap: Array<[string, string[], 'string' | 'port' | 'int' | 'bool']> = [
   ['STORE_EDGE_CLOUD_URL', ['cloud', 'url'], 'string'],
   ['STORE_EDGE_CLOUD_TOKEN', ['cloud', 'token'], 'string'],
   ['STORE_EDGE_LOG_LEVEL', ['logLevel'], 'string'],
+  ['STORE_EDGE_TIMEZONE', ['timezone'], 'string'],
   ['STORE_EDGE_DISK_FLOOR_BYTES', ['replication', 'diskFloorBytes'], 'int'],
   ['STORE_EDGE_DISK_WARN_BYTES', ['replication', 'diskWarnBytes'], 'int'],
   ['STORE_EDGE_MAX_TOKENS_PER_USER', ['auth', 'maxTokensPerUser'], 'int'],
@@ -326,6 +331,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     });
   }
   problems.push(...tlsProblems(candidate.tls));
+  if (typeof candidate.timezone === 'string' && !isTimeZone(candidate.timezone))
+    problems.push({
+      path: 'timezone',
+      message: `'${candidate.timezone}' is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`,
+    });
   if (problems.length > 0) throw new SettingsError(dedupe(problems));
   return candidate as unknown as Settings;
 }

@@ -8,7 +8,6 @@ import type { PriceBook } from '../../prices/types.js';
 import type { PrintService } from '../service.js';
 import { type OpeningBatchStatus, OpeningLabels, type PrepareResult } from './batch.js';
 import { LabelReporter } from './reporter.js';
-import { hostTimeZone, isTimeZone } from './zoned.js';
 
 export type { OpeningBatchStatus } from './batch.js';
 
@@ -20,21 +19,6 @@ export interface OpeningLabelsService {
   status(): OpeningBatchStatus;
   /** Prepares the next opening's batch if due (what the timer does). */
   tick(): PrepareResult;
-}
-
-/**
- * The store's time zone: STORE_EDGE_TIMEZONE (IANA), else the host's. Read here until the
- * prices feature's setting of the same name is merged in (then its value is used).
- */
-export function storeTimeZone(core: AgentCore): string {
-  const fromSettings =
-    (core.settings as { timezone?: unknown; timeZone?: unknown }).timezone ??
-    (core.settings as { timeZone?: unknown }).timeZone;
-  const tz =
-    typeof fromSettings === 'string' ? fromSettings : process.env.STORE_EDGE_TIMEZONE || hostTimeZone();
-  if (!isTimeZone(tz))
-    throw new Error(`STORE_EDGE_TIMEZONE: '${tz}' is not an IANA time zone the runtime knows`);
-  return tz;
 }
 
 /**
@@ -66,7 +50,7 @@ export class OpeningLabelsComponent implements OpeningLabelsService {
         return labels.printerId ? all.filter((p) => p.id === labels.printerId) : all;
       },
       settings: labels,
-      timeZone: storeTimeZone(core),
+      timeZone: core.settings.timezone,
       queued: (jobs) => print.announce(jobs),
     });
     const { cloud } = core.settings;
@@ -178,22 +162,19 @@ export function openingRoutes(holder: { readonly current: OpeningLabelsService }
 }
 
 /**
- * Labels ready before opening (issue 19): the before-opening batch on the print queue and
- * its printed reports to the cloud. Off without a price book (the prices feature).
+ * Labels ready before opening (issue 19): the before-opening batch on the print queue, read
+ * from the prices feature's PriceBook, and its printed reports to the cloud.
  */
-export function openingLabelsFeature(opts: { prices?: PriceBook } = {}) {
-  return defineFeature({
-    name: 'opening-labels',
-    needs: ['printing'],
-    create(core, { printing }) {
-      if (!opts.prices) return null;
-      const component = new OpeningLabelsComponent(core, printing, opts.prices);
-      return {
-        service: component,
-        routes: openingRoutes({ current: component }),
-        start: async () => component.start(),
-        stop: () => component.stop(),
-      };
-    },
-  });
-}
+export const openingLabelsFeature = defineFeature({
+  name: 'opening-labels',
+  needs: ['printing', 'prices'],
+  create(core, { printing, prices }) {
+    const component = new OpeningLabelsComponent(core, printing, prices);
+    return {
+      service: component,
+      routes: openingRoutes({ current: component }),
+      start: async () => component.start(),
+      stop: () => component.stop(),
+    };
+  },
+});
