@@ -10,11 +10,12 @@ import { type FakeZebra, freePort, makeTempDir, startFakeZebra, type TempDir } f
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EdgeAgent } from '../src/agent.js';
 import { loadSettings } from '../src/config/settings.js';
+import type { Db } from '../src/db/database.js';
 import { edgeFeatures } from '../src/features.js';
 import type { CatalogItem } from '../src/ledger/catalog.js';
 import { createLogger } from '../src/observability/logger.js';
+import { PriceSchedule } from '../src/prices/schedule.js';
 import { zonedInstant } from '../src/printing/opening/zoned.js';
-import { HistoryPriceBook } from './price-history.js';
 import { until } from './print-helpers.js';
 
 const TZ = 'Europe/Berlin';
@@ -25,63 +26,80 @@ const at = (date: string, hhmm: string) => zonedInstant(date, hhmm, TZ);
  * head-office change at 06:00 for MILK and FLOUR, a promotion starting at 00:00 for APPLE, one
  * ending at 23:00 tonight for COLA. After it: BREAD changes at 10:00 (tomorrow night's batch).
  */
-const items: Array<CatalogItem & { netContent?: unknown }> = [
+const items: CatalogItem[] = [
   {
     sku: 'MILK',
     name: 'Milch 1 l',
     gtins: ['4012345000047'],
     price: { amount: '1.19', currency: 'EUR' },
-    netContent: { amount: 1, unit: 'l' },
+    netContent: { amount: '1', unit: 'l' },
   },
   {
     sku: 'FLOUR',
     name: 'Mehl 1 kg',
     gtins: [],
     price: { amount: '0.99', currency: 'EUR' },
-    netContent: { amount: 1, unit: 'kg' },
+    netContent: { amount: '1', unit: 'kg' },
   },
   {
     sku: 'APPLE',
     name: 'Äpfel 500 g',
     gtins: ['4006381333931'],
     price: { amount: '2.59', currency: 'EUR' },
-    netContent: { amount: 500, unit: 'g' },
+    netContent: { amount: '500', unit: 'g' },
   },
   {
     sku: 'COLA',
     name: 'Cola 330 ml',
     gtins: [],
     price: { amount: '0.89', currency: 'EUR' },
-    netContent: { amount: 330, unit: 'ml' },
+    netContent: { amount: '330', unit: 'ml' },
   },
   { sku: 'BREAD', name: 'Brot', gtins: [], price: { amount: '2.49', currency: 'EUR' } },
 ];
-const book = new HistoryPriceBook(
-  [
-    ...items.map((i) => ({ sku: i.sku, at: at('2026-10-01', '00:00'), amount: i.price?.amount as string })),
-    { sku: 'MILK', at: at('2026-12-06', '06:00'), amount: '1.29', priceChangeId: 'pc-dec-6' },
-    { sku: 'FLOUR', at: at('2026-12-06', '06:00'), amount: '1.09', priceChangeId: 'pc-dec-6' },
-    { sku: 'BREAD', at: at('2026-12-06', '10:00'), amount: '2.69', priceChangeId: 'pc-dec-6-late' },
-  ],
-  [
-    {
+/** The history above as head office sends it down the change feed, applied by the prices feature's appliers. */
+function seedPrices(db: Db): void {
+  const schedule = new PriceSchedule(db, TZ, (msg) => {
+    throw new Error(msg);
+  });
+  const local = (date: string, hhmm: string) => `${date}T${hhmm}:00`;
+  db.transaction(() => {
+    schedule.applyPriceChange({
+      id: 'pc-base',
+      effectiveAt: local('2026-10-01', '00:00'),
+      lines: items.map((i) => ({ sku: i.sku, amount: i.price?.amount as string, currency: 'EUR' })),
+    });
+    schedule.applyPriceChange({
+      id: 'pc-dec-6',
+      effectiveAt: local('2026-12-06', '06:00'),
+      lines: [
+        { sku: 'MILK', amount: '1.29', currency: 'EUR' },
+        { sku: 'FLOUR', amount: '1.09', currency: 'EUR' },
+      ],
+    });
+    schedule.applyPriceChange({
+      id: 'pc-dec-6-late',
+      effectiveAt: local('2026-12-06', '10:00'),
+      lines: [{ sku: 'BREAD', amount: '2.69', currency: 'EUR' }],
+    });
+    schedule.applyPromotion({
       id: 'apple-week',
       name: 'Apple week',
+      startsAt: local('2026-12-06', '00:00'),
+      endsAt: local('2026-12-13', '00:00'),
       skus: ['APPLE'],
-      startsAt: at('2026-12-06', '00:00'),
-      endsAt: at('2026-12-13', '00:00'),
-      amount: '1.99',
-    },
-    {
+      rule: { kind: 'fixed', amount: '1.99' },
+    });
+    schedule.applyPromotion({
       id: 'cola-end',
       name: 'Cola deal',
+      startsAt: local('2026-11-28', '00:00'),
+      endsAt: local('2026-12-05', '23:00'),
       skus: ['COLA'],
-      startsAt: at('2026-11-28', '00:00'),
-      endsAt: at('2026-12-05', '23:00'),
-      amount: '0.69',
-    },
-  ],
-);
+      rule: { kind: 'fixed', amount: '0.69' },
+    });
+  })();
+}
 
 let dir: TempDir;
 let fakes: FakeZebra[];
@@ -103,13 +121,14 @@ async function startAgent(): Promise<{
     STORE_EDGE_LOG_LEVEL: 'warn',
     STORE_EDGE_LABELS_PREPARE_AT: '20:00',
     STORE_EDGE_OPENING_TIME: '08:00',
+    STORE_EDGE_TIMEZONE: TZ,
   });
   const agent = new EdgeAgent({
     settings,
     clock,
     log: createLogger(settings.logLevel, { pretty: false }),
     announce: () => {},
-    features: edgeFeatures({ prices: book }),
+    features: edgeFeatures(),
   });
   await agent.start();
   const base = `http://127.0.0.1:${settings.http.port}/api/v1`;
@@ -127,7 +146,6 @@ async function startAgent(): Promise<{
 }
 
 beforeAll(async () => {
-  process.env.STORE_EDGE_TIMEZONE = TZ;
   dir = makeTempDir('opening-labels-');
   fakes = [await startFakeZebra(), await startFakeZebra()];
   configFile = join(dir.path, 'config.json');
@@ -153,6 +171,7 @@ describe('labels for the next opening', () => {
       parts.db.transaction(() => {
         for (const i of items) parts.catalog.put(i, 'local', clock());
       })();
+      seedPrices(parts.db);
       const service = agent.service('opening-labels');
       if (!service) throw new Error('opening-labels is off');
 

@@ -13,54 +13,64 @@ import { makeTempDir, type TempDir } from '@store-edge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingTools, pdfToPng, zbar, zplToPng } from '../../labels/test/decode-tools.js';
 import type { Settings } from '../src/config/settings.js';
+import { type Db, openDatabase } from '../src/db/database.js';
 import type { CatalogItem } from '../src/ledger/catalog.js';
+import { SqlitePriceBook } from '../src/prices/book.js';
+import { PriceSchedule } from '../src/prices/schedule.js';
+import type { PriceInForce } from '../src/prices/types.js';
 import { priceLabelRequest } from '../src/printing/opening/label-data.js';
-import { HistoryPriceBook } from './price-history.js';
 
 const DAY = 86_400_000;
 /** The promotion starts at 00:00 Berlin on 1 December 2026 (23:00 UTC the day before). */
 const START = new Date('2026-11-30T23:00:00Z');
 const day = (n: number) => new Date(START.getTime() + n * DAY);
 
-const APPLES: CatalogItem & { netContent: { amount: number; unit: 'g' } } = {
+const APPLES: CatalogItem = {
   sku: 'APL-500',
   name: 'Äpfel Gala 500 g',
   gtins: ['4006381333931'],
   price: { amount: '2.59', currency: 'EUR' },
-  netContent: { amount: 500, unit: 'g' },
+  netContent: { amount: '500', unit: 'g' },
 };
 
 /**
  * 40 days: 2.49 from day −40; a 1.79 promotion on days −35 to −31 (lowest of all, but more
  * than 30 days before the start); 2.29 from day −20; a 2.19 promotion on days −25 to −22
  * (inside the 30 days: the prior price); 2.59 from day −10; the 1.99 promotion from day 0.
+ * Fed to the prices feature's PriceBook through its feed appliers, as the cloud would.
  */
-const book = new HistoryPriceBook(
-  [
-    { sku: APPLES.sku, at: day(-40), amount: '2.49' },
-    { sku: APPLES.sku, at: day(-20), amount: '2.29' },
-    { sku: APPLES.sku, at: day(-10), amount: '2.59' },
-  ],
-  [
-    { id: 'old', name: 'Autumn', skus: [APPLES.sku], startsAt: day(-35), endsAt: day(-31), amount: '1.79' },
-    {
-      id: 'mid',
-      name: 'Apple week',
+let book: SqlitePriceBook;
+let db: Db;
+function feed(): void {
+  db = openDatabase(join(dir.path, 'prices.sqlite'));
+  const schedule = new PriceSchedule(db, 'Europe/Berlin', (msg) => {
+    throw new Error(msg);
+  });
+  const change = (id: string, at: Date, amount: string) =>
+    schedule.applyPriceChange({
+      id,
+      effectiveAt: at.toISOString(),
+      lines: [{ sku: APPLES.sku, amount, currency: 'EUR' }],
+    });
+  const promo = (id: string, name: string, from: Date, to: Date, amount: string) =>
+    schedule.applyPromotion({
+      id,
+      name,
+      startsAt: from.toISOString(),
+      endsAt: to.toISOString(),
       skus: [APPLES.sku],
-      startsAt: day(-25),
-      endsAt: day(-22),
-      amount: '2.19',
-    },
-    {
-      id: 'xmas',
-      name: 'Winter sale',
-      skus: [APPLES.sku],
-      startsAt: day(0),
-      endsAt: day(14),
-      amount: '1.99',
-    },
-  ],
-);
+      rule: { kind: 'fixed', amount },
+    });
+  db.transaction(() => {
+    change('pc-1', day(-40), '2.49');
+    change('pc-2', day(-20), '2.29');
+    change('pc-3', day(-10), '2.59');
+    promo('autumn', 'Autumn', day(-35), day(-31), '1.79');
+    promo('apple-week', 'Apple week', day(-25), day(-22), '2.19');
+    promo('xmas', 'Winter sale', day(0), day(14), '1.99');
+  })();
+  book = new SqlitePriceBook(db);
+}
 
 const ctx = {
   labels: { locale: 'en-IE', currency: 'EUR' } as Settings['labels'],
@@ -72,8 +82,12 @@ beforeAll(() => {
   const missing = missingTools();
   if (missing) throw new Error(missing);
   dir = makeTempDir('promo-labels-');
+  feed();
 });
-afterAll(() => dir?.remove());
+afterAll(() => {
+  db?.close();
+  dir?.remove();
+});
 
 function pdfText(pdf: Buffer, name: string): string {
   const path = join(dir.path, `${name}.pdf`);
@@ -83,12 +97,17 @@ function pdfText(pdf: Buffer, name: string): string {
 }
 
 describe('promotion shelf label from a 40-day price history', () => {
-  const inForce = book.at(APPLES.sku, START);
-  const req = priceLabelRequest(APPLES, inForce as NonNullable<typeof inForce>, ctx);
+  let inForce: PriceInForce;
+  let req: LabelRequest;
   const size = { widthMm: 76, heightMm: 51 };
+  beforeAll(() => {
+    inForce = book.at(APPLES.sku, START) as PriceInForce;
+    req = priceLabelRequest(APPLES, inForce, ctx);
+  });
 
   it('shows as prior price the lowest price of the 30 days before the start, not of the 40', () => {
-    expect(inForce?.lowestPrice30d?.amount).toBe('2.19');
+    expect(inForce.price.amount).toBe('1.99');
+    expect(inForce.lowestPrice30d?.amount).toBe('2.19');
     expect(req.template).toBe('promo-shelf');
     expect(req.data).toMatchObject({
       price: '1.99',
@@ -132,7 +151,7 @@ describe('promotion shelf label from a 40-day price history', () => {
   });
 
   it('prints the German wording for a de-DE store', () => {
-    const de = priceLabelRequest(APPLES, inForce as NonNullable<typeof inForce>, {
+    const de = priceLabelRequest(APPLES, inForce, {
       ...ctx,
       labels: { ...ctx.labels, locale: 'de-DE' },
     });

@@ -25,21 +25,6 @@ function parts(at: Date, timeZone: string): Record<string, number> {
   return out;
 }
 
-/** Is `tz` a zone the runtime knows? */
-export function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The host's zone (what STORE_EDGE_TIMEZONE defaults to). */
-export function hostTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
-}
-
 /** The store-local calendar date of an instant: `2026-03-29`. */
 export function localDate(at: Date, timeZone: string): string {
   const p = parts(at, timeZone);
