@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import changes from './changes/index.js';
 import items from './items/index.js';
+import labelReports from './label-reports/index.js';
 import replication, { type ReplicationRoutesOptions } from './replication/index.js';
 import reservations from './reservations/index.js';
 import stock from './stock/index.js';
@@ -18,6 +19,7 @@ const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions> = async (fasti
   await fastify.register(stock);
   await fastify.register(reservations);
   await fastify.register(webhooks);
+  await fastify.register(labelReports);
 };
 
 export default plugin;
