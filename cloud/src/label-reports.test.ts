@@ -11,16 +11,6 @@ let cloud: TestCloud;
 let token1 = '';
 let token2 = '';
 
-/** price_change_stores comes with the prices branch's cloud migration; made here if it is not there yet. */
-async function ensurePriceChangeStores(): Promise<void> {
-  await cloud.pool.query(
-    `CREATE TABLE IF NOT EXISTS price_change_stores (
-       tenant_id VARCHAR(64) NOT NULL, price_change_id VARCHAR(128) NOT NULL, store_id VARCHAR(64) NOT NULL,
-       received_at DATETIME(3) NULL, labels_printed_at DATETIME(3) NULL,
-       PRIMARY KEY (tenant_id, price_change_id, store_id))`,
-  );
-}
-
 async function printedAt(changeId: string, storeId: string): Promise<string | null> {
   const [rows] = await cloud.pool.query(
     'SELECT labels_printed_at AS at FROM price_change_stores WHERE price_change_id = ? AND store_id = ?',
@@ -40,11 +30,25 @@ beforeAll(async () => {
     payload: { id: 'shop-2', tenantId: 'shop', name: 'Shop 2' },
   });
   token2 = s2.json<{ token: string }>().token;
-  await ensurePriceChangeStores();
-  await cloud.pool.query(
-    `INSERT IGNORE INTO price_change_stores (tenant_id, price_change_id, store_id, received_at)
-     VALUES ('shop', 'pc-1', 'shop-1', NOW(3)), ('shop', 'pc-1', 'shop-2', NOW(3)), ('shop', 'pc-2', 'shop-1', NOW(3))`,
-  );
+  // Head office's price changes (the prices routes): pc-1 for both stores, pc-2 for shop-1.
+  for (const [id, storeIds] of [
+    ['pc-1', ['shop-1', 'shop-2']],
+    ['pc-2', ['shop-1']],
+  ] as const) {
+    const r = await cloud.app.inject({
+      method: 'POST',
+      url: '/v1/price-changes',
+      headers: admin,
+      payload: {
+        id,
+        tenantId: 'shop',
+        effectiveAt: '2026-12-06T06:00:00',
+        storeIds,
+        changes: [{ sku: 'MILK', amount: '1.29', currency: 'EUR' }],
+      },
+    });
+    if (r.statusCode >= 300) throw new Error(`price change: ${r.statusCode} ${r.body}`);
+  }
 });
 afterAll(async () => {
   await cloud?.close();
@@ -75,8 +79,12 @@ describe('POST /v1/stores/{storeId}/label-reports', () => {
     });
     expect(again.statusCode).toBe(200);
     expect(await printedAt('pc-1', 'shop-1')).toBe('2026-12-05T19:12:30.250Z');
-    // The other store has not printed.
-    expect(await printedAt('pc-1', 'shop-2')).toBeNull();
+    // Head office sees it per store: shop-1 printed, shop-2 not.
+    const status = await cloud.app.inject({ method: 'GET', url: '/v1/price-changes/pc-1', headers: admin });
+    expect(status.json().stores).toEqual([
+      { storeId: 'shop-1', receivedAt: null, labelsPrintedAt: '2026-12-05T19:12:30.250Z' },
+      { storeId: 'shop-2', receivedAt: null, labelsPrintedAt: null },
+    ]);
   });
 
   it("refuses another store's token and a malformed report", async () => {

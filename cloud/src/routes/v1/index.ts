@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import changes from './changes/index.js';
 import items from './items/index.js';
 import labelReports from './label-reports/index.js';
+import prices from './prices/index.js';
 import replication, { type ReplicationRoutesOptions } from './replication/index.js';
 import reservations from './reservations/index.js';
 import stock from './stock/index.js';
@@ -14,6 +15,7 @@ const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions> = async (fasti
   await fastify.register(tenants);
   await fastify.register(stores);
   await fastify.register(items);
+  await fastify.register(prices);
   await fastify.register(replication, { maxIngestInFlight: opts.maxIngestInFlight });
   await fastify.register(changes);
   await fastify.register(stock);

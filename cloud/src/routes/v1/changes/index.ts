@@ -4,10 +4,12 @@ import { ChangeFeedSchema, MAX_WAIT_SECONDS } from '@store-edge/protocol';
 import { Type } from 'typebox';
 import { requireStore } from '../../../auth.js';
 import { readChanges } from '../../../changes.js';
+import { ReceiptTracker } from '../../../prices/store.js';
 import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
 
 const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
   const { pool, notifier, closing } = fastify;
+  const receipts = new ReceiptTracker(pool);
 
   fastify.get(
     '/stores/:storeId/changes',
@@ -27,6 +29,8 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request, reply) => {
       const store = requireStore(await fastify.authenticate(request), request.params.storeId);
+      // Everything up to `after` is applied at the store: its price changes are received.
+      await receipts.polled(store.storeId, request.query.after);
       const gone = new AbortController();
       reply.raw.once('close', () => gone.abort());
       return readChanges(pool, notifier, store.tenantId, store.storeId, {
