@@ -54,7 +54,7 @@ afterAll(async () => {
   await cloud?.close();
 });
 
-function report(storeId: string, token: string, body: unknown) {
+function report(storeId: string, token: string, body: Record<string, unknown>) {
   return cloud.app.inject({
     method: 'POST',
     url: `/v1/stores/${storeId}/label-reports`,
