@@ -4,7 +4,7 @@
  * zone in which it is 20:xx now), so nothing waits for a schedule. The agent queues one batch
  * per printer; it is SIGKILLed while one printer has printed and the other (paused) has not;
  * after the restart nothing is made or printed again, the paused printer prints its batch
- * once, and the cloud records the store as having printed the price change's labels.
+ * once, and GET /v1/price-changes/{id} shows the store as received and printed.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +19,6 @@ import {
   startFakeZebra,
   type TestDatabase,
 } from '@store-edge/testing';
-import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, localDate } from '../../edge-agent/src/printing/opening/zoned.js';
 import type { Json } from '../../edge-agent/test/helpers.js';
@@ -101,42 +100,17 @@ describe('labels ready before opening, across a SIGKILL', () => {
         gtins: [gtin],
         price: { amount, currency: 'EUR' },
       });
-    const conn = await mysql.createConnection({ uri: db.url });
     try {
-      // The price change goes down the feed as the prices branch's POST /v1/price-changes puts
-      // it (kind 'price-change', a local effective time read in the store's zone).
-      await conn.query(
-        'UPDATE tenants SET change_cursor = GREATEST(change_cursor, FLOOR(UNIX_TIMESTAMP(NOW(6)) * 1000000)) + 1 WHERE id = ?',
-        ['shop'],
-      );
-      const [rows] = await conn.query('SELECT change_cursor AS c FROM tenants WHERE id = ?', ['shop']);
-      await conn.query(
-        'INSERT INTO changes (tenant_id, cursor_no, store_id, kind, data) VALUES (?, ?, NULL, ?, ?)',
-        [
-          'shop',
-          (rows as Array<{ c: number }>)[0]?.c,
-          'price-change',
-          JSON.stringify({
-            id: 'pc-night',
-            effectiveAt: `${tomorrow}T06:00:00`,
-            lines: [
-              { sku: 'MILK', amount: '1.29', currency: 'EUR' },
-              { sku: 'FLOUR', amount: '1.09', currency: 'EUR' },
-            ],
-          }),
+      // Tonight's head-office price change, effective at 06:00 in each store's zone.
+      await cloudCall(cloud, 'POST', '/price-changes', {
+        id: 'pc-night',
+        tenantId: 'shop',
+        effectiveAt: `${tomorrow}T06:00:00`,
+        changes: [
+          { sku: 'MILK', amount: '1.29', currency: 'EUR' },
+          { sku: 'FLOUR', amount: '1.09', currency: 'EUR' },
         ],
-      );
-      // price_change_stores belongs to the prices branch's cloud migration; until it is merged
-      // here the test makes the table and the row POST /v1/price-changes would write.
-      await conn.query(
-        `CREATE TABLE IF NOT EXISTS price_change_stores (
-           tenant_id VARCHAR(64) NOT NULL, price_change_id VARCHAR(128) NOT NULL, store_id VARCHAR(64) NOT NULL,
-           received_at DATETIME(3) NULL, labels_printed_at DATETIME(3) NULL,
-           PRIMARY KEY (tenant_id, price_change_id, store_id))`,
-      );
-      await conn.query(
-        "INSERT IGNORE INTO price_change_stores (tenant_id, price_change_id, store_id) VALUES ('shop', 'pc-night', 'store-1')",
-      );
+      });
 
       fakes.push(await startFakeZebra(), await startFakeZebra({ state: { paused: true } }));
       const [p1, p2] = fakes as [FakeZebra, FakeZebra];
@@ -219,25 +193,30 @@ describe('labels ready before opening, across a SIGKILL', () => {
         expect(texts).toContain('^FD€2.49^FS');
       }
 
-      // The cloud: store-1 printed pc-night's labels (the report is retried until acknowledged).
-      const printed = await until(
+      // Head office sees store-1 received pc-night and printed its labels (the report is
+      // retried until the cloud acknowledges it).
+      const seen = await until(
         'the label report in the cloud',
         async () => {
-          const [r] = await conn.query(
-            "SELECT labels_printed_at AS at FROM price_change_stores WHERE price_change_id = 'pc-night' AND store_id = 'store-1'",
-          );
-          return (r as Array<{ at: Date | null }>)[0]?.at ?? undefined;
+          const r = await fetch(`${cloud?.baseUrl}/v1/price-changes/pc-night`, {
+            headers: { authorization: `Bearer ${ADMIN}` },
+          });
+          const body = (await r.json()) as Json;
+          return body.stores?.[0]?.labelsPrintedAt ? body : undefined;
         },
         30_000,
       );
-      expect(printed).toBeInstanceOf(Date);
+      expect(seen.stores).toEqual([
+        { storeId: 'store-1', receivedAt: expect.any(String), labelsPrintedAt: expect.any(String) },
+      ]);
+      expect(Date.parse(seen.stores[0].labelsPrintedAt)).toBeGreaterThanOrEqual(
+        Date.parse(seen.stores[0].receivedAt),
+      );
       expect((await api('/labels/opening')).reportedAt).toEqual(expect.any(String));
     } catch (err) {
       process.stderr.write(`last status: ${JSON.stringify(last)}\n`);
       process.stderr.write(`agent output:\n${agent?.output().slice(-4000)}\n`);
       throw err;
-    } finally {
-      await conn.end();
     }
   }, 180_000);
 });
