@@ -8,6 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FakeZebra, freePort, makeTempDir, startFakeZebra, type TempDir } from '@store-edge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatMessage } from '../console/src/format.js';
+import * as messages from '../console/src/messages.js';
 import { EdgeAgent } from '../src/agent.js';
 import { loadSettings } from '../src/config/settings.js';
 import type { Db } from '../src/db/database.js';
@@ -204,6 +206,13 @@ describe('labels for the next opening', () => {
         'p1',
         'p2',
       ]);
+      // What the console's labels page says with these numbers, in its three languages.
+      const say = (lang: 'en' | 'de' | 'es', queued: number, printed: number) =>
+        formatMessage(messages[lang]['labels.forTomorrow'], { queued, printed }, lang, String);
+      expect(say('en', 8, 8)).toBe('Labels for tomorrow: 8 labels queued, 8 printed.');
+      expect(say('en', 1, 0)).toBe('Labels for tomorrow: 1 label queued, 0 printed.');
+      expect(say('de', 8, 8)).toBe('Etiketten für morgen: 8 Etiketten eingereiht, 8 gedruckt.');
+      expect(say('es', 8, 8)).toBe('Etiquetas para mañana: 8 etiquetas en cola, 8 impresas.');
 
       for (const f of fakes) {
         const zpl = f.jobs.map((j) => j.zpl);
