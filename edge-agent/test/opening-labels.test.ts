@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type FakeZebra, freePort, makeTempDir, startFakeZebra, type TempDir } from '@store-edge/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMessage } from '../console/src/format.js';
-import * as messages from '../console/src/messages.js';
+import { de, en, es } from '../console/src/messages.js';
 import { EdgeAgent } from '../src/agent.js';
 import { loadSettings } from '../src/config/settings.js';
 import type { Db } from '../src/db/database.js';
@@ -208,7 +208,7 @@ describe('labels for the next opening', () => {
       ]);
       // What the console's labels page says with these numbers, in its three languages.
       const say = (lang: 'en' | 'de' | 'es', queued: number, printed: number) =>
-        formatMessage(messages[lang]['labels.forTomorrow'], { queued, printed }, lang, String);
+        formatMessage({ en, de, es }[lang]['labels.forTomorrow'], { queued, printed }, lang, String);
       expect(say('en', 8, 8)).toBe('Labels for tomorrow: 8 labels queued, 8 printed.');
       expect(say('en', 1, 0)).toBe('Labels for tomorrow: 1 label queued, 0 printed.');
       expect(say('de', 8, 8)).toBe('Etiketten für morgen: 8 Etiketten eingereiht, 8 gedruckt.');
