@@ -12,7 +12,7 @@ import { resolveEffectiveAt } from './zone.js';
 export function storedRule(rule: PromotionRule): StoredRule | null {
   switch (rule.kind) {
     case 'percent':
-      return rule;
+      return { kind: 'percent', value: Math.round(rule.value * 100) / 100 };
     case 'amount': {
       const value = decimalAmount(rule.value);
       return value === null ? null : { kind: 'amount', value };
