@@ -209,24 +209,22 @@ export const PriceChangeEntrySchema = Type.Object({
 });
 export type PriceChangeEntry = Static<typeof PriceChangeEntrySchema>;
 
+// Branches without additionalProperties: false: Fastify's Ajv (removeAdditional) would strip
+// members while trying the first branch of the union; the cloud rebuilds the rule from the named
+// members only, so an extra member goes nowhere.
 export const PromotionRuleSchema = Type.Union([
-  Type.Object(
-    {
-      kind: Type.Literal('percent'),
-      value: Type.Number({ exclusiveMinimum: 0, maximum: 100, multipleOf: 0.01 }),
-    },
-    { additionalProperties: false },
-  ),
-  Type.Object({ kind: Type.Literal('amount'), value: AmountSchema }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('fixed'), amount: AmountSchema }, { additionalProperties: false }),
-  Type.Object(
-    {
-      kind: Type.Literal('multi-buy'),
-      qty: Type.Integer({ minimum: 2, maximum: 1000 }),
-      amount: AmountSchema,
-    },
-    { additionalProperties: false },
-  ),
+  Type.Object({
+    kind: Type.Literal('percent'),
+    // At most 2 decimals (checked by the cloud: multipleOf 0.01 misjudges floats such as 33.33).
+    value: Type.Number({ exclusiveMinimum: 0, maximum: 100 }),
+  }),
+  Type.Object({ kind: Type.Literal('amount'), value: AmountSchema }),
+  Type.Object({ kind: Type.Literal('fixed'), amount: AmountSchema }),
+  Type.Object({
+    kind: Type.Literal('multi-buy'),
+    qty: Type.Integer({ minimum: 2, maximum: 1000 }),
+    amount: AmountSchema,
+  }),
 ]);
 export type PromotionRule = Static<typeof PromotionRuleSchema>;
 

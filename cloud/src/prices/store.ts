@@ -220,8 +220,12 @@ function ruleOf(rule: PromotionRule, errors: FieldError[]): PromotionRule {
     return d ?? '0';
   };
   switch (rule.kind) {
-    case 'percent':
-      return rule;
+    case 'percent': {
+      const hundredths = rule.value * 100;
+      if (Math.abs(hundredths - Math.round(hundredths)) > 1e-6)
+        errors.push({ path: '/rule/value', message: 'a percentage with at most 2 decimals' });
+      return { kind: 'percent', value: Math.round(hundredths) / 100 };
+    }
     case 'amount':
       return { kind: 'amount', value: dec(rule.value, '/rule/value') };
     case 'fixed':

@@ -109,7 +109,7 @@ export class SqlitePriceBook implements PriceBook {
 
   constructor(private readonly db: Db) {
     this.regularAt = db.prepare<[string, number], { amount: string; currency: string }>(
-      `SELECT amount, currency FROM regular_prices WHERE sku = ? AND effective_at <= ?
+      `SELECT amount, currency FROM regular_prices INDEXED BY regular_prices_sku WHERE sku = ? AND effective_at <= ?
         ORDER BY effective_at DESC, change_id DESC LIMIT 1`,
     );
     this.catalogPrice = db.prepare<[string], { amount: string | null; currency: string | null }>(
@@ -118,16 +118,16 @@ export class SqlitePriceBook implements PriceBook {
     this.promosAt = db.prepare<[string, number, number], PromoRow>(
       `SELECT p.id, p.name, p.rule, p.starts_at, p.ends_at FROM promotion_skus s
          JOIN promotions p ON p.id = s.promotion_id
-        WHERE s.sku = ? AND s.starts_at <= ? AND s.ends_at > ?`,
+        WHERE s.sku = ? AND +s.starts_at <= ? AND +s.ends_at > ?`,
     );
     this.regularAfter = db.prepare<[string, number, number, number], { at: number }>(
-      'SELECT effective_at AS at FROM regular_prices WHERE sku = ? AND effective_at > ? AND effective_at < ? ORDER BY effective_at LIMIT ?',
+      'SELECT effective_at AS at FROM regular_prices INDEXED BY regular_prices_sku WHERE sku = ? AND effective_at > ? AND effective_at < ? ORDER BY effective_at LIMIT ?',
     );
     this.promoStartAfter = db.prepare<[string, number, number], { at: number }>(
-      'SELECT starts_at AS at FROM promotion_skus WHERE sku = ? AND starts_at > ? AND starts_at < ? AND ends_at > starts_at',
+      'SELECT starts_at AS at FROM promotion_skus WHERE sku = ? AND +starts_at > ? AND +starts_at < ? AND +ends_at > +starts_at',
     );
     this.promoEndAfter = db.prepare<[string, number, number], { at: number }>(
-      'SELECT ends_at AS at FROM promotion_skus WHERE sku = ? AND ends_at > ? AND ends_at < ? AND ends_at > starts_at',
+      'SELECT ends_at AS at FROM promotion_skus WHERE sku = ? AND +ends_at > ? AND +ends_at < ? AND +ends_at > +starts_at',
     );
     this.regularBetween = db.prepare<[number, number], { sku: string; at: number; change_id: string }>(
       'SELECT sku, effective_at AS at, change_id FROM regular_prices WHERE effective_at > ? AND effective_at <= ?',

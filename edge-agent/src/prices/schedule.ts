@@ -12,7 +12,7 @@ import { resolveEffectiveAt } from './zone.js';
 export function storedRule(rule: PromotionRule): StoredRule | null {
   switch (rule.kind) {
     case 'percent':
-      return rule;
+      return { kind: 'percent', value: Math.round(rule.value * 100) / 100 };
     case 'amount': {
       const value = decimalAmount(rule.value);
       return value === null ? null : { kind: 'amount', value };
@@ -38,6 +38,8 @@ export class PriceSchedule {
   private readonly upsertPromo;
   private readonly deletePromoSkus;
   private readonly insertPromoSku;
+  /** Effective texts already resolved: a batch repeats one text for thousands of entries. */
+  private readonly resolved = new Map<string, number | null>();
 
   constructor(
     db: Db,
@@ -63,17 +65,26 @@ export class PriceSchedule {
     );
   }
 
+  private resolve(text: string): number | null {
+    let ms = this.resolved.get(text);
+    if (ms === undefined) {
+      ms = resolveEffectiveAt(text, this.zone)?.getTime() ?? null;
+      if (this.resolved.size >= 10_000) this.resolved.clear();
+      this.resolved.set(text, ms);
+    }
+    return ms;
+  }
+
   /** One `price-change` entry; answers its effective instant (null: refused, logged). */
   applyPriceChange(entry: PriceChangeEntry): number | null {
-    const at = resolveEffectiveAt(entry.effectiveAt, this.zone);
-    if (!at) {
+    const ms = this.resolve(entry.effectiveAt);
+    if (ms === null) {
       this.warn('price change with an unreadable effectiveAt skipped', {
         id: entry.id,
         effectiveAt: entry.effectiveAt,
       });
       return null;
     }
-    const ms = at.getTime();
     for (const line of entry.lines) {
       const amount = decimalAmount(line.amount);
       if (amount === null) {
@@ -87,15 +98,13 @@ export class PriceSchedule {
 
   /** One `promotion`: replaces its period, rule and skus. */
   applyPromotion(p: PromotionChange): { startsAt: number; endsAt: number } | null {
-    const starts = resolveEffectiveAt(p.startsAt, this.zone);
-    const ends = resolveEffectiveAt(p.endsAt, this.zone);
+    const s = this.resolve(p.startsAt);
+    const e = this.resolve(p.endsAt);
     const rule = storedRule(p.rule);
-    if (!starts || !ends || !rule) {
+    if (s === null || e === null || !rule) {
       this.warn('promotion with an unreadable period or rule skipped', { id: p.id });
       return null;
     }
-    const s = starts.getTime();
-    const e = ends.getTime();
     this.upsertPromo.run(p.id, p.name, JSON.stringify(rule), s, e, p.startsAt, p.endsAt);
     this.deletePromoSkus.run(p.id);
     for (const sku of new Set(p.skus)) this.insertPromoSku.run(sku, p.id, s, e);
