@@ -58,7 +58,9 @@ describe('printed reports to the cloud', () => {
     const dir = makeTempDir('label-reports-');
     cleanups.push(() => dir.remove());
     const db = openDatabase(`${dir.path}/ledger.sqlite`);
-    cleanups.push(() => db.close());
+    cleanups.push(() => {
+      db.close();
+    });
     const batches = printedBatch(db);
     const cloud = await flakyCloud(2);
     const reporter = new LabelReporter({
