@@ -263,5 +263,5 @@ describe('labels for the next opening', () => {
     } finally {
       await agent.stop();
     }
-  });
+  }, 120_000);
 });
