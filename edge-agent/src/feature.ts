@@ -2,6 +2,8 @@ import type { AgentCore, ReplicationService } from './context.js';
 import type { DeliveriesService } from './deliveries/index.js';
 import type { DeviceValidator } from './devices/routes.js';
 import type { RoutePlugin } from './http/server.js';
+import type { PriceBook } from './prices/types.js';
+import type { OpeningLabelsService } from './printing/opening/index.js';
 import type { PrintService } from './printing/service.js';
 import type { RfidService } from './rfid/index.js';
 import type { Scanning } from './scanning/index.js';
@@ -13,6 +15,10 @@ export interface EdgeServices {
   replication: ReplicationService;
   printing: PrintService;
   deliveries: DeliveriesService;
+  /** Prices over time: the price in force at any instant (prices/). */
+  prices: PriceBook;
+  /** Labels ready before opening (printing/opening/). */
+  'opening-labels': OpeningLabelsService;
   console: undefined;
 }
 

@@ -1,7 +1,9 @@
 import { consoleFeature } from './console/index.js';
 import { deliveriesFeature } from './deliveries/index.js';
 import type { AnyFeatureDefinition } from './feature.js';
+import { pricesFeature } from './prices/index.js';
 import { type PrintServiceOptions, printingFeature } from './printing/index.js';
+import { openingLabelsFeature } from './printing/opening/index.js';
 import { replicationFeature } from './replication/index.js';
 import { rfidFeature } from './rfid/index.js';
 import { type ScannerIo, scanningFeature } from './scanning/index.js';
@@ -22,9 +24,11 @@ export function edgeFeatures(opts: FeatureOptions = {}): AnyFeatureDefinition[] 
   return [
     scanningFeature(opts.scannerIo),
     rfidFeature,
+    pricesFeature,
     replicationFeature,
     printingFeature(opts.print),
     deliveriesFeature,
+    openingLabelsFeature,
     consoleFeature,
   ];
 }

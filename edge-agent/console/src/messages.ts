@@ -319,6 +319,10 @@ export const en = {
   'deliv.closeDone': 'Delivery closed. The receipt is sent to head office.',
   'deliv.reported': 'receipt received by head office',
   'deliv.notReported': 'receipt waiting to be sent to head office',
+  'labels.opening': 'Labels for the next opening',
+  'labels.forTomorrow':
+    'Labels for tomorrow: {queued, plural, one {# label} other {# labels}} queued, {printed} printed.',
+  'labels.openingDue': 'They are prepared at {time} for the opening at {opening}.',
 };
 
 export type Messages = Record<keyof typeof en, string>;
@@ -649,6 +653,10 @@ export const de: Messages = {
   'deliv.closeDone': 'Lieferung abgeschlossen. Der Wareneingang wird an die Zentrale gesendet.',
   'deliv.reported': 'Wareneingang bei der Zentrale angekommen',
   'deliv.notReported': 'Wareneingang wartet auf das Senden an die Zentrale',
+  'labels.opening': 'Etiketten für die nächste Öffnung',
+  'labels.forTomorrow':
+    'Etiketten für morgen: {queued, plural, one {# Etikett} other {# Etiketten}} eingereiht, {printed} gedruckt.',
+  'labels.openingDue': 'Sie werden um {time} für die Öffnung um {opening} vorbereitet.',
 };
 
 export const es: Messages = {
@@ -977,4 +985,8 @@ export const es: Messages = {
   'deliv.closeDone': 'Entrega cerrada. La recepción se envía a la central.',
   'deliv.reported': 'recepción recibida por la central',
   'deliv.notReported': 'recepción pendiente de envío a la central',
+  'labels.opening': 'Etiquetas para la próxima apertura',
+  'labels.forTomorrow':
+    'Etiquetas para mañana: {queued, plural, one {# etiqueta en cola} other {# etiquetas en cola}}, {printed, plural, one {# impresa} other {# impresas}}.',
+  'labels.openingDue': 'Se preparan a las {time} para la apertura de las {opening}.',
 };

@@ -6,6 +6,8 @@ import deliveries from './deliveries/index.js';
 import fleet, { type FleetRoutesOptions } from './fleet/index.js';
 import items from './items/index.js';
 import itemList from './items/list.js';
+import labelReports from './label-reports/index.js';
+import prices from './prices/index.js';
 import replenishment, { type ReplenishmentRoutesOptions } from './replenishment/index.js';
 import replication, { type ReplicationRoutesOptions } from './replication/index.js';
 import reservations from './reservations/index.js';
@@ -26,6 +28,7 @@ const plugin: FastifyPluginAsyncTypebox<V1Options> = async (fastify, opts) => {
   await fastify.register(stores);
   await fastify.register(items);
   await fastify.register(itemList);
+  await fastify.register(prices);
   await fastify.register(replication, { maxIngestInFlight: opts.maxIngestInFlight });
   await fastify.register(changes);
   await fastify.register(stock);
@@ -34,6 +37,7 @@ const plugin: FastifyPluginAsyncTypebox<V1Options> = async (fastify, opts) => {
   await fastify.register(fleet, { fleetClock: opts.fleetClock });
   await fastify.register(replenishment, opts.replenishment ?? {});
   await fastify.register(deliveries);
+  await fastify.register(labelReports);
 };
 
 export default plugin;
