@@ -7,6 +7,8 @@ Commands:
   edge backup --out FILE    online backup of the edge ledger
   cloud [--no-migrate]      run the cloud service
   cloud migrate             apply MySQL migrations and exit
+  cloud replenish --tenant ID|--all-tenants
+                            one replenishment run per tenant (the nightly CronJob)
   label render --template T --format zpl|pdf [--data FILE]
   simulate scanner|rfid ... device simulators for demos and benchmarks
   probe --edge URL --edge-user U --edge-password P --cloud URL --cloud-token T

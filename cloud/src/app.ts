@@ -12,6 +12,7 @@ import { installOpenApi } from './plugins/openapi.js';
 import { installProblemHandler } from './problem.js';
 import opsRoutes from './routes/ops.js';
 import v1Routes from './routes/v1/index.js';
+import type { ReplenishmentRoutesOptions } from './routes/v1/replenishment/index.js';
 import { CloudProblemSchema } from './routes/v1/schemas.js';
 
 export interface AppOptions {
@@ -39,6 +40,8 @@ export interface AppOptions {
   oidc?: OidcSettings | OidcVerifier | null;
   /** Requests per second per store credential and per tenant, per replica (0 or unset: no limit). */
   rateLimits?: { perStore?: number; perTenant?: number };
+  /** Replenishment runs: the staleness limit and the clock (routes/v1/replenishment). */
+  replenishment?: ReplenishmentRoutesOptions;
 }
 
 /** What every route plugin finds on its instance (decorated once on the root). */
@@ -108,6 +111,7 @@ export async function buildApp(opts: AppOptions) {
       offlineAfterSeconds: opts.offlineAfterSeconds ?? 90,
     },
     rateLimits: opts.rateLimits ?? {},
+    ...(opts.replenishment ? { replenishment: opts.replenishment } : {}),
   });
   if (opts.console) await registerConsole(app, opts.console);
   return app;

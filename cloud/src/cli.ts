@@ -4,6 +4,7 @@ import { CloudService } from './server.js';
 
 const usage = `usage: store-edge cloud [--no-migrate]
        store-edge cloud migrate
+       store-edge cloud replenish (--tenant ID ... | --all-tenants) [--max-lag-minutes N]
 
 Environment: STORE_EDGE_ADMIN_TOKEN (required), STORE_EDGE_MYSQL_URL
 (default mysql://root@127.0.0.1:3306/store_edge), STORE_EDGE_CLOUD_PORT (8090).
@@ -13,6 +14,15 @@ Environment: STORE_EDGE_ADMIN_TOKEN (required), STORE_EDGE_MYSQL_URL
 export async function cloudCli(argv: string[]): Promise<void> {
   if (argv.includes('-h') || argv.includes('--help')) {
     process.stdout.write(usage);
+    return;
+  }
+  if (argv[0] === 'replenish') {
+    const { replenishCli } = await import('./replenishment/cli.js');
+    process.exitCode = await replenishCli(argv.slice(1), {
+      env: process.env,
+      out: (line) => process.stdout.write(line),
+      err: (line) => process.stderr.write(line),
+    });
     return;
   }
   if (argv[0] === 'migrate') {

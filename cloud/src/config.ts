@@ -22,6 +22,8 @@ export interface CloudConfig {
   rateLimitPerStore: number;
   /** Requests per second per tenant (its stores, people and integrations together), per replica (0: no limit). */
   rateLimitPerTenant: number;
+  /** Replenishment holds back stores whose last applied batch is older than this. */
+  replenishMaxLagMinutes: number;
   /** pino level; the Helm chart sets STORE_EDGE_LOG_LEVEL from `logLevel` (the edge reads the same name). */
   logLevel: LogLevel;
 }
@@ -85,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     staleAfterSeconds: int('STORE_EDGE_STALE_AFTER_SECONDS', 900, 0, 31_536_000),
     feedPollIntervalMs: int('STORE_EDGE_FEED_POLL_MS', 1000, 10, 30_000),
     offlineAfterSeconds: int('STORE_EDGE_OFFLINE_AFTER_SECONDS', 90, 1, 86_400),
+    replenishMaxLagMinutes: int('STORE_EDGE_REPLENISH_MAX_LAG_MINUTES', 120, 1, 525_600),
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
 }

@@ -8,6 +8,7 @@ export const WEBHOOK_EVENTS = [
   // Fleet (issue 17, docs/fleet.md): a store's recorded status changed.
   'store.offline',
   'store.online',
+  'replenishment.proposed',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 

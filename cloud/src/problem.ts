@@ -101,6 +101,21 @@ export const CLOUD_PROBLEMS = {
     meaning: 'more than 1000 records in a batch, or a body over the limit',
     action: 'split the batch',
   },
+  'run-in-progress': {
+    type: `${URN}run-in-progress`,
+    status: 409,
+    title: 'Conflict',
+    meaning:
+      'another replenishment run of the tenant holds the run lease (one run at a time across replicas); `runId` names it, `retryAfter` says when its lease runs out',
+    action: 'GET /v1/replenishment/runs/{runId} for its result, or run again after it finished',
+  },
+  'run-not-done': {
+    type: `${URN}run-not-done`,
+    status: 409,
+    title: 'Conflict',
+    meaning: 'approving a replenishment run that is still running or failed; `runStatus` is in the body',
+    action: 'wait for the run to finish, or start a new run',
+  },
   busy: {
     type: `${URN}busy`,
     status: 503,

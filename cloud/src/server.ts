@@ -58,6 +58,7 @@ export class CloudService {
       offlineAfterSeconds: config.offlineAfterSeconds,
       oidc: config.oidc,
       rateLimits: { perStore: config.rateLimitPerStore, perTenant: config.rateLimitPerTenant },
+      replenishment: { maxLagMinutes: config.replenishMaxLagMinutes },
     });
     this.#sweeper = new FleetSweeper({
       pool,

@@ -88,6 +88,8 @@ seccompProfile:
   value: {{ .Values.logLevel | quote }}
 - name: STORE_EDGE_OFFLINE_AFTER_SECONDS
   value: {{ .Values.offlineAfterSeconds | quote }}
+- name: STORE_EDGE_REPLENISH_MAX_LAG_MINUTES
+  value: {{ .Values.replenish.maxLagMinutes | quote }}
 - name: NODE_ENV
   value: production
 {{- with .Values.extraEnv }}

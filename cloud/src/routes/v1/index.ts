@@ -5,6 +5,7 @@ import changes from './changes/index.js';
 import fleet, { type FleetRoutesOptions } from './fleet/index.js';
 import items from './items/index.js';
 import itemList from './items/list.js';
+import replenishment, { type ReplenishmentRoutesOptions } from './replenishment/index.js';
 import replication, { type ReplicationRoutesOptions } from './replication/index.js';
 import reservations from './reservations/index.js';
 import stock from './stock/index.js';
@@ -14,6 +15,7 @@ import webhooks from './webhooks/index.js';
 
 export interface V1Options extends ReplicationRoutesOptions, FleetRoutesOptions {
   rateLimits?: RequestLimits;
+  replenishment?: ReplenishmentRoutesOptions;
 }
 
 const plugin: FastifyPluginAsyncTypebox<V1Options> = async (fastify, opts) => {
@@ -29,6 +31,7 @@ const plugin: FastifyPluginAsyncTypebox<V1Options> = async (fastify, opts) => {
   await fastify.register(reservations);
   await fastify.register(webhooks);
   await fastify.register(fleet, { fleetClock: opts.fleetClock });
+  await fastify.register(replenishment, opts.replenishment ?? {});
 };
 
 export default plugin;
