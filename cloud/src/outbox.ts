@@ -9,6 +9,9 @@ export const WEBHOOK_EVENTS = [
   'store.offline',
   'store.online',
   'replenishment.proposed',
+  'delivery.received',
+  'transfer.shipped',
+  'transfer.received',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 

@@ -115,6 +115,21 @@ export const CLOUD_PROBLEMS = {
     title: 'Conflict',
     meaning: 'approving a replenishment run that is still running or failed; `runStatus` is in the body',
     action: 'wait for the run to finish, or start a new run',
+  'delivery-exists': {
+    type: `${URN}delivery-exists`,
+    status: 409,
+    title: 'Conflict',
+    meaning:
+      'a delivery (or transfer) with this id exists in the tenant with other content; ids are unique per tenant',
+    action: 'use a new id; resend the same request to retry',
+  },
+  'record-ahead': {
+    type: `${URN}record-ahead`,
+    status: 409,
+    title: 'Conflict',
+    meaning:
+      "a store's receipt or shipment sums movements the cloud has not applied yet (`asOfSeq` above the store's applied seq)",
+    action: 'the agent sends it again once its movements are acknowledged',
   },
   busy: {
     type: `${URN}busy`,

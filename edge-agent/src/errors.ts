@@ -100,6 +100,14 @@ export const ErrorCode = {
   // 1000–1099: live events (SSE)
   Events_TooManyStreams: 1000,
   Events_TooManyUserStreams: 1001,
+
+  // 1100–1199: deliveries, receipts and transfers
+  Deliveries_NotFound: 1100,
+  /** Receiving into (choosing) a delivery that is closed. */
+  Deliveries_Closed: 1101,
+  /** A transfer id again with other lines or another destination. */
+  Deliveries_TransferIdReused: 1102,
+  Deliveries_TransferNotFound: 1103,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -520,6 +528,34 @@ export const EDGE_ERRORS: Readonly<Record<ErrorCode, ErrorEntry>> = {
     title: 'Too many requests',
     meaning: 'the user has `events.maxStreamsPerUser` event streams open',
     action: 'close a console tab, or raise the setting',
+  },
+
+  [ErrorCode.Deliveries_NotFound]: {
+    type: 'delivery-not-found',
+    status: 404,
+    title: 'Delivery not found',
+    meaning: 'no expected delivery with this id has reached the store (the change feed brings them)',
+    action: 'check the id; an offline store gets new deliveries when its link returns',
+  },
+  [ErrorCode.Deliveries_Closed]: {
+    type: 'delivery-closed',
+    status: 409,
+    title: 'Delivery closed',
+    meaning: 'the delivery is closed into its receipt; nothing more is received against it',
+    action: 'receive against another delivery, or without one',
+  },
+  [ErrorCode.Deliveries_TransferIdReused]: {
+    type: 'transfer-id-reused',
+    status: 409,
+    title: 'Transfer id reused',
+    meaning: 'a transfer with this id was shipped with other lines or to another store',
+    action: 'use a new id for a new transfer; resend the same request to retry',
+  },
+  [ErrorCode.Deliveries_TransferNotFound]: {
+    type: 'transfer-not-found',
+    status: 404,
+    title: 'Transfer not found',
+    meaning: 'this store shipped no transfer with this id',
   },
 };
 

@@ -1,4 +1,5 @@
 import type { AgentCore, ReplicationService } from './context.js';
+import type { DeliveriesService } from './deliveries/index.js';
 import type { DeviceValidator } from './devices/routes.js';
 import type { RoutePlugin } from './http/server.js';
 import type { PrintService } from './printing/service.js';
@@ -11,6 +12,7 @@ export interface EdgeServices {
   rfid: RfidService;
   replication: ReplicationService;
   printing: PrintService;
+  deliveries: DeliveriesService;
   console: undefined;
 }
 

@@ -1,4 +1,5 @@
 import { consoleFeature } from './console/index.js';
+import { deliveriesFeature } from './deliveries/index.js';
 import type { AnyFeatureDefinition } from './feature.js';
 import { type PrintServiceOptions, printingFeature } from './printing/index.js';
 import { replicationFeature } from './replication/index.js';
@@ -23,6 +24,7 @@ export function edgeFeatures(opts: FeatureOptions = {}): AnyFeatureDefinition[] 
     rfidFeature,
     replicationFeature,
     printingFeature(opts.print),
+    deliveriesFeature,
     consoleFeature,
   ];
 }

@@ -87,6 +87,10 @@ describe('the edge error registry', () => {
         'count-running',
         'count-finishing',
         'too-many-event-streams',
+        'delivery-not-found',
+        'delivery-closed',
+        'transfer-id-reused',
+        'transfer-not-found',
       ]),
     );
     // One type, one title (per status): a client reading `title` sees the same words for it.
@@ -112,6 +116,7 @@ describe('the edge error registry', () => {
       Rfid: [800, 899],
       Scanning: [900, 999],
       Events: [1000, 1099],
+      Deliveries: [1100, 1199],
     };
     const src = sources('edge-agent/src').filter((s) => !s.file.endsWith('edge-agent/src/errors.ts'));
     for (const code of Object.values(ErrorCode)) {

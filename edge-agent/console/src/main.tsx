@@ -6,6 +6,7 @@ import { connectEvents, disconnectEvents, useLive } from './events.js';
 import { getLang, type Key, onLang, t } from './i18n.js';
 import { BookPage } from './pages/book.js';
 import { Dashboard } from './pages/dashboard.js';
+import { DeliveriesPage, DeliveryPage } from './pages/deliveries.js';
 import { DevicesPage } from './pages/devices.js';
 import { LabelsPage } from './pages/labels.js';
 import { LoginPage } from './pages/login.js';
@@ -24,6 +25,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   { path: '/', label: 'nav.dashboard' },
   { path: '/stock', label: 'nav.stock' },
+  { path: '/deliveries', label: 'nav.deliveries' },
   { path: '/book/receive', label: 'nav.receive' },
   { path: '/book/count', label: 'nav.count', show: isManager },
   { path: '/book/transfer', label: 'nav.transfer' },
@@ -40,6 +42,9 @@ function Page({ path, session }: { path: string; session: Session }) {
   if (path === '/stock') return <StockPage />;
   const book = /^\/book\/(receive|count|transfer|adjust)$/.exec(path);
   if (book) return <BookPage kind={book[1] as 'receive'} session={session} />;
+  if (path === '/deliveries') return <DeliveriesPage />;
+  const delivery = /^\/deliveries\/([^/]+)$/.exec(path);
+  if (delivery) return <DeliveryPage id={decodeURIComponent(delivery[1] as string)} session={session} />;
   if (path === '/labels') return <LabelsPage session={session} />;
   if (path === '/rfid') return <RfidPage session={session} />;
   if (path === '/devices') return <DevicesPage session={session} />;

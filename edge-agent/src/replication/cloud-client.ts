@@ -91,6 +91,15 @@ export class CloudClient {
     });
   }
 
+  /** PUT a JSON record under this store's path (`/v1/stores/{storeId}{path}`): receipts, transfers. */
+  async putStoreRecord(path: string, body: unknown): Promise<CloudAnswer> {
+    return this.request(`/v1/stores/${encodeURIComponent(this.storeId)}${path}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  }
+
   async movements(afterSeq: number, limit = 1000): Promise<MovementsPage> {
     const r = await this.request(
       `/v1/stores/${encodeURIComponent(this.storeId)}/movements?afterSeq=${afterSeq}&limit=${limit}`,

@@ -45,9 +45,25 @@ function positive(n: number | undefined): number | undefined {
   return n !== undefined && Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
+/**
+ * Where a `receive` or `damage` scan books: the delivery it counts toward (`ref`) and, for the
+ * inbound side of a transfer, `transfer_in` instead of `receive`. Set by the deliveries feature.
+ */
+export type ScanRouter = (scan: {
+  deviceId: string;
+  mode: ScannerMode;
+  sku: string;
+}) => { ref: string; type?: MovementType } | null;
+
 export class ScanWorkflow {
   /** Last time each (device, code) was seen, for the debounce window. */
   private readonly lastSeen = new Map<string, number>();
+  private router: ScanRouter | null = null;
+
+  /** Routes receive and damage scans (null: book them without a ref, as before). */
+  routeWith(router: ScanRouter | null): void {
+    this.router = router;
+  }
 
   constructor(
     private readonly parts: AgentParts,
@@ -133,6 +149,13 @@ export class ScanWorkflow {
       at: record.at,
     };
     if (type === 'damage') input.reason = 'damaged';
+    if ((type === 'receive' || type === 'damage') && this.router) {
+      const route = this.router({ deviceId: device.id, mode: device.mode, sku: hit.sku });
+      if (route) {
+        input.ref = route.ref;
+        if (route.type && type === 'receive') input.type = route.type;
+      }
+    }
     const [result] = await parts.writer.submit([input], { source: `device:${device.id}`, actor: device.id });
     if (!result) throw new Error('the ledger answered without a result');
     record.outcome = 'movement';

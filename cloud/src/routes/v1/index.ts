@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { installRequestLimits, type RequestLimits } from '../../plugins/request-limits.js';
 import changes from './changes/index.js';
+import deliveries from './deliveries/index.js';
 import fleet, { type FleetRoutesOptions } from './fleet/index.js';
 import items from './items/index.js';
 import itemList from './items/list.js';
@@ -32,6 +33,7 @@ const plugin: FastifyPluginAsyncTypebox<V1Options> = async (fastify, opts) => {
   await fastify.register(webhooks);
   await fastify.register(fleet, { fleetClock: opts.fleetClock });
   await fastify.register(replenishment, opts.replenishment ?? {});
+  await fastify.register(deliveries);
 };
 
 export default plugin;
