@@ -115,6 +115,7 @@ export const CLOUD_PROBLEMS = {
     title: 'Conflict',
     meaning: 'approving a replenishment run that is still running or failed; `runStatus` is in the body',
     action: 'wait for the run to finish, or start a new run',
+  },
   'delivery-exists': {
     type: `${URN}delivery-exists`,
     status: 409,
@@ -135,7 +136,8 @@ export const CLOUD_PROBLEMS = {
     type: `${URN}busy`,
     status: 503,
     title: 'Service Unavailable',
-    meaning: 'the replica is applying as many batches as it takes at once (load shedding)',
+    meaning:
+      "the replica is applying as many batches as it takes at once, or (while other tenants have batches in flight) the tenant's half of them (load shedding, fair between tenants)",
     action: 'retry after `Retry-After` seconds with backoff',
   },
   'oidc-unreachable': {
