@@ -76,7 +76,7 @@ export function TransfersPage() {
               columns={[
                 { head: t('transfer.id'), rowHeader: true, cell: (tr) => <a href={`#${tr.id}`}>{tr.id}</a> },
                 { head: t('delivery.from'), cell: (tr) => tr.fromStoreId },
-                { head: t('delivery.store'), cell: (tr) => tr.toStoreId },
+                { head: t('delivery.to'), cell: (tr) => tr.toStoreId },
                 { head: t('transfer.shippedAt'), class: 'nowrap', cell: (tr) => dateTime(tr.shippedAt) },
                 { head: t('transfer.age'), num: true, cell: (tr) => duration(tr.ageSeconds) },
                 {
