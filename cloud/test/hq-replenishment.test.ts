@@ -341,7 +341,7 @@ describe.skipIf(!inject('mysqlUrl'))(
       await ctx.close();
     });
 
-    it('lists deliveries by status and store, and shows one with expected, received, damaged, short and over', async () => {
+    it('lists deliveries by status and store, and shows one with expected, received, damaged, short and over, live', async () => {
       const ctx = await personContext('en-US');
       const page = await ctx.newPage();
       await signIn(page, '/deliveries', 'bert', 'Sign in');
@@ -377,6 +377,14 @@ describe.skipIf(!inject('mysqlUrl'))(
       ]);
       await a11y(page);
       await shot(page, 'delivery');
+      // Köln receives the last two units: the open page follows without a reload.
+      await replicate(
+        'koeln-dom',
+        records(5, 5, () => ({ type: 'receive', sku: 'SKU-1', qty: 2, ref: 'PO-4711' })),
+      );
+      await expect
+        .poll(() => page.locator('tr[data-sku="SKU-1"] td').allTextContents(), { timeout: 15_000 })
+        .toEqual(['12', '12', '0', '0', '0']);
       await ctx.close();
     });
 
