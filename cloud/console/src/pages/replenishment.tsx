@@ -39,7 +39,11 @@ function Reason({ reason }: { reason: string }) {
   return <span lang="en">{reason}</span>;
 }
 
-/** While a run is in the cloud's hands: the run's own progress, read from the runs list. */
+/**
+ * While a run is in the cloud's hands (the POST answers only when it is done): its progress from
+ * the runs list. The tenant's newest running run is this one: the run lease lets one run at a
+ * time per tenant, and a second start answers 409 instead of running.
+ */
 function Progress() {
   const [p, setP] = useState<{ done: number; total: number } | null>(null);
   useEffect(() => {
