@@ -175,6 +175,10 @@ function Approvals({ approved }: { approved: Approved[] }) {
 /** One run: its answer, proposals per store with approve buttons, stores held back. */
 function RunView({ run }: { run: Run }) {
   const order = mayOrder();
+  // Names from the fleet list the other pages share (one request, not one per store).
+  const fleet = useLoad(() => fleetCache.get(getFleet));
+  const names = new Map((fleet.data ?? []).map((s) => [s.id, s.name]));
+  const label = (id: string) => (names.get(id) ? `${names.get(id)} (${id})` : id);
   const [approved, setApproved] = useState<Approved[] | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -217,7 +221,7 @@ function RunView({ run }: { run: Run }) {
       {[...byStore].map(([storeId, rows]) => (
         <article key={storeId} class="card" data-store={storeId} aria-labelledby={`p-${storeId}`}>
           <h4 id={`p-${storeId}`}>
-            <Link href={`/stores/${encodeURIComponent(storeId)}`}>{storeId}</Link>
+            <Link href={`/stores/${encodeURIComponent(storeId)}`}>{label(storeId)}</Link>
           </h4>
           <div class="scroll">
             <Table<Proposal>
@@ -248,7 +252,7 @@ function RunView({ run }: { run: Run }) {
       <Table<Run['heldBack'][number]>
         caption={t('repl.heldBack')}
         columns={[
-          { head: t('delivery.store'), rowHeader: true, cell: (h) => h.storeId },
+          { head: t('delivery.store'), rowHeader: true, cell: (h) => label(h.storeId) },
           { head: t('repl.reason'), cell: (h) => <Reason reason={h.reason} /> },
         ]}
         rows={run.heldBack}
