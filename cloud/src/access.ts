@@ -43,6 +43,21 @@ export const ACCESS = {
   'GET /v1/fleet': roles(READERS),
   'GET /v1/stores/:storeId/health': roles(READERS),
   'GET /v1/stores/:storeId/backlog': roles(READERS),
+  // Deliveries and transfers (issue 18, docs/deliveries.md).
+  'POST /v1/deliveries': roles(['buyer']),
+  'GET /v1/deliveries': roles(READERS),
+  'GET /v1/deliveries/:id': roles(READERS),
+  'PUT /v1/stores/:storeId/receipts/:deliveryId': store,
+  'PUT /v1/stores/:storeId/transfers/:id': store,
+  'GET /v1/transfers': roles(READERS),
+  'GET /v1/transfers/:id': roles(READERS),
+  // Replenishment (issue 18, docs/replenishment.md).
+  'PUT /v1/stores/:storeId/reorder-rules': roles(['buyer']),
+  'GET /v1/stores/:storeId/reorder-rules': roles(READERS),
+  'POST /v1/replenishment/runs': roles(['buyer']),
+  'GET /v1/replenishment/runs': roles(READERS),
+  'GET /v1/replenishment/runs/:id': roles(READERS),
+  'POST /v1/replenishment/runs/:id/approve': roles(['buyer']),
 } as const satisfies Record<string, Access>;
 
 export type RouteKey = keyof typeof ACCESS;

@@ -320,3 +320,221 @@ export async function createWebhook(body: {
 }): Promise<string> {
   return str(asRecord(await api('/webhooks', { body })).id);
 }
+
+// --- Deliveries and transfers (CONTRACT.md v2 "Deliveries, transfers, replenishment") ---------
+
+export type DeliveryStatus = 'open' | 'receiving' | 'closed';
+
+export interface DeliveryLine {
+  sku: string;
+  expected: number;
+  received: number;
+  damaged: number;
+  short: number;
+  over: number;
+}
+
+export interface Delivery {
+  id: string;
+  storeId: string;
+  kind: 'purchase' | 'transfer';
+  status: DeliveryStatus;
+  fromStoreId: string | null;
+  supplier: string | null;
+  expectedAt: string | null;
+  createdAt: string;
+  closedAt: string | null;
+  lines: DeliveryLine[];
+}
+
+const asDeliveryStatus = (v: Json | undefined): DeliveryStatus =>
+  v === 'receiving' || v === 'closed' ? v : 'open';
+
+function asDelivery(v: Json): Delivery {
+  const r = asRecord(v);
+  return {
+    id: str(r.id),
+    storeId: str(r.storeId),
+    kind: r.kind === 'transfer' ? 'transfer' : 'purchase',
+    status: asDeliveryStatus(r.status),
+    fromStoreId: optString(r.fromStoreId),
+    supplier: optString(r.supplier),
+    expectedAt: optString(r.expectedAt),
+    createdAt: str(r.createdAt),
+    closedAt: optString(r.closedAt),
+    lines: asArray(r.lines).map((x) => {
+      const l = asRecord(x);
+      return {
+        sku: str(l.sku),
+        expected: num(l.expected),
+        received: num(l.received),
+        damaged: num(l.damaged),
+        short: num(l.short),
+        over: num(l.over),
+      };
+    }),
+  };
+}
+
+export async function listDeliveries(params: {
+  status?: DeliveryStatus | '';
+  storeId?: string;
+  kind?: 'purchase' | 'transfer' | '';
+  limit?: number;
+}): Promise<Delivery[]> {
+  return asArray(asRecord(await api(`/deliveries${q(params)}`)).deliveries).map(asDelivery);
+}
+
+export async function getDelivery(id: string): Promise<Delivery> {
+  return asDelivery(await api(`/deliveries/${encodeURIComponent(id)}`));
+}
+
+export interface Transfer {
+  id: string;
+  fromStoreId: string;
+  toStoreId: string;
+  status: 'in-transit' | 'received';
+  shippedAt: string;
+  receivedAt: string | null;
+  ageSeconds: number;
+  lines: Array<{ sku: string; shipped: number; received: number; short: number; inTransit: number }>;
+}
+
+function asTransfer(v: Json): Transfer {
+  const r = asRecord(v);
+  return {
+    id: str(r.id),
+    fromStoreId: str(r.fromStoreId),
+    toStoreId: str(r.toStoreId),
+    status: r.status === 'received' ? 'received' : 'in-transit',
+    shippedAt: str(r.shippedAt),
+    receivedAt: optString(r.receivedAt),
+    ageSeconds: num(r.ageSeconds),
+    lines: asArray(r.lines).map((x) => {
+      const l = asRecord(x);
+      return {
+        sku: str(l.sku),
+        shipped: num(l.shipped),
+        received: num(l.received),
+        short: num(l.short),
+        inTransit: num(l.inTransit),
+      };
+    }),
+  };
+}
+
+/** `status: 'in-transit'` is the aged in-transit list: oldest shipment first, with its age. */
+export async function listTransfers(params: {
+  status?: 'in-transit' | 'received' | '';
+  storeId?: string;
+  limit?: number;
+}): Promise<Transfer[]> {
+  return asArray(asRecord(await api(`/transfers${q(params)}`)).transfers).map(asTransfer);
+}
+
+export async function getTransfer(id: string): Promise<Transfer> {
+  return asTransfer(await api(`/transfers/${encodeURIComponent(id)}`));
+}
+
+// --- Replenishment ---------------------------------------------------------------------------
+
+export type RunStatus = 'running' | 'done' | 'failed';
+
+export interface Proposal {
+  storeId: string;
+  sku: string;
+  qty: number;
+  onHand: number;
+  reserved: number;
+  onOrder: number;
+  inTransit: number;
+}
+
+export interface RunSummary {
+  id: string;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  storesTotal: number;
+  storesDone: number;
+}
+
+export interface Run extends RunSummary {
+  proposals: Proposal[];
+  heldBack: Array<{ storeId: string; reason: string }>;
+}
+
+function asRunSummary(r: Record<string, Json>): RunSummary {
+  return {
+    id: str(r.id),
+    status: r.status === 'running' || r.status === 'failed' ? r.status : 'done',
+    startedAt: str(r.startedAt),
+    finishedAt: optString(r.finishedAt),
+    storesTotal: num(r.storesTotal),
+    storesDone: num(r.storesDone),
+  };
+}
+
+function asRun(v: Json): Run {
+  const r = asRecord(v);
+  return {
+    ...asRunSummary(r),
+    proposals: asArray(r.proposals).map((x) => {
+      const p = asRecord(x);
+      return {
+        storeId: str(p.storeId),
+        sku: str(p.sku),
+        qty: num(p.qty),
+        onHand: num(p.onHand),
+        reserved: num(p.reserved),
+        onOrder: num(p.onOrder),
+        inTransit: num(p.inTransit),
+      };
+    }),
+    heldBack: asArray(r.heldBack).map((x) => {
+      const h = asRecord(x);
+      return { storeId: str(h.storeId), reason: str(h.reason) };
+    }),
+  };
+}
+
+/** Answers when the run has finished (the cloud runs it inside the request); 409 while another runs. */
+export async function startRun(storeIds?: string[]): Promise<Run> {
+  return asRun(await api('/replenishment/runs', { body: storeIds ? { storeIds } : {} }));
+}
+
+export async function getRun(id: string): Promise<Run> {
+  return asRun(await api(`/replenishment/runs/${encodeURIComponent(id)}`));
+}
+
+export async function listRuns(limit = 10): Promise<Array<RunSummary & { proposals: number }>> {
+  return asArray(asRecord(await api(`/replenishment/runs${q({ limit })}`)).runs).map((x) => {
+    const r = asRecord(x);
+    return { ...asRunSummary(r), proposals: num(r.proposals) };
+  });
+}
+
+export interface Approved {
+  storeId: string;
+  id: string;
+  /** `existed`: an earlier approval made it; this one created nothing. */
+  status: 'created' | 'existed';
+  lines: number;
+}
+
+export async function approveRun(id: string, storeIds?: string[]): Promise<Approved[]> {
+  const r = asRecord(
+    await api(`/replenishment/runs/${encodeURIComponent(id)}/approve`, {
+      body: storeIds ? { storeIds } : {},
+    }),
+  );
+  return asArray(r.deliveries).map((x) => {
+    const d = asRecord(x);
+    return {
+      storeId: str(d.storeId),
+      id: str(d.id),
+      status: d.status === 'existed' ? 'existed' : 'created',
+      lines: num(d.lines),
+    };
+  });
+}

@@ -1,10 +1,13 @@
 import type { VNode } from 'preact';
 import type { Key } from './i18n.js';
 import { CatalogPage } from './pages/catalog.js';
+import { DeliveriesPage, DeliveryPage } from './pages/deliveries.js';
 import { FleetPage } from './pages/fleet.js';
+import { ReplenishmentPage } from './pages/replenishment.js';
 import { ReservationsPage } from './pages/reservations.js';
 import { StockPage } from './pages/stock.js';
 import { StorePage } from './pages/store.js';
+import { TransfersPage } from './pages/transfers.js';
 import { WebhooksPage } from './pages/webhooks.js';
 
 /**
@@ -40,6 +43,24 @@ export const PAGES: PageDef[] = [
     nav: '/reservations',
     title: 'nav.reservations',
     render: () => <ReservationsPage />,
+  },
+  {
+    path: /^\/deliveries$/,
+    nav: '/deliveries',
+    title: 'nav.deliveries',
+    render: (_p, q) => <DeliveriesPage query={q} />,
+  },
+  {
+    path: /^\/deliveries\/([^/]+)$/,
+    title: 'nav.delivery',
+    render: (p) => <DeliveryPage id={decodeURIComponent(p[0] ?? '')} />,
+  },
+  { path: /^\/transfers$/, nav: '/transfers', title: 'nav.transfers', render: () => <TransfersPage /> },
+  {
+    path: /^\/replenishment$/,
+    nav: '/replenishment',
+    title: 'nav.replenishment',
+    render: (_p, q) => <ReplenishmentPage query={q} />,
   },
   { path: /^\/webhooks$/, nav: '/webhooks', title: 'nav.webhooks', render: () => <WebhooksPage /> },
 ];

@@ -2,7 +2,9 @@
 // (English first; German and Spanish typed against it) and one line in each object below.
 import * as catalog from './catalog.js';
 import * as common from './common.js';
+import * as deliveries from './deliveries.js';
 import * as fleet from './fleet.js';
+import * as replenishment from './replenishment.js';
 import * as reservations from './reservations.js';
 import * as stock from './stock.js';
 import * as store from './store.js';
@@ -17,6 +19,8 @@ export const en = {
   ...catalog.en,
   ...reservations.en,
   ...webhooks.en,
+  ...deliveries.en,
+  ...replenishment.en,
 };
 
 export const de: Messages<typeof en> = {
@@ -27,6 +31,8 @@ export const de: Messages<typeof en> = {
   ...catalog.de,
   ...reservations.de,
   ...webhooks.de,
+  ...deliveries.de,
+  ...replenishment.de,
 };
 
 export const es: Messages<typeof en> = {
@@ -37,4 +43,6 @@ export const es: Messages<typeof en> = {
   ...catalog.es,
   ...reservations.es,
   ...webhooks.es,
+  ...deliveries.es,
+  ...replenishment.es,
 };
