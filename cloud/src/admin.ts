@@ -84,6 +84,8 @@ export interface ItemInput {
   gtins: string[];
   packs?: Array<{ gtin: string; qty: number }>;
   price: Price;
+  /** Net content for the unit price on labels (issue 19). */
+  netContent?: { amount: number | string; unit: string };
   /** Take GTINs that belong to another sku away from it; without it such a GTIN is refused (409). */
   moveGtins?: boolean;
 }
@@ -97,6 +99,7 @@ interface ItemRow {
   packs: string;
   price_amount: number | string;
   price_currency: string;
+  net_content: string | null;
 }
 
 /**
@@ -147,10 +150,10 @@ async function claimGtins(
     for (const t of taken) losers.set(t.sku, (losers.get(t.sku) ?? new Set()).add(t.gtin));
     for (const [other, lost] of losers) {
       const [r] = await conn.query(
-        'SELECT name, gtins, packs FROM items WHERE tenant_id = ? AND sku = ? FOR UPDATE',
+        'SELECT name, gtins, packs, net_content FROM items WHERE tenant_id = ? AND sku = ? FOR UPDATE',
         [tenantId, other],
       );
-      const row = (r as Array<{ name: string; gtins: string; packs: string }>)[0];
+      const row = (r as Array<{ name: string; gtins: string; packs: string; net_content: string | null }>)[0];
       if (!row) continue;
       const name = row.name;
       const gtins = (JSON.parse(row.gtins) as string[]).filter((g) => !lost.has(gtin14(g)));
@@ -161,7 +164,12 @@ async function claimGtins(
         'UPDATE items SET gtins = ?, packs = ?, updated_at = NOW(6) WHERE tenant_id = ? AND sku = ?',
         [JSON.stringify(gtins), JSON.stringify(packs), tenantId, other],
       );
-      changes.push({ storeId: null, kind: 'item', data: { sku: other, name, gtins, packs } });
+      const netContent = row.net_content ? (JSON.parse(row.net_content) as unknown) : undefined;
+      changes.push({
+        storeId: null,
+        kind: 'item',
+        data: { sku: other, name, gtins, packs, ...(netContent ? { netContent } : {}) },
+      });
     }
     await conn.query('DELETE FROM item_gtins WHERE tenant_id = ? AND gtin IN (?)', [tenantId, codes]);
   }
@@ -192,7 +200,7 @@ export async function putItem(
     ]);
     if ((t as unknown[]).length === 0) throw notFound(`tenant '${input.tenantId}' does not exist`);
     const [rows] = await conn.query(
-      'SELECT name, gtins, packs, price_amount, price_currency FROM items WHERE tenant_id = ? AND sku = ?',
+      'SELECT name, gtins, packs, price_amount, price_currency, net_content FROM items WHERE tenant_id = ? AND sku = ?',
       [input.tenantId, sku],
     );
     const old = (rows as ItemRow[])[0];
@@ -205,25 +213,52 @@ export async function putItem(
         errors: [{ path: '/price/amount', message: 'at most 10 integer and 4 fractional digits' }],
       });
     }
+    let netContent: { amount: string; unit: string } | null = null;
+    if (input.netContent) {
+      const n = decimalAmount(input.netContent.amount);
+      if (n === null || /^0+(\.0+)?$/.test(n)) {
+        throw new HttpProblem(400, 'Bad Request', 'netContent.amount: a positive decimal', {
+          code: 'validation',
+          errors: [
+            { path: '/netContent/amount', message: 'a positive decimal, at most 4 fractional digits' },
+          ],
+        });
+      }
+      netContent = { amount: n, unit: input.netContent.unit };
+    }
+    const netJson = netContent ? JSON.stringify(netContent) : null;
     const gtinChanges = await claimGtins(conn, input.tenantId, sku, input);
     const gtins = JSON.stringify(input.gtins);
     const packs = JSON.stringify(input.packs ?? []);
-    const itemChanged = !old || old.name !== input.name || old.gtins !== gtins || old.packs !== packs;
+    const itemChanged =
+      !old ||
+      old.name !== input.name ||
+      old.gtins !== gtins ||
+      old.packs !== packs ||
+      (old.net_content ?? null) !== netJson;
     const priceChanged =
       !old || !sameAmount(old.price_amount, amount) || old.price_currency !== input.price.currency;
     if (!itemChanged && !priceChanged && gtinChanges.length === 0) return { changed: false };
     await conn.query(
-      `INSERT INTO items (tenant_id, sku, name, gtins, packs, price_amount, price_currency) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO items (tenant_id, sku, name, gtins, packs, price_amount, price_currency, net_content)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON DUPLICATE KEY UPDATE name = VALUES(name), gtins = VALUES(gtins), packs = VALUES(packs),
-         price_amount = VALUES(price_amount), price_currency = VALUES(price_currency), updated_at = NOW(6)`,
-      [input.tenantId, sku, input.name, gtins, packs, amount, input.price.currency],
+         price_amount = VALUES(price_amount), price_currency = VALUES(price_currency),
+         net_content = VALUES(net_content), updated_at = NOW(6)`,
+      [input.tenantId, sku, input.name, gtins, packs, amount, input.price.currency, netJson],
     );
     const changes: NewChange[] = [...gtinChanges];
     if (itemChanged) {
       changes.push({
         storeId: null,
         kind: 'item',
-        data: { sku, name: input.name, gtins: input.gtins, packs: input.packs ?? [] },
+        data: {
+          sku,
+          name: input.name,
+          gtins: input.gtins,
+          packs: input.packs ?? [],
+          ...(netContent ? { netContent } : {}),
+        },
       });
     }
     if (priceChanged)

@@ -205,7 +205,11 @@ export class EdgeAgent {
         if (feature.routes) routes.push(feature.routes);
         if (feature.rootRoutes) rootRoutes.push(feature.rootRoutes);
       }
-      const ctx: AgentContext = { ...core, replication: this.service('replication') };
+      const ctx: AgentContext = {
+        ...core,
+        replication: this.service('replication'),
+        prices: this.service('prices'),
+      };
 
       this.app = await buildHttpServer(ctx, routes, rootRoutes);
       try {

@@ -61,6 +61,8 @@ export interface ReplicationService {
 export interface AgentContext extends AgentCore {
   /** The cloud shipper, when one runs. */
   replication?: ReplicationService;
+  /** Prices over time (the `prices` feature), when it runs: lookups answer the price in force. */
+  prices?: import('./prices/types.js').PriceBook;
 }
 
 export interface ParsedCodeInfo {

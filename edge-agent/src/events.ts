@@ -23,9 +23,10 @@ export interface EdgeEvents {
   item: Record<string, unknown>;
   /**
    * Prices of these skus changed: locally (a saved item whose price differs from the one before)
-   * or from the cloud's change feed. Every interested feature sees every change.
+   * or from the cloud's change feed, or a scheduled price or promotion took effect (`schedule`,
+   * prices/clock.ts). Every interested feature sees every change.
    */
-  'price.changed': { skus: string[]; source: 'local' | 'cloud' };
+  'price.changed': { skus: string[]; source: 'local' | 'cloud' | 'schedule' };
 }
 
 /** Who holds a subscription: a feature, a component, one open event stream. */

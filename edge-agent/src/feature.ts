@@ -1,6 +1,8 @@
 import type { AgentCore, ReplicationService } from './context.js';
 import type { DeviceValidator } from './devices/routes.js';
 import type { RoutePlugin } from './http/server.js';
+import type { PriceBook } from './prices/types.js';
+import type { OpeningLabelsService } from './printing/opening/index.js';
 import type { PrintService } from './printing/service.js';
 import type { RfidService } from './rfid/index.js';
 import type { Scanning } from './scanning/index.js';
@@ -11,6 +13,10 @@ export interface EdgeServices {
   rfid: RfidService;
   replication: ReplicationService;
   printing: PrintService;
+  /** Prices over time: the price in force at any instant (prices/). */
+  prices: PriceBook;
+  /** Labels ready before opening (printing/opening/). */
+  'opening-labels': OpeningLabelsService;
   console: undefined;
 }
 

@@ -1,6 +1,8 @@
 import { consoleFeature } from './console/index.js';
 import type { AnyFeatureDefinition } from './feature.js';
+import { pricesFeature } from './prices/index.js';
 import { type PrintServiceOptions, printingFeature } from './printing/index.js';
+import { openingLabelsFeature } from './printing/opening/index.js';
 import { replicationFeature } from './replication/index.js';
 import { rfidFeature } from './rfid/index.js';
 import { type ScannerIo, scanningFeature } from './scanning/index.js';
@@ -21,8 +23,10 @@ export function edgeFeatures(opts: FeatureOptions = {}): AnyFeatureDefinition[] 
   return [
     scanningFeature(opts.scannerIo),
     rfidFeature,
+    pricesFeature,
     replicationFeature,
     printingFeature(opts.print),
+    openingLabelsFeature,
     consoleFeature,
   ];
 }

@@ -22,4 +22,14 @@ export {
 } from './render.js';
 export type { Issue, TemplateDefinition } from './template.js';
 export { isTemplateName, type TemplateName, templateNames, templates } from './templates/index.js';
+export {
+  minorUnitDigits,
+  NET_CONTENT_UNITS,
+  type NetContent,
+  type NetContentUnit,
+  type UnitPrice,
+  UnitPriceError,
+  type UnitPriceUnit,
+  unitPrice,
+} from './unit-price.js';
 export type { ZplOptions } from './zpl.js';

@@ -1,18 +1,28 @@
 const formatters = new Map<string, Intl.NumberFormat>();
 
-/** `2.49`, `EUR`, `en-IE` → `€2.49`. Formatters are cached: building one costs ~50 µs. */
-export function formatMoney(amount: number, currency: string, locale: string): string {
+/**
+ * `2.49`, `EUR`, `en-IE` → `€2.49`. Formatters are cached: building one costs ~50 µs. A
+ * decimal string is formatted exactly (Intl.NumberFormat v3 reads it as a decimal, not a
+ * float), rounded half-expand to the currency's digits.
+ */
+export function formatMoney(amount: number | string, currency: string, locale: string): string {
   const key = `${locale}|${currency}`;
   let f = formatters.get(key);
   if (!f) {
     f = new Intl.NumberFormat(locale, { style: 'currency', currency });
     formatters.set(key, f);
   }
-  return f.format(amount);
+  // The lib typings predate Intl.NumberFormat v3's string overload (Node ≥ 19 has it).
+  return f.format(amount as number);
 }
 
 /** Unit price as EU Directive 98/6/EC asks shops to show it: `€4.98/kg`. */
-export function formatUnitPrice(amount: number, unit: string, currency: string, locale: string): string {
+export function formatUnitPrice(
+  amount: number | string,
+  unit: string,
+  currency: string,
+  locale: string,
+): string {
   return `${formatMoney(amount, currency, locale)}/${unit}`;
 }
 

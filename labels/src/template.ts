@@ -1,6 +1,13 @@
 import { normaliseGtin } from '@store-edge/drivers/gs1';
 import { type Static, type TSchema, Type } from 'typebox';
 import type { LabelLayout, LayoutContext } from './layout.js';
+import {
+  minorUnitDigits,
+  NET_CONTENT_UNITS,
+  type NetContent,
+  type UnitPrice,
+  unitPrice,
+} from './unit-price.js';
 
 export interface Issue {
   /** JSON pointer into the label data, e.g. `/unitPrice/amount`. */
@@ -34,6 +41,11 @@ export const Amount = Type.Union(
 
 export function amountValue(a: number | string): number {
   return typeof a === 'number' ? a : Number(a);
+}
+
+/** The amount as exact decimal text for formatting (`2.49` → `"2.49"`), never through a float sum. */
+export function amountText(a: number | string): string {
+  return typeof a === 'number' ? String(a) : a;
 }
 
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. EUR' });
@@ -86,4 +98,59 @@ export function dotsOf(ctx: LayoutContext): (mm: number) => number {
 export function moduleWidth(preferredMm: number, modules: number, availDots: number, dpmm: number): number {
   const preferred = Math.max(1, Math.round(preferredMm * dpmm));
   return Math.max(1, Math.min(preferred, Math.floor(availDots / modules)));
+}
+
+/** An item's net content, from which a template computes the unit price (Directive 98/6/EC). */
+export const NetContentData = Type.Object(
+  {
+    amount: Type.Union(
+      [Type.Number({ exclusiveMinimum: 0 }), Type.String({ pattern: '^\\d{1,15}(\\.\\d{1,6})?$' })],
+      { description: 'net content, e.g. 500 or "0.75"' },
+    ),
+    unit: Type.Union(
+      [
+        Type.Literal('g'),
+        Type.Literal('kg'),
+        Type.Literal('ml'),
+        Type.Literal('l'),
+        Type.Literal('cm'),
+        Type.Literal('m'),
+        Type.Literal('piece'),
+      ],
+      { description: NET_CONTENT_UNITS.join(', ') },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** An explicit unit price (when the caller has computed it, or a unit the label must show as is). */
+export const UnitPriceData = Type.Object(
+  {
+    amount: Amount,
+    unit: Type.String({ minLength: 1, maxLength: 8, description: 'kg, l, 100 g, m, …' }),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The unit price a label shows: the explicit one, else computed from the net content for the
+ * price on the label, in the currency's minor unit; null when neither is given.
+ */
+export function labelUnitPrice(
+  d: { unitPrice?: { amount: number | string; unit: string }; netContent?: NetContent },
+  price: number | string,
+  currency: string,
+): { amount: string; unit: string } | UnitPrice | null {
+  if (d.unitPrice) return { amount: amountText(d.unitPrice.amount), unit: d.unitPrice.unit };
+  if (d.netContent) return unitPrice(price, d.netContent, minorUnitDigits(currency));
+  return null;
+}
+
+/** A zero net content would divide by zero: refused with the field's path. */
+export function netContentIssues(d: { netContent?: NetContent }): Issue[] {
+  if (!d.netContent) return [];
+  const a = d.netContent.amount;
+  return (typeof a === 'number' ? a : Number(a)) > 0
+    ? []
+    : [{ path: '/netContent/amount', message: 'must be above 0' }];
 }

@@ -84,6 +84,8 @@ describe.concurrent('store-edge label render', () => {
   it('explains bad arguments with the usage and exit status 2', async () => {
     const r = await storeEdge(['label', 'render', '--template', 'poster', '--format', 'zpl']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("unknown template 'poster' (one of: shelf, item, gs1-datamatrix, sscc, rfid)");
+    expect(r.stderr).toContain(
+      "unknown template 'poster' (one of: shelf, promo-shelf, item, gs1-datamatrix, sscc, rfid)",
+    );
   });
 });

@@ -276,6 +276,10 @@ export const en = {
   'outcome.counted': 'counted',
   'outcome.quarantined': 'not booked',
   'labels.reprintOf': 'reprint of {id}',
+  'labels.opening': 'Labels for the next opening',
+  'labels.forTomorrow':
+    'Labels for tomorrow: {queued, plural, one {# label} other {# labels}} queued, {printed} printed.',
+  'labels.openingDue': 'They are prepared at {time} for the opening at {opening}.',
 };
 
 export type Messages = Record<keyof typeof en, string>;
@@ -563,6 +567,10 @@ export const de: Messages = {
   'outcome.counted': 'gezählt',
   'outcome.quarantined': 'nicht gebucht',
   'labels.reprintOf': 'Neudruck von {id}',
+  'labels.opening': 'Etiketten für die nächste Öffnung',
+  'labels.forTomorrow':
+    'Etiketten für morgen: {queued, plural, one {# Etikett} other {# Etiketten}} eingereiht, {printed} gedruckt.',
+  'labels.openingDue': 'Sie werden um {time} für die Öffnung um {opening} vorbereitet.',
 };
 
 export const es: Messages = {
@@ -848,4 +856,8 @@ export const es: Messages = {
   'outcome.counted': 'contado',
   'outcome.quarantined': 'no registrado',
   'labels.reprintOf': 'reimpresión de {id}',
+  'labels.opening': 'Etiquetas para la próxima apertura',
+  'labels.forTomorrow':
+    'Etiquetas para mañana: {queued, plural, one {# etiqueta en cola} other {# etiquetas en cola}}, {printed, plural, one {# impresa} other {# impresas}}.',
+  'labels.openingDue': 'Se preparan a las {time} para la apertura de las {opening}.',
 };

@@ -3,6 +3,7 @@ import { MovementFields } from '@store-edge/protocol';
 import { type Static, Type } from 'typebox';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { hostTimeZone, isTimeZone } from '../prices/zone.js';
 import { literals } from '../util/schema.js';
 
 /**
@@ -111,6 +112,16 @@ export const SettingsSchema = Type.Object(
       debounceMs: Type.Integer({ minimum: 0, maximum: 60_000 }),
       /** Longest wait between checks of a printer that is off or not ready while jobs wait. */
       retryMaxMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+      /** Store-local `HH:MM` at which the labels for the next opening are queued (docs/labels.md "Labels ready before opening"). */
+      prepareAt: Type.String({
+        pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+        description: 'HH:MM, store time',
+      }),
+      /** Store-local `HH:MM` the store opens; prices in force then are what the labels show. */
+      openingTime: Type.String({
+        pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+        description: 'HH:MM, store time',
+      }),
     }),
     scanning: Type.Object(
       {
@@ -141,6 +152,8 @@ export const SettingsSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /** IANA time zone of the store (STORE_EDGE_TIMEZONE): local effective times of prices are read in it. */
+    timezone: Type.String({ minLength: 1, maxLength: 64 }),
     logLevel: literals(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     devices: Type.Array(DeviceSettings),
   },
@@ -188,11 +201,14 @@ const defaults: Settings = {
     currency: 'EUR',
     debounceMs: 1000,
     retryMaxMs: 30_000,
+    prepareAt: '20:00',
+    openingTime: '08:00',
   },
   scanning: { debounceMs: 300, keepScans: 10_000 },
   auth: { maxTokensPerUser: 32 },
   events: { maxStreams: 64, maxStreamsPerUser: 8, maxBufferedBytes: 256 * 1024 },
   logLevel: 'info',
+  timezone: hostTimeZone(),
   devices: [],
 };
 
@@ -213,6 +229,7 @@ const envMap: Array<[string, string[], 'string' | 'port' | 'int' | 'bool']> = [
   ['STORE_EDGE_CLOUD_URL', ['cloud', 'url'], 'string'],
   ['STORE_EDGE_CLOUD_TOKEN', ['cloud', 'token'], 'string'],
   ['STORE_EDGE_LOG_LEVEL', ['logLevel'], 'string'],
+  ['STORE_EDGE_TIMEZONE', ['timezone'], 'string'],
   ['STORE_EDGE_DISK_FLOOR_BYTES', ['replication', 'diskFloorBytes'], 'int'],
   ['STORE_EDGE_DISK_WARN_BYTES', ['replication', 'diskWarnBytes'], 'int'],
   ['STORE_EDGE_HEALTH_REPORT_SECONDS', ['replication', 'healthReportSeconds'], 'int'],
@@ -220,6 +237,8 @@ const envMap: Array<[string, string[], 'string' | 'port' | 'int' | 'bool']> = [
   ['STORE_EDGE_EVENTS_MAX_STREAMS', ['events', 'maxStreams'], 'int'],
   ['STORE_EDGE_EVENTS_MAX_STREAMS_PER_USER', ['events', 'maxStreamsPerUser'], 'int'],
   ['STORE_EDGE_EVENTS_MAX_BUFFERED_BYTES', ['events', 'maxBufferedBytes'], 'int'],
+  ['STORE_EDGE_LABELS_PREPARE_AT', ['labels', 'prepareAt'], 'string'],
+  ['STORE_EDGE_OPENING_TIME', ['labels', 'openingTime'], 'string'],
 ];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -316,6 +335,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     });
   }
   problems.push(...tlsProblems(candidate.tls));
+  if (typeof candidate.timezone === 'string' && !isTimeZone(candidate.timezone))
+    problems.push({
+      path: 'timezone',
+      message: `'${candidate.timezone}' is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`,
+    });
   if (problems.length > 0) throw new SettingsError(dedupe(problems));
   return candidate as unknown as Settings;
 }

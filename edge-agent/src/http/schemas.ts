@@ -57,6 +57,29 @@ export const ItemResponse = Open({
   unit: Type.Optional(Type.String()),
 });
 
+const PriceOut = Type.Object({ amount: Type.String(), currency: Type.String() });
+
+/** GET /items/{sku}?at= (CONTRACT.md v2 "Prices over time"): the item with its price in force. */
+export const ItemInForceResponse = Open({
+  ...ItemResponse.properties,
+  netContent: Type.Optional(Open({ amount: Type.String(), unit: Type.String() })),
+  regularPrice: Nullable(PriceResponse),
+  promotion: Nullable(
+    Open({
+      id: Type.String(),
+      name: Type.String(),
+      rule: Open(
+        { kind: Type.String() },
+        'percent {value}, amount {value}, fixed {amount}, multi-buy {qty, amount}',
+      ),
+      startsAt: Type.String(),
+      endsAt: Type.String(),
+    }),
+  ),
+  lowestPrice30d: Nullable(PriceOut),
+  nextChange: Nullable(Type.Object({ amount: Type.String(), effectiveAt: Type.String() })),
+});
+
 export const MovementResponse = Open({
   seq: Type.Integer(),
   id: Type.String(),

@@ -12,6 +12,8 @@ export interface CatalogItem {
   packs?: Array<{ gtin: string; qty: number }>;
   price?: Price;
   unit?: string;
+  /** Net content for the unit price on labels (issue 19): `{amount: '500', unit: 'g'}`. */
+  netContent?: { amount: string; unit: 'g' | 'kg' | 'ml' | 'l' | 'cm' | 'm' | 'piece' };
 }
 
 export interface ResolvedCode {

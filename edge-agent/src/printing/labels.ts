@@ -34,6 +34,8 @@ export function labelData(template: CatalogTemplate, item: CatalogItem): Record<
         name: item.name,
         ...(gtin ? { gtin } : {}),
         ...(item.price ? { price: item.price.amount, currency: item.price.currency } : {}),
+        // The unit price (Directive 98/6/EC Art. 3), computed by the template from the net content.
+        ...(item.netContent ? { netContent: item.netContent } : {}),
       };
     case 'item':
       return {

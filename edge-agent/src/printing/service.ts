@@ -145,6 +145,19 @@ export class PrintService {
     return ok;
   }
 
+  /** Jobs another part committed to the queue itself (the before-opening batch): tell and wake. */
+  announce(jobs: PrintJob[]): void {
+    for (const job of jobs) {
+      this.emit(job);
+      this.workers.get(job.printerId)?.worker.wake();
+    }
+  }
+
+  /** The `zpl-printer` devices configured now. */
+  printers(): DeviceConfig[] {
+    return this.parts.devices.configs(PRINTER_KIND);
+  }
+
   private enqueue(job: NewPrintJob): InsertResult {
     const result = this.store.insert(job);
     if (result.kind === 'created') {

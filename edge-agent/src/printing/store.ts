@@ -16,7 +16,7 @@ export interface NewPrintJob {
   items: PrintItem[];
   zpl: string;
   labels: number;
-  source: 'api' | 'price-change' | 'test-print' | 'reprint';
+  source: 'api' | 'price-change' | 'test-print' | 'reprint' | 'opening-labels';
   actor: string | null;
   reprintOf?: string;
 }

@@ -96,6 +96,10 @@ export class ChangeFeed implements Component {
           };
           if (prev?.price) item.price = prev.price;
           if (prev?.unit) item.unit = prev.unit;
+          if (c.data.netContent) {
+            const amount = decimalAmount(c.data.netContent.amount);
+            if (amount !== null) item.netContent = { amount, unit: c.data.netContent.unit };
+          }
           catalog.put(item, 'cloud', this.parts.clock());
         } else if (c.kind === 'price') {
           const prev = catalog.get(c.data.sku) ?? { sku: c.data.sku, name: c.data.sku, gtins: [] };

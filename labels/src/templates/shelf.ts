@@ -5,14 +5,18 @@ import { symbolModules } from '../layout.js';
 import { formatMoney, formatUnitPrice } from '../money.js';
 import {
   Amount,
-  amountValue,
+  amountText,
   Currency,
   defineTemplate,
   dotsOf,
   Gtin,
   gtin14Of,
   gtinIssues,
+  labelUnitPrice,
   moduleWidth,
+  NetContentData,
+  netContentIssues,
+  UnitPriceData,
 } from '../template.js';
 
 /**
@@ -29,15 +33,9 @@ export const shelf = defineTemplate({
       gtin: Type.Optional(Gtin),
       price: Amount,
       currency: Type.Optional(Currency),
-      unitPrice: Type.Optional(
-        Type.Object(
-          {
-            amount: Amount,
-            unit: Type.String({ minLength: 1, maxLength: 8, description: 'kg, l, 100 g, m, …' }),
-          },
-          { additionalProperties: false },
-        ),
-      ),
+      unitPrice: Type.Optional(UnitPriceData),
+      /** The unit price is computed from it when `unitPrice` is not given. */
+      netContent: Type.Optional(NetContentData),
     },
     { additionalProperties: false },
   ),
@@ -47,9 +45,9 @@ export const shelf = defineTemplate({
     name: 'Äpfel Gala — Bio, 1 kg Beutel',
     gtin: '4006381333931',
     price: '2.49',
-    unitPrice: { amount: '2.49', unit: 'kg' },
+    netContent: { amount: 1, unit: 'kg' },
   },
-  check: (d) => gtinIssues(d.gtin),
+  check: (d) => [...gtinIssues(d.gtin), ...netContentIssues(d)],
   layout(d, ctx) {
     const dots = dotsOf(ctx);
     const W = dots(ctx.widthMm);
@@ -92,10 +90,11 @@ export const shelf = defineTemplate({
         maxLines: 1,
         align: 'right',
         bold: true,
-        text: formatMoney(amountValue(d.price), currency, ctx.locale),
+        text: formatMoney(amountText(d.price), currency, ctx.locale),
       },
     ];
-    if (d.unitPrice) {
+    const unit = labelUnitPrice(d, d.price, currency);
+    if (unit) {
       elements.push({
         kind: 'text',
         x: priceX,
@@ -104,7 +103,7 @@ export const shelf = defineTemplate({
         height: Math.round(H * 0.075),
         maxLines: 1,
         align: 'right',
-        text: formatUnitPrice(amountValue(d.unitPrice.amount), d.unitPrice.unit, currency, ctx.locale),
+        text: formatUnitPrice(unit.amount, unit.unit, currency, ctx.locale),
       });
     }
     elements.push({

@@ -5,6 +5,8 @@ import changes from './changes/index.js';
 import fleet, { type FleetRoutesOptions } from './fleet/index.js';
 import items from './items/index.js';
 import itemList from './items/list.js';
+import labelReports from './label-reports/index.js';
+import prices from './prices/index.js';
 import replication, { type ReplicationRoutesOptions } from './replication/index.js';
 import reservations from './reservations/index.js';
 import stock from './stock/index.js';
@@ -23,12 +25,14 @@ const plugin: FastifyPluginAsyncTypebox<V1Options> = async (fastify, opts) => {
   await fastify.register(stores);
   await fastify.register(items);
   await fastify.register(itemList);
+  await fastify.register(prices);
   await fastify.register(replication, { maxIngestInFlight: opts.maxIngestInFlight });
   await fastify.register(changes);
   await fastify.register(stock);
   await fastify.register(reservations);
   await fastify.register(webhooks);
   await fastify.register(fleet, { fleetClock: opts.fleetClock });
+  await fastify.register(labelReports);
 };
 
 export default plugin;

@@ -70,6 +70,37 @@ function Preview({ template, sku, printerId }: { template: string; sku: string; 
   );
 }
 
+interface OpeningBatch {
+  openingDate: string;
+  openingAt: string;
+  prepareAt: string;
+  prepared: boolean;
+  queued: number;
+  printed: number;
+}
+
+/** Labels ready before opening (issue 19): "labels for tomorrow: N queued, M printed". */
+function Opening() {
+  const batch = useLoad(() => api<OpeningBatch>('/labels/opening'));
+  const reload = useThrottle(batch.reload, 300);
+  useEvents(['print'], reload);
+  const b = batch.data;
+  return (
+    <section aria-labelledby="opening-title">
+      <h2 id="opening-title">{t('labels.opening')}</h2>
+      {batch.missing && <NotAvailable what={t('labels.opening')} />}
+      <ErrorText error={batch.error} />
+      {b && (
+        <p role="status">
+          {b.prepared
+            ? t('labels.forTomorrow', { queued: b.queued, printed: b.printed })
+            : t('labels.openingDue', { time: dateTime(b.prepareAt), opening: dateTime(b.openingAt) })}
+        </p>
+      )}
+    </section>
+  );
+}
+
 function Queue({ session: _s }: { session: Session }) {
   const jobs = useLoad(() => api<unknown>('/print-jobs').then(jobsOf));
   const reload = useThrottle(jobs.reload, 300);
@@ -301,6 +332,7 @@ export function LabelsPage({ session }: { session: Session }) {
           )}
         </section>
       </div>
+      <Opening />
       <Queue session={session} />
     </section>
   );

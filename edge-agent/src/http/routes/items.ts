@@ -1,10 +1,17 @@
-import { decimalAmount, LIMITS, MovementFields, PriceSchema, sameAmount } from '@store-edge/protocol';
-import { Type } from 'typebox';
+import {
+  decimalAmount,
+  LIMITS,
+  MovementFields,
+  NetContentSchema,
+  PriceSchema,
+  sameAmount,
+} from '@store-edge/protocol';
+import { type Static, Type } from 'typebox';
 import type { AgentContext } from '../../context.js';
 import { EdgeError, ErrorCode } from '../../errors.js';
-import { toGtin14 } from '../../ledger/catalog.js';
+import { type CatalogItem, toGtin14 } from '../../ledger/catalog.js';
 import { allow, EVERYONE, MANAGERS, STAFF } from '../auth.js';
-import { ItemResponse, Nullable, Open, problems, SECURED } from '../schemas.js';
+import { ItemInForceResponse, ItemResponse, Nullable, Open, problems, SECURED } from '../schemas.js';
 import type { App } from '../server.js';
 
 const Gtin = Type.String({
@@ -30,6 +37,8 @@ export const ItemBody = Type.Object(
     // decimal string, kept exact.
     price: PriceSchema,
     unit: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+    /** Net content for the unit price on shelf labels (CONTRACT.md v2 "Prices over time"). */
+    netContent: Type.Optional(NetContentSchema),
     /** Take GTINs that belong to another sku away from it (CONTRACT.md); without it: 409. */
     moveGtins: Type.Optional(Type.Boolean()),
   },
@@ -61,6 +70,31 @@ function gtinOwners(
     check(p.gtin, `/packs/${i}/gtin`);
   });
   return out;
+}
+
+/**
+ * The item as a shopper meets it at `at`: `price` is the price in force (scheduled regular price
+ * with the best promotion, prices/), `regularPrice`, `promotion`, `lowestPrice30d` and
+ * `nextChange` beside it. Without the prices feature the catalog's price stands.
+ */
+function inForce(ctx: AgentContext, item: CatalogItem, at: Date): Static<typeof ItemInForceResponse> {
+  const p = ctx.prices?.at(item.sku, at);
+  if (!p)
+    return {
+      ...item,
+      regularPrice: item.price ?? null,
+      promotion: null,
+      lowestPrice30d: null,
+      nextChange: null,
+    };
+  return {
+    ...item,
+    price: p.price,
+    regularPrice: p.regularPrice,
+    promotion: p.promotion,
+    lowestPrice30d: p.lowestPrice30d,
+    nextChange: p.nextChange,
+  };
 }
 
 export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
@@ -100,7 +134,7 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
           },
         );
       }
-      const { moveGtins, ...fields } = body;
+      const { moveGtins, netContent: rawNet, ...fields } = body;
       const amount = decimalAmount(fields.price.amount);
       if (amount === null) {
         throw new EdgeError(
@@ -113,7 +147,25 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
           },
         );
       }
-      const item = { sku, ...fields, price: { amount, currency: fields.price.currency } };
+      let netContent: CatalogItem['netContent'];
+      if (rawNet) {
+        const n = decimalAmount(rawNet.amount);
+        if (n === null || n === '0' || /^0(\.0+)?$/.test(n))
+          throw new EdgeError(ErrorCode.Request_Invalid, '/netContent/amount: a positive decimal', {
+            extra: {
+              errors: [
+                { path: '/netContent/amount', message: 'a positive decimal, at most 4 fractional digits' },
+              ],
+            },
+          });
+        netContent = { amount: n, unit: rawNet.unit };
+      }
+      const item: CatalogItem = {
+        sku,
+        ...fields,
+        price: { amount, currency: fields.price.currency },
+        ...(netContent ? { netContent } : {}),
+      };
       const { previousPrice, moved } = ctx.db.transaction(() => {
         // CONTRACT.md: a GTIN of another sku is refused (409 naming it) unless moveGtins says so;
         // a silent move would make scans book the wrong item.
@@ -143,7 +195,7 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
       // A new item or a re-save at the same price is not a price change (no shelf label).
       if (
         previousPrice &&
-        !(sameAmount(previousPrice.amount, amount) && previousPrice.currency === item.price.currency)
+        !(sameAmount(previousPrice.amount, amount) && previousPrice.currency === fields.price.currency)
       )
         ctx.events.emit('price.changed', { skus: [sku], source: 'local' });
       return item;
@@ -175,7 +227,10 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
       const parsed = ctx.parseCode(req.query.code);
       const hit = ctx.catalog.resolve(req.query.code);
       const item = hit ? ctx.catalog.get(hit.sku) : null;
-      return { item: item ? { ...item, packQty: hit?.packQty ?? 1 } : null, parsed };
+      return {
+        item: item ? { ...inForce(ctx, item, ctx.clock()), packQty: hit?.packQty ?? 1 } : null,
+        parsed,
+      };
     },
   );
 
@@ -184,15 +239,28 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
     {
       preHandler: allow(...EVERYONE),
       schema: {
-        summary: 'A catalog item',
+        summary: 'A catalog item with its price in force at `at` (default now)',
         params: Type.Object({ sku: Type.String({ minLength: 1 }) }),
-        response: { 200: ItemResponse, ...problems(400, ...SECURED, 404) },
+        querystring: Type.Object({
+          at: Type.Optional(
+            Type.String({
+              format: 'date-time',
+              description: 'the instant (ISO 8601 with an offset); default now',
+            }),
+          ),
+        }),
+        response: { 200: ItemInForceResponse, ...problems(400, ...SECURED, 404) },
       },
     },
     async (req) => {
       const item = ctx.catalog.get(req.params.sku);
       if (!item) throw new EdgeError(ErrorCode.Catalog_ItemNotFound, `no item with sku '${req.params.sku}'`);
-      return item;
+      const at = req.query.at === undefined ? ctx.clock() : new Date(req.query.at);
+      if (Number.isNaN(at.getTime()))
+        throw new EdgeError(ErrorCode.Request_Invalid, '/at: not a date-time', {
+          extra: { errors: [{ path: '/at', message: 'ISO 8601 date-time with an offset' }] },
+        });
+      return inForce(ctx, item, at);
     },
   );
 
@@ -209,6 +277,11 @@ export async function itemRoutes(app: App, ctx: AgentContext): Promise<void> {
         response: { 200: Type.Object({ items: Type.Array(ItemResponse) }), ...problems(400, ...SECURED) },
       },
     },
-    async (req) => ({ items: ctx.catalog.list({ q: req.query.q, limit: req.query.limit }) }),
+    async (req) => {
+      const now = ctx.clock();
+      return {
+        items: ctx.catalog.list({ q: req.query.q, limit: req.query.limit }).map((i) => inForce(ctx, i, now)),
+      };
+    },
   );
 }

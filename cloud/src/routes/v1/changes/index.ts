@@ -5,10 +5,12 @@ import { Type } from 'typebox';
 import { allow } from '../../../access.js';
 import { requireStore } from '../../../auth.js';
 import { readChanges } from '../../../changes.js';
+import { ReceiptTracker } from '../../../prices/store.js';
 import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
 
 const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
   const { pool, notifier, closing } = fastify;
+  const receipts = new ReceiptTracker(pool);
 
   fastify.get(
     '/stores/:storeId/changes',
@@ -30,6 +32,8 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
       const p = await fastify.authenticate(request);
       allow(p, 'GET /v1/stores/:storeId/changes', request.params.storeId);
       const store = requireStore(p, request.params.storeId);
+      // Everything up to `after` is applied at the store: its price changes are received.
+      await receipts.polled(store.storeId, request.query.after);
       const gone = new AbortController();
       reply.raw.once('close', () => gone.abort());
       return readChanges(pool, notifier, store.tenantId, store.storeId, {

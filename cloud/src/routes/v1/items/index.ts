@@ -1,6 +1,6 @@
 // The catalog: items and their prices (admin); changes reach the tenant's stores via the feed.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { MovementFields, PackSchema, PriceSchema } from '@store-edge/protocol';
+import { MovementFields, NetContentSchema, PackSchema, PriceSchema } from '@store-edge/protocol';
 import { Type } from 'typebox';
 import { allow } from '../../../access.js';
 import { putItem } from '../../../admin.js';
@@ -24,6 +24,7 @@ const plugin: FastifyPluginAsyncTypebox = async (fastify) => {
             gtins: Type.Array(Type.String({ pattern: '^[0-9]{8,14}$' }), { maxItems: 100 }),
             packs: Type.Optional(Type.Array(PackSchema, { maxItems: 100 })),
             price: PriceSchema,
+            netContent: Type.Optional(NetContentSchema),
             moveGtins: Type.Optional(
               Type.Boolean({ description: 'take GTINs that belong to another sku away from it' }),
             ),
