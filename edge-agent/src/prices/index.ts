@@ -2,6 +2,8 @@ import type { Change } from '@store-edge/protocol';
 import { defineFeature } from '../feature.js';
 import { SqlitePriceBook } from './book.js';
 import { PriceClock, type PriceClockDeps } from './clock.js';
+import { salePriceRoutes } from './routes.js';
+import { SalePriceRecorder } from './sales.js';
 import { PriceSchedule } from './schedule.js';
 
 export { SqlitePriceBook } from './book.js';
@@ -22,6 +24,7 @@ export function createPricesFeature(timers: Pick<PriceClockDeps, 'setTimer' | 'c
       const book = new SqlitePriceBook(db);
       const schedule = new PriceSchedule(db, core.settings.timezone, (msg, data) => plog.warn(data, msg));
       const priceClock = new PriceClock({ db, book, events, log: plog, clock, ...timers });
+      const sales = new SalePriceRecorder({ db, book, events, log: plog });
       // Skus whose change took effect before it arrived (the store was offline past the moment):
       // announced right after the feed's commit.
       const late = new Set<string>();
@@ -40,6 +43,7 @@ export function createPricesFeature(timers: Pick<PriceClockDeps, 'setTimer' | 'c
 
       return {
         service: book,
+        routes: salePriceRoutes,
         start: async () => {
           unsubscribe = core.feedHandlers.applied((changes: readonly Change[]) => {
             if (!changes.some((c) => c.kind === 'price-change' || c.kind === 'promotion')) return;
@@ -63,10 +67,12 @@ export function createPricesFeature(timers: Pick<PriceClockDeps, 'setTimer' | 'c
             owner,
           );
           await priceClock.start();
+          await sales.start();
         },
         stop: async () => {
           unsubscribe?.();
           events.removeListeners(owner);
+          await sales.stop();
           await priceClock.stop();
         },
       };

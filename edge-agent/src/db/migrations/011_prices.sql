@@ -47,3 +47,22 @@ CREATE TABLE price_clock (
   announced_until INTEGER
 );
 INSERT INTO price_clock (id, announced_until) VALUES (1, NULL);
+
+-- The price in force recorded for each sale and return (the ledger's movement carries no price):
+-- the one-unit price at the movement's `at`, the regular price, and the promotion with its rule;
+-- line_amount is what `qty` units cost under it (a multi-buy: whole bundles at its amount, the
+-- rest at the regular price). Written shortly after the movement's commit (prices/sales.ts).
+CREATE TABLE sale_prices (
+  seq            INTEGER PRIMARY KEY,  -- the movement's seq
+  movement_id    TEXT NOT NULL,
+  sku            TEXT NOT NULL,
+  qty            INTEGER NOT NULL,
+  at             TEXT NOT NULL,
+  amount         TEXT NOT NULL,
+  currency       TEXT NOT NULL,
+  regular_amount TEXT NOT NULL,
+  line_amount    TEXT NOT NULL,
+  promotion_id   TEXT,
+  promotion_rule TEXT
+);
+ALTER TABLE price_clock ADD COLUMN priced_seq INTEGER;
