@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { startOidcProvider, type TestOidcProvider } from '@store-edge/testing';
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
 import { createOidcVerifier, OIDC_DEFAULTS, type OidcSettings, readClaim } from './oidc.js';
 import { HttpProblem } from './problem.js';
 
@@ -118,5 +119,45 @@ describe('OIDC verifier against a real provider', () => {
     ]);
     expect(readClaim({ realm_access: { roles: ['buyer'] } }, 'realm_access.roles')).toEqual(['buyer']);
     expect(readClaim({ a: 1 }, 'a.b')).toBeUndefined();
+  });
+});
+
+describe('OIDC settings', () => {
+  const base = { STORE_EDGE_ADMIN_TOKEN: 'an-admin-token-0123456789' };
+  it('are all of issuer, audience and client id, or none; https except on loopback; each problem named', () => {
+    const none = loadConfig(base);
+    expect(none.ok && none.config.oidc).toBe(null);
+    const partial = loadConfig({ ...base, STORE_EDGE_OIDC_ISSUER: 'http://sso.example.com/realms/r' });
+    expect(partial.ok).toBe(false);
+    expect(!partial.ok && partial.problems).toEqual([
+      "STORE_EDGE_OIDC_ISSUER: must be https:// (http:// only on 127.0.0.1, localhost or [::1]), got 'http://sso.example.com/realms/r'",
+      'STORE_EDGE_OIDC_AUDIENCE: required with STORE_EDGE_OIDC_ISSUER (the `aud` of access tokens for this API)',
+      "STORE_EDGE_OIDC_CLIENT_ID: required with STORE_EDGE_OIDC_ISSUER (the console's public client)",
+    ]);
+    const full = loadConfig({
+      ...base,
+      STORE_EDGE_OIDC_ISSUER: 'https://sso.example.com/realms/r',
+      STORE_EDGE_OIDC_AUDIENCE: 'store-edge-api',
+      STORE_EDGE_OIDC_CLIENT_ID: 'console',
+      STORE_EDGE_OIDC_ROLES_CLAIM: 'realm_access.roles',
+    });
+    expect(full.ok && full.config.oidc).toEqual({
+      issuer: 'https://sso.example.com/realms/r',
+      audience: 'store-edge-api',
+      clientId: 'console',
+      tenantClaim: 'tenant',
+      rolesClaim: 'realm_access.roles',
+      storesClaim: 'stores',
+      clockSkewSeconds: 30,
+      jwksCooldownSeconds: 30,
+    });
+    expect(
+      loadConfig({
+        ...base,
+        STORE_EDGE_OIDC_ISSUER: 'http://127.0.0.1:4000',
+        STORE_EDGE_OIDC_AUDIENCE: 'a',
+        STORE_EDGE_OIDC_CLIENT_ID: 'c',
+      }).ok,
+    ).toBe(true);
   });
 });

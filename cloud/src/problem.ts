@@ -105,7 +105,8 @@ export const CLOUD_PROBLEMS = {
     type: `${URN}busy`,
     status: 503,
     title: 'Service Unavailable',
-    meaning: 'the replica is applying as many batches as it takes at once (load shedding)',
+    meaning:
+      "the replica is applying as many batches as it takes at once, or (while other tenants have batches in flight) the tenant's half of them (load shedding, fair between tenants)",
     action: 'retry after `Retry-After` seconds with backoff',
   },
   'oidc-unreachable': {

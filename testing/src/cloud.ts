@@ -39,6 +39,7 @@ export async function startTestCloud(
     /** The fleet's clock and offline window (docs/fleet.md); default the system clock and 90 s. */
     clock?: () => Date;
     offlineAfterSeconds?: number;
+    maxIngestInFlight?: number;
   } = {},
 ): Promise<TestCloud> {
   if (!serverUrl) throw new Error('no MySQL server for tests (see testing/src/global-setup.ts)');
@@ -56,6 +57,7 @@ export async function startTestCloud(
     rateLimits: opts.rateLimits ?? {},
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.offlineAfterSeconds !== undefined ? { offlineAfterSeconds: opts.offlineAfterSeconds } : {}),
+    ...(opts.maxIngestInFlight ? { maxIngestInFlight: opts.maxIngestInFlight } : {}),
   });
   await app.ready();
   return {

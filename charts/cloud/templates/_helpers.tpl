@@ -90,6 +90,30 @@ seccompProfile:
   value: {{ .Values.offlineAfterSeconds | quote }}
 - name: NODE_ENV
   value: production
+{{- with .Values.oidc }}
+{{- if .issuer }}
+- name: STORE_EDGE_OIDC_ISSUER
+  value: {{ .issuer | quote }}
+- name: STORE_EDGE_OIDC_AUDIENCE
+  value: {{ required "oidc.audience is required with oidc.issuer" .audience | quote }}
+- name: STORE_EDGE_OIDC_CLIENT_ID
+  value: {{ required "oidc.clientId is required with oidc.issuer" .clientId | quote }}
+- name: STORE_EDGE_OIDC_TENANT_CLAIM
+  value: {{ .claims.tenant | quote }}
+- name: STORE_EDGE_OIDC_ROLES_CLAIM
+  value: {{ .claims.roles | quote }}
+- name: STORE_EDGE_OIDC_STORES_CLAIM
+  value: {{ .claims.stores | quote }}
+- name: STORE_EDGE_OIDC_CLOCK_SKEW_SECONDS
+  value: {{ .clockSkewSeconds | quote }}
+- name: STORE_EDGE_OIDC_JWKS_COOLDOWN_SECONDS
+  value: {{ .jwksCooldownSeconds | quote }}
+{{- end }}
+{{- end }}
+- name: STORE_EDGE_RATE_LIMIT_PER_STORE
+  value: {{ .Values.rateLimits.perStore | quote }}
+- name: STORE_EDGE_RATE_LIMIT_PER_TENANT
+  value: {{ .Values.rateLimits.perTenant | quote }}
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
 {{- end }}

@@ -31,6 +31,8 @@ const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions> = async (fasti
   const { pool, metrics, notifier } = fastify;
   const { maxIngestInFlight } = opts;
   let ingestInFlight = 0;
+  const tenantInFlight = new Map<string, number>();
+  const perTenantInFlight = Math.max(1, Math.ceil(maxIngestInFlight / 2));
 
   fastify.post(
     '/stores/:storeId/replication/batches',
@@ -53,7 +55,7 @@ const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions> = async (fasti
               '`code: sequence-gap` (resend from `expectedSeq`), `sequence-reuse` (`seq`, `appliedSeq`), ' +
               `\`movement-id-conflict\` (\`seq\`), or ${anotherAgent}`,
             413: `\`code: batch-too-large\`: more than ${MAX_BATCH_RECORDS} records, or the body is too large`,
-            503: '`code: busy`: this replica is applying as many batches as it takes; send again after Retry-After',
+            503: "`code: busy`: this replica is applying as many batches as it takes (or this tenant's half of them); send again after Retry-After",
           }),
         },
       },
@@ -62,23 +64,41 @@ const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions> = async (fasti
       // past the stores' 30 s timeout, be sent again and be worked on twice; answered 503 at
       // once (before the body is read and decompressed), the stores back off with jitter and
       // the batches being worked on finish in time (RFC 9110 §15.6.4, Retry-After §10.2.3).
-      onRequest: async (_request, reply) => {
-        if (ingestInFlight >= maxIngestInFlight) {
+      //
+      // Fairness between tenants (issue 17): while another tenant has batches in flight, a
+      // tenant holding half of the slots gets no more, so the others' batches keep finding
+      // slots as they free up. Alone, a tenant may use them all (nothing idles for nobody).
+      onRequest: async (request, reply) => {
+        const p = await fastify.authenticate(request);
+        const tenant = p.kind === 'store' ? p.tenantId : null;
+        const held = tenant ? (tenantInFlight.get(tenant) ?? 0) : 0;
+        const othersBusy = tenantInFlight.size > (held > 0 ? 1 : 0);
+        if (ingestInFlight >= maxIngestInFlight || (tenant && othersBusy && held >= perTenantInFlight)) {
           metrics.batches.labels('shed').inc();
           reply.header('retry-after', '1');
           throw new HttpProblem(
             503,
             'Service Unavailable',
-            `this cloud replica is applying ${ingestInFlight} batches; send this one again after a short backoff`,
+            ingestInFlight >= maxIngestInFlight
+              ? `this cloud replica is applying ${ingestInFlight} batches; send this one again after a short backoff`
+              : `this cloud replica is applying ${held} batches of this tenant, its share; send this one again after a short backoff`,
             { code: 'busy' },
           );
         }
         ingestInFlight++;
+        if (tenant) tenantInFlight.set(tenant, held + 1);
         let released = false;
         reply.raw.once('close', () => {
           if (!released) {
             released = true;
             ingestInFlight--;
+            if (tenant) {
+              // Entries live only while a tenant has batches in flight: the map is bounded by
+              // maxIngestInFlight.
+              const left = (tenantInFlight.get(tenant) ?? 1) - 1;
+              if (left > 0) tenantInFlight.set(tenant, left);
+              else tenantInFlight.delete(tenant);
+            }
           }
         });
       },
