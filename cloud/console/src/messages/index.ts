@@ -3,6 +3,7 @@
 import * as catalog from './catalog.js';
 import * as common from './common.js';
 import * as fleet from './fleet.js';
+import * as prices from './prices.js';
 import * as reservations from './reservations.js';
 import * as stock from './stock.js';
 import * as store from './store.js';
@@ -17,6 +18,7 @@ export const en = {
   ...catalog.en,
   ...reservations.en,
   ...webhooks.en,
+  ...prices.en,
 };
 
 export const de: Messages<typeof en> = {
@@ -27,6 +29,7 @@ export const de: Messages<typeof en> = {
   ...catalog.de,
   ...reservations.de,
   ...webhooks.de,
+  ...prices.de,
 };
 
 export const es: Messages<typeof en> = {
@@ -37,4 +40,5 @@ export const es: Messages<typeof en> = {
   ...catalog.es,
   ...reservations.es,
   ...webhooks.es,
+  ...prices.es,
 };
