@@ -41,7 +41,7 @@ export function LabelReadinessPage({ query }: { query: URLSearchParams }) {
       {data.data && (
         <>
           <p data-fact="priceChanges">{t('labels.counted', { n: data.data.priceChanges })}</p>
-          <ReadinessLegend />
+          {rows.length > 0 && <ReadinessLegend />}
           <div class="scroll">
             <Table<StoreReadiness>
               caption={t('nav.labels')}

@@ -236,7 +236,7 @@ export function PricesPage({ query }: { query: URLSearchParams }) {
       <ErrorText error={list.error} />
       {list.data && (
         <>
-          <ReadinessLegend />
+          {list.data.length > 0 && <ReadinessLegend />}
           <div class="scroll">
             <Table<PriceChangeSummary>
               caption={t('nav.prices')}
