@@ -7,6 +7,8 @@ import { type Principal, READERS, type Role, requireRole, requireStore, type Sco
 import { forbidden } from './problem.js';
 
 export type Access =
+  /** Anyone, no token (route `config: { public: true }`; nothing of a tenant's): e.g. the console's sign-in settings. */
+  | { who: 'public' }
   /** The platform operator's static admin token only (creating tenants and stores). */
   | { who: 'admin' }
   /** The store's own credential only (its replication and change feed). */
@@ -65,6 +67,8 @@ export const ALL: Scope = { tenantId: null, stores: null };
  */
 export function allow(p: Principal, route: RouteKey, storeId?: string): Scope {
   const a: Access = ACCESS[route];
+  // A scope that matches no row (no tenant has an empty id): a public route reads no tenant data.
+  if (a.who === 'public') return { tenantId: '', stores: [] };
   if (a.who === 'admin') {
     if (p.kind !== 'admin') throw forbidden('this route needs the admin token (platform operator)');
     return ALL;

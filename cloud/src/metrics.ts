@@ -50,6 +50,12 @@ export function createMetrics() {
       labelNames: ['tenant'],
       registers: [registry],
     }),
+    fleetOldestPending: new Gauge({
+      name: 'store_edge_cloud_fleet_oldest_pending_seconds',
+      help: "Age of the oldest movement waiting to replicate at any of the tenant's stores (their latest reports); 0 when none waits",
+      labelNames: ['tenant'],
+      registers: [registry],
+    }),
     fleetDevicesInError: new Gauge({
       name: 'store_edge_cloud_fleet_devices_in_error',
       help: "Devices reporting an error (a printer out of paper, a failed scanner) at the tenant's stores",

@@ -240,6 +240,10 @@ export function createOidcVerifier(settings: OidcSettings, opts: OidcVerifierOpt
       let payload: JWTPayload;
       try {
         // RFC 7519 §4.1 / RFC 9068 §4: issuer, audience and expiry are required and checked.
+        // RFC 9068 §4 also asks for `typ: at+jwt`; it is not required here because Keycloak,
+        // Entra ID and Auth0 type their access tokens `JWT`. What typ would prevent, an ID token
+        // used as an access token (RFC 8725 §3.11), the audience check prevents: an ID token's
+        // `aud` is the console's client id, not this API.
         ({ payload } = await jwtVerify(token, jwks, {
           issuer: settings.issuer,
           audience: settings.audience,

@@ -113,13 +113,20 @@ describe('fleet with real processes', () => {
     edge.kill('SIGKILL');
     await edge.exited;
     const killedAt = Date.now();
+    let askedAt = 0;
     const offline = await until('the store offline', async () => {
+      askedAt = Date.now();
       const s = await fleetStore(a, stack.storeId);
       return s?.status === 'offline' && s;
     });
-    // The last report came before the kill; offline shows at most the window after it.
+    // The last report came before the kill; offline shows at most the window after it (measured
+    // at the request that first said so: this machine's slowness in answering is not the cloud's
+    // decision, which uses the time the request arrives).
     expect(Date.parse(offline.lastSeenAt ?? '')).toBeLessThanOrEqual(killedAt);
-    expect(Date.now() - killedAt).toBeLessThan(WINDOW_SECONDS * 1000 + 1000);
+    expect(askedAt - killedAt).toBeLessThan(WINDOW_SECONDS * 1000 + 1000);
+    console.info(
+      `fleet e2e: offline shown ${askedAt - killedAt} ms after SIGKILL (window ${WINDOW_SECONDS} s)`,
+    );
 
     await until('store.offline delivered', async () => events.some((e) => e.type === 'store.offline'));
     // Both replicas have swept since the store went silent (their gauges count it offline).

@@ -12,7 +12,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import Provider, { type ClientMetadata, type Configuration, errors as oidcErrors } from 'oidc-provider';
+// Types only here: the package (and Koa under it) loads when a test starts a provider, not in
+// every test that imports @store-edge/testing.
+import type Provider from 'oidc-provider';
+import type { ClientMetadata, Configuration } from 'oidc-provider';
 import { freePort } from './ports.js';
 
 /** The store-edge claims of an account or an integration. */
@@ -92,6 +95,7 @@ const listen = (server: Server, port: number) =>
 
 /** Starts the provider; stop() it in afterAll. */
 export async function startOidcProvider(opts: TestOidcProviderOptions = {}): Promise<TestOidcProvider> {
+  const { default: ProviderClass, errors: oidcErrors } = await import('oidc-provider');
   const port = opts.port ?? (await freePort());
   const issuer = `http://127.0.0.1:${port}`;
   const audience = opts.audience ?? 'https://api.store-edge.test';
@@ -213,7 +217,7 @@ export async function startOidcProvider(opts: TestOidcProviderOptions = {}): Pro
         ctx.body = out;
       },
     };
-    const p = new Provider(issuer, configuration);
+    const p = new ProviderClass(issuer, configuration);
     // Plain http on loopback: no proxy in front, nothing to trust.
     p.proxy = false;
     return p;

@@ -59,6 +59,22 @@ export class SignInError extends Error {
 
 // --- configuration and discovery -------------------------------------------------------------
 
+/** What this tab left in sessionStorage before leaving for the provider, checked field by field. */
+function parsePending(raw: string): Pending | null {
+  try {
+    const r = asRecord(JSON.parse(raw) as Json);
+    const p = {
+      verifier: str(r.verifier),
+      state: str(r.state),
+      nonce: str(r.nonce),
+      returnTo: str(r.returnTo),
+    };
+    return p.verifier && p.state && p.nonce ? p : null;
+  } catch {
+    return null;
+  }
+}
+
 let configPromise: Promise<ConsoleConfig> | null = null;
 
 export function loadConfig(): Promise<ConsoleConfig> {
@@ -204,12 +220,7 @@ export async function completeSignIn(): Promise<string> {
   sessionStorage.removeItem(PENDING_KEY);
   const error = q.get('error');
   if (error) throw new SignInError(error, q.get('error_description') ?? '');
-  let pending: Pending | null = null;
-  try {
-    pending = raw ? (JSON.parse(raw) as Pending) : null;
-  } catch {
-    pending = null;
-  }
+  const pending = raw ? parsePending(raw) : null;
   // RFC 6749 §10.12: a code for a sign-in this tab did not start is refused (login CSRF).
   if (!pending || q.get('state') !== pending.state)
     throw new SignInError('state', 'this sign-in was not started here');
@@ -287,8 +298,19 @@ function restore(): Session | null {
   try {
     const raw = sessionStorage.getItem(SESSION_KEY);
     if (!raw) return null;
-    const s = JSON.parse(raw) as Session;
-    return typeof s.accessToken === 'string' && s.expiresAt > Date.now() ? s : null;
+    const r = asRecord(JSON.parse(raw) as Json);
+    const strings = (v: Json | undefined) =>
+      Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : null;
+    const s: Session = {
+      accessToken: str(r.accessToken),
+      idToken: optString(r.idToken),
+      expiresAt: typeof r.expiresAt === 'number' ? r.expiresAt : 0,
+      name: str(r.name),
+      tenant: optString(r.tenant),
+      roles: strings(r.roles) ?? [],
+      stores: strings(r.stores),
+    };
+    return s.accessToken && s.expiresAt > Date.now() ? s : null;
   } catch {
     return null;
   }

@@ -3,7 +3,7 @@
 // chart, bounds, tokens and scope. The agent and the cloud as processes: test/fleet.test.ts.
 import { createServer, type Server } from 'node:http';
 import { HEALTH_LIMITS, type HealthReport } from '@store-edge/protocol';
-import { freePort } from '@store-edge/testing';
+import { freePort, startOidcProvider } from '@store-edge/testing';
 import {
   admin,
   bearer,
@@ -14,8 +14,8 @@ import {
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../app.js';
-import type { PersonPrincipal } from '../auth.js';
 import { createMetrics } from '../metrics.js';
+import { OIDC_DEFAULTS } from '../oidc.js';
 import type { EventEnvelope } from '../outbox.js';
 import { WebhookDispatcher } from '../webhooks.js';
 import { fleet, storeHealth } from './store.js';
@@ -231,6 +231,8 @@ describe('fleet', () => {
     expect(text).toContain('store_edge_cloud_fleet_stores{tenant="south",status="unknown"} 1');
     expect(text).toContain('store_edge_cloud_fleet_devices_in_error{tenant="north"} 1');
     expect(text).toContain('store_edge_cloud_fleet_backlog_pending{tenant="north"} 42');
+    // The oldest pending movement (07:55) against the clock (08:01:31).
+    expect(text).toContain('store_edge_cloud_fleet_oldest_pending_seconds{tenant="north"} 391');
     expect(text).not.toMatch(/fleet[a-z_]*\{[^}]*store=/);
   });
 
@@ -356,8 +358,15 @@ describe('fleet', () => {
     expect((await fleet(cloud.pool, { tenantId: 'north', stores: [] }, c)).map((s) => s.id)).toEqual([]);
   });
   it('answers a person only within their tenant and stores: another tenant’s store is not found', async () => {
-    // The OIDC verifier (auth branch) turns a JWT into a person principal; here a hook sets the
-    // principal it would produce, and the routes' own scope handling does the rest.
+    // People as the OIDC verifier sees them: tokens from a real provider (oidc-provider), a
+    // viewer of south, and a viewer of north scoped to store n-2; the routes' own scope does the rest.
+    const idp = await startOidcProvider({
+      machines: {
+        'south-viewer': { tenant: 'south', roles: ['viewer'] },
+        'north-n2': { tenant: 'north', roles: ['viewer'], stores: ['n-2'] },
+        'north-all': { tenant: 'north', roles: ['viewer'] },
+      },
+    });
     const app = await buildApp({
       pool: cloud.pool,
       adminToken: 'fleet-scope-admin-token-0123',
@@ -366,26 +375,16 @@ describe('fleet', () => {
       notifier: cloud.notifier,
       clock,
       offlineAfterSeconds: WINDOW,
-    });
-    app.addHook('onRequest', async (request) => {
-      const tenant = request.headers['x-test-tenant'];
-      if (typeof tenant !== 'string') return;
-      const stores = request.headers['x-test-stores'];
-      const person: PersonPrincipal = {
-        kind: 'person',
-        subject: 'test-person',
-        tenantId: tenant,
-        roles: ['viewer'],
-        stores: typeof stores === 'string' ? stores.split(',') : null,
-      };
-      request.principal = person;
+      oidc: { issuer: idp.issuer, audience: idp.audience, clientId: idp.consoleClientId, ...OIDC_DEFAULTS },
     });
     await app.ready();
+    const people = {
+      south: bearer(await idp.token('south-viewer')),
+      'north/n-2': bearer(await idp.token('north-n2')),
+      north: bearer(await idp.token('north-all')),
+    };
     try {
-      const as = (tenant: string, stores?: string) => ({
-        'x-test-tenant': tenant,
-        ...(stores ? { 'x-test-stores': stores } : {}),
-      });
+      const as = (tenant: 'south' | 'north', stores?: 'n-2') => people[stores ? 'north/n-2' : tenant];
       const south = await app.inject({ method: 'GET', url: '/v1/fleet', headers: as('south') });
       expect(south.json().stores.map((s: { id: string }) => s.id)).toEqual(['s-1']);
       for (const url of ['/v1/stores/n-1/health', '/v1/stores/n-1/backlog']) {
@@ -416,6 +415,7 @@ describe('fleet', () => {
       ).toBe(403);
     } finally {
       await app.close();
+      await idp.stop();
     }
   });
 });

@@ -423,6 +423,8 @@ export interface TenantFleetFigures {
   offline: number;
   unknown: number;
   pending: number;
+  /** Age of the oldest pending movement over the tenant's stores (0: none waits). */
+  oldestPendingSeconds: number;
   devicesInError: number;
 }
 
@@ -435,7 +437,8 @@ export async function tenantFigures(pool: Pool, clock: FleetClock): Promise<Tena
         SUM(h.last_seen_at >= ?) AS online_n,
         SUM(h.last_seen_at < ?) AS offline_n,
         COALESCE(SUM(h.pending), 0) AS pending,
-        COALESCE(SUM(h.devices_in_error), 0) AS devices_in_error
+        COALESCE(SUM(h.devices_in_error), 0) AS devices_in_error,
+        MIN(h.oldest_pending_at) AS oldest_pending_at
       FROM stores s LEFT JOIN store_health h ON h.store_id = s.id
       GROUP BY s.tenant_id`,
     [cutoff, cutoff],
@@ -448,6 +451,7 @@ export async function tenantFigures(pool: Pool, clock: FleetClock): Promise<Tena
       offline_n: unknown;
       pending: unknown;
       devices_in_error: unknown;
+      oldest_pending_at: Date | null;
     }>
   ).map((r) => ({
     tenantId: r.tenant_id,
@@ -456,5 +460,8 @@ export async function tenantFigures(pool: Pool, clock: FleetClock): Promise<Tena
     unknown: Number(r.unknown_n ?? 0),
     pending: Number(r.pending ?? 0),
     devicesInError: Number(r.devices_in_error ?? 0),
+    oldestPendingSeconds: r.oldest_pending_at
+      ? Math.max(0, (clock.now().getTime() - r.oldest_pending_at.getTime()) / 1000)
+      : 0,
   }));
 }

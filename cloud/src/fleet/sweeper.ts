@@ -94,12 +94,14 @@ export class FleetSweeper {
       metrics.fleetStores.labels(f.tenantId, 'offline').set(f.offline);
       metrics.fleetStores.labels(f.tenantId, 'unknown').set(f.unknown);
       metrics.fleetPending.labels(f.tenantId).set(f.pending);
+      metrics.fleetOldestPending.labels(f.tenantId).set(f.oldestPendingSeconds);
       metrics.fleetDevicesInError.labels(f.tenantId).set(f.devicesInError);
     }
     for (const t of this.#tenants) {
       if (seen.has(t)) continue;
       for (const s of ['online', 'offline', 'unknown']) metrics.fleetStores.remove(t, s);
       metrics.fleetPending.remove(t);
+      metrics.fleetOldestPending.remove(t);
       metrics.fleetDevicesInError.remove(t);
     }
     this.#tenants = seen;

@@ -11,6 +11,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth.js';
 import { cloudProblem } from '../problem.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * A /v1 route anyone may call without a token (e.g. what the console needs before sign-in):
+     * the authenticate-and-count hook below skips it; it must not read tenant data.
+     */
+    public?: boolean;
+  }
+}
+
 export interface RequestLimits {
   /** Requests per second per store credential (0: no limit). */
   perStore?: number;
@@ -70,6 +80,7 @@ export async function installRequestLimits(app: FastifyInstance, limits: Request
       : null;
 
   app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config?.public === true) return;
     const p = await app.authenticate(request);
     const keys = keysOf(p);
     // The store's own limit first: a store over it is refused without spending its tenant's.
