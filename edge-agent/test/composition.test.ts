@@ -21,7 +21,7 @@ describe('composition', () => {
     const events = t.agent.events;
     expect(t.agent.service('replication')).toBeDefined();
     expect(events.listenerCount('committed')).toBeGreaterThan(0); // the shipper waits for commits
-    expect(events.listenerCount('price.changed')).toBe(2); // shelf labels, price history (prices)
+    expect(events.listenerCount('price.changed')).toBe(2); // shelf labels, price history (prices/)
     expect(events.listenerCount('device.changed')).toBe(3); // scanners, readers, printers
     await t.agent.stop();
     expect(events.owners).toBe(0);

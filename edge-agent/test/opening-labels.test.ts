@@ -112,6 +112,7 @@ const clock = () => new Date(now.getTime());
 async function startAgent(): Promise<{
   agent: EdgeAgent;
   api: (path: string) => Promise<Record<string, unknown>>;
+  text: (path: string) => Promise<string>;
 }> {
   const settings = loadSettings({
     STORE_EDGE_CONFIG: configFile,
@@ -144,7 +145,9 @@ async function startAgent(): Promise<{
     (await (
       await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } })
     ).json()) as Record<string, unknown>;
-  return { agent, api };
+  const text = async (path: string) =>
+    (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } })).text();
+  return { agent, api, text };
 }
 
 beforeAll(async () => {
@@ -166,7 +169,7 @@ afterAll(async () => {
 
 describe('labels for the next opening', () => {
   it('queues one batch per printer at 20:00, printed once, made once across a restart', async () => {
-    let { agent, api } = await startAgent();
+    let { agent, api, text } = await startAgent();
     try {
       const parts = agent.parts;
       if (!parts) throw new Error('not started');
@@ -176,6 +179,17 @@ describe('labels for the next opening', () => {
       seedPrices(parts.db);
       const service = agent.service('opening-labels');
       if (!service) throw new Error('opening-labels is off');
+
+      // The preview is the label as it prints at `at`: the promotion label once Apple week runs.
+      const preview = (t: Date) =>
+        text(`/labels/shelf.zpl?sku=APPLE&at=${encodeURIComponent(t.toISOString())}`);
+      const tonight = await preview(at('2026-12-05', '19:00'));
+      expect(tonight).toContain('^FD€2.59^FS');
+      expect(tonight).not.toContain('was');
+      const tomorrow = await preview(at('2026-12-06', '09:00'));
+      expect(tomorrow).toContain('^FD€1.99^FS');
+      expect(tomorrow).toContain('^FDwas €2.59^FS');
+      expect(tomorrow).toContain('^FD€3.98/kg^FS');
 
       // 19:59: not yet; the console says what is coming.
       expect(service.tick().kind).toBe('not-due');
@@ -234,7 +248,7 @@ describe('labels for the next opening', () => {
       // A restart at 20:05 finds the day's batch and queues nothing new.
       await agent.stop();
       now = at('2026-12-05', '20:05');
-      ({ agent, api } = await startAgent());
+      ({ agent, api, text } = await startAgent());
       expect(agent.service('opening-labels')?.tick().kind).toBe('exists');
       await new Promise((r) => setTimeout(r, 300));
       for (const f of fakes) expect(f.jobs).toHaveLength(4);
@@ -249,5 +263,5 @@ describe('labels for the next opening', () => {
     } finally {
       await agent.stop();
     }
-  });
+  }, 120_000);
 });

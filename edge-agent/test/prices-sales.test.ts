@@ -54,7 +54,9 @@ describe('prices at the store', () => {
       rule: { kind: 'multi-buy', qty: 3, amount: '5' },
     });
     expect(item.body.lowestPrice30d).toEqual({ amount: '2.00', currency: 'EUR' });
-    await t.api('/api/v1/movements', { body: { movements: [mv('receive', { qty: 10 }), mv('sale', { qty: 4 })] } });
+    await t.api('/api/v1/movements', {
+      body: { movements: [mv('receive', { qty: 10 }), mv('sale', { qty: 4 })] },
+    });
     const sales = await until('the sale price', async () => {
       const r = await t!.api('/api/v1/sale-prices');
       return r.body.sales.length > 0 ? (r.body.sales as Json[]) : undefined;
@@ -94,6 +96,8 @@ describe('prices at the store', () => {
       body: { ...ITEM, gtins: [], packs: [], price: { amount: '1.10', currency: 'EUR' } },
     });
     const later = new Date(Date.now() + 60_000).toISOString();
-    expect((await t.api(`/api/v1/items/SKU-2?at=${encodeURIComponent(later)}`)).body.price.amount).toBe('1.10');
+    expect((await t.api(`/api/v1/items/SKU-2?at=${encodeURIComponent(later)}`)).body.price.amount).toBe(
+      '1.10',
+    );
   });
 });

@@ -108,7 +108,8 @@ describe('POST /v1/price-changes', () => {
       (c) => c.kind === 'price-change' && c.data.id === 'pc-s2',
     );
     expect(entries.map((e) => (e.data.lines as unknown[]).length)).toEqual([100, 100, 50]);
-    expect((entries[0]?.data.lines as Array<{ amount: string }>)[0]?.amount).toBe('1.5');
+    const first = entries[0]?.data.lines as Array<{ amount: string }> | undefined;
+    expect(first?.[0]?.amount).toBe('1.5');
     expect((await feed('s1', before1)).changes.filter((c) => c.kind === 'price-change')).toEqual([]);
   });
 

@@ -26,14 +26,6 @@ export function minorDigits(currency: string): number {
   return d ?? 2;
 }
 
-/** Rounds half up to the currency's minor unit (a shopper pays whole cents). */
-export function roundToMinor(units: bigint, currency: string): bigint {
-  const step = 10n ** BigInt(4 - Math.min(4, minorDigits(currency)));
-  const q = units / step;
-  const r = units % step;
-  return (r * 2n >= step ? q + 1n : q) * step;
-}
-
 /** The decimal text of an amount in units, with the currency's digits (`0.70`, `12`). */
 export function formatUnits(units: bigint, currency: string): string {
   const digits = Math.min(4, minorDigits(currency));
@@ -45,10 +37,4 @@ export function formatUnits(units: bigint, currency: string): string {
   const rest = frac.slice(digits).replace(/0+$/, '');
   const text = `${int}${kept || rest ? '.' : ''}${kept}${rest}`;
   return neg ? `-${text}` : text;
-}
-
-/** `percent` off: value has at most 2 decimals (schema multipleOf 0.01), so ×100 is an integer. */
-export function percentOff(units: bigint, percent: number): bigint {
-  const p = BigInt(Math.round(percent * 100));
-  return (units * (10_000n - p)) / 10_000n;
 }

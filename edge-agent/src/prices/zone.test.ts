@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadSettings, SettingsError } from '../config/settings.js';
 import { isTimeZone, resolveEffectiveAt } from './zone.js';
 
 const at = (text: string, zone: string) => resolveEffectiveAt(text, zone)?.toISOString();
@@ -31,5 +32,17 @@ describe('effective times in a store zone', () => {
     expect(at('tomorrow', 'Europe/Berlin')).toBeUndefined();
     expect(isTimeZone('Europe/Berlin')).toBe(true);
     expect(isTimeZone('Europe/Berlinn')).toBe(false);
+  });
+
+  it('STORE_EDGE_TIMEZONE is checked at start, with the other settings problems', () => {
+    expect(loadSettings({ STORE_EDGE_TIMEZONE: 'America/New_York' }).timezone).toBe('America/New_York');
+    let err: unknown;
+    try {
+      loadSettings({ STORE_EDGE_TIMEZONE: 'Mars/Olympus_Mons', STORE_EDGE_HTTP_PORT: '99999' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SettingsError);
+    expect((err as SettingsError).problems.map((p) => p.path)).toEqual(['STORE_EDGE_HTTP_PORT', 'timezone']);
   });
 });

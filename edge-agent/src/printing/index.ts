@@ -51,8 +51,10 @@ export function validatePrinter(config: DeviceConfig): Array<{ path: string; mes
 export function printingFeature(opts: PrintServiceOptions = {}) {
   return defineFeature({
     name: 'printing',
-    create(core) {
+    needs: ['prices'],
+    create(core, { prices }) {
       const service = new PrintService(core, opts);
+      service.usePrices(prices, core.settings.timezone);
       const labeler = new PriceLabeler({
         service,
         settings: core.settings.labels,

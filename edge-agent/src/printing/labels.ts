@@ -1,6 +1,8 @@
 import { type Dpmm, LabelDataError, type LabelRequest, renderZpl, sampleLabelData } from '@store-edge/labels';
 import type { DeviceConfig, Settings } from '../config/settings.js';
 import type { CatalogItem } from '../ledger/catalog.js';
+import type { PriceInForce } from '../prices/types.js';
+import { priceLabelRequest } from './opening/label-data.js';
 import type { PrintItem } from './store.js';
 
 /** Templates whose data comes from a catalog item (the others need data the catalog has not). */
@@ -62,6 +64,11 @@ export interface RenderContext {
   catalog: { get(sku: string): CatalogItem | null };
   labels: Settings['labels'];
   printer?: DeviceConfig;
+  /**
+   * The price in force of a sku at the instant the label is for (the prices feature): a shelf
+   * label then shows it, as the promotion label when it is a reduction (Directive 98/6/EC Art. 6a).
+   */
+  prices?: { at(sku: string): PriceInForce | null; timeZone: string };
 }
 
 /** Label requests for catalog items; every problem at once, each with its path. */
@@ -86,14 +93,24 @@ export function catalogLabelRequests(
       problems.push({ path: `/items/${i}/sku`, message: `no item with sku '${it.sku}'` });
       return;
     }
-    const req: LabelRequest = {
-      template,
-      data: labelData(template, item),
-      locale: ctx.labels.locale,
-      currency: ctx.labels.currency,
-      copies: it.copies,
-      ...printerMedia(ctx.printer),
-    };
+    const inForce = template === 'shelf' ? ctx.prices?.at(it.sku) : null;
+    const req: LabelRequest = inForce
+      ? {
+          ...priceLabelRequest(item, inForce, {
+            labels: ctx.labels,
+            printer: ctx.printer,
+            timeZone: ctx.prices?.timeZone ?? 'UTC',
+          }),
+          copies: it.copies,
+        }
+      : {
+          template,
+          data: labelData(template, item),
+          locale: ctx.labels.locale,
+          currency: ctx.labels.currency,
+          copies: it.copies,
+          ...printerMedia(ctx.printer),
+        };
     // Checked one by one so a problem names the sku it belongs to.
     try {
       renderZpl(req);

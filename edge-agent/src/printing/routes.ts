@@ -199,6 +199,13 @@ export function printRoutes(holder: { readonly current: PrintService }) {
           querystring: Type.Object({
             sku: Type.String({ minLength: 1, maxLength: 128 }),
             printerId: Type.Optional(Type.String({ minLength: 1 })),
+            at: Type.Optional(
+              Type.String({
+                pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$',
+                description:
+                  'the instant the label is for (default now): its price in force (CONTRACT.md v2)',
+              }),
+            ),
           }),
           response: {
             200: {
@@ -222,14 +229,19 @@ export function printRoutes(holder: { readonly current: PrintService }) {
             `unknown template '${template}' (one of: ${templateNames.join(', ')})`,
           );
         }
-        const { sku, printerId } = req.query;
+        const { sku, printerId, at } = req.query;
         const printer = printerId ? holder.current.printer(printerId) : undefined;
         if (printerId && !printer)
           throw new EdgeError(ErrorCode.Printing_PrinterNotFound, `no zpl-printer device '${printerId}'`);
         let labelReq: ReturnType<typeof catalogLabelRequests>[number];
         try {
           const reqs = catalogLabelRequests(
-            { catalog: holder.current.catalog, labels: holder.current.labelSettings, printer },
+            {
+              catalog: holder.current.catalog,
+              labels: holder.current.labelSettings,
+              printer,
+              prices: holder.current.pricesAt(at ? new Date(at) : undefined),
+            },
             template,
             [{ sku, copies: 1 }],
           );

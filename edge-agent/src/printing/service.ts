@@ -8,7 +8,8 @@ import {
 import { renderZpl, renderZplBatch } from '@store-edge/labels';
 import type { AgentParts } from '../agent.js';
 import type { DeviceConfig } from '../config/settings.js';
-import { catalogLabelRequests, LabelRequestError, sampleRequest } from './labels.js';
+import type { PriceBook } from '../prices/types.js';
+import { catalogLabelRequests, LabelRequestError, type RenderContext, sampleRequest } from './labels.js';
 import {
   type InsertResult,
   type NewPrintJob,
@@ -35,6 +36,7 @@ export class PrintService {
   readonly store: PrintJobStore;
   private readonly workers = new Map<string, { worker: PrinterWorker; link: string }>();
   private started = false;
+  private priceBook: { book: PriceBook; timeZone: string } | null = null;
 
   constructor(
     private readonly parts: AgentParts,
@@ -65,6 +67,19 @@ export class PrintService {
     return this.parts.catalog;
   }
 
+  /** Shelf labels follow the prices feature's price in force (set when the feature is built). */
+  usePrices(book: PriceBook, timeZone: string): void {
+    this.priceBook = { book, timeZone };
+  }
+
+  /** Prices in force at `at` (default now) for labels, when the prices feature runs. */
+  pricesAt(at?: Date): RenderContext['prices'] {
+    const p = this.priceBook;
+    if (!p) return undefined;
+    const when = at ?? this.parts.clock();
+    return { at: (sku) => p.book.at(sku, when), timeZone: p.timeZone };
+  }
+
   get labelSettings(): AgentParts['settings']['labels'] {
     return this.parts.settings.labels;
   }
@@ -88,7 +103,7 @@ export class PrintService {
     if (prev) return this.store.insert({ ...req, id, zpl: '', labels: 0 });
     const printer = this.requirePrinter(req.printerId);
     const labelReqs = catalogLabelRequests(
-      { catalog: this.parts.catalog, labels: this.parts.settings.labels, printer },
+      { catalog: this.parts.catalog, labels: this.parts.settings.labels, printer, prices: this.pricesAt() },
       req.template,
       req.items,
     );

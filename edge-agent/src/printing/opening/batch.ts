@@ -221,15 +221,18 @@ export class OpeningLabels {
     return done;
   }
 
-  /** The batch for the next opening, or the last one made while it is still printing or past. */
+  /** The batch for the next opening, else the last one still printing, else what is coming. */
   status(): OpeningBatchStatus {
     const s = this.schedule();
     const row =
       this.row(s.openingDate) ??
-      // After the opening the next batch is not made yet: show the one that just served.
-      (this.deps.db.prepare('SELECT * FROM opening_label_batches ORDER BY opening_date DESC LIMIT 1').get() as
-        | BatchRow
-        | undefined);
+      // Until the next batch is made, one that has not finished printing stays in view: staff
+      // must see the morning's labels that are still missing.
+      (this.deps.db
+        .prepare(
+          'SELECT * FROM opening_label_batches WHERE printed_at IS NULL ORDER BY opening_date DESC LIMIT 1',
+        )
+        .get() as BatchRow | undefined);
     if (!row) {
       return {
         openingDate: s.openingDate,
