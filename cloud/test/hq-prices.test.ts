@@ -1,19 +1,24 @@
 // The head-office console's price pages in headless Chromium (issue 19) against a real cloud
 // process on real MariaDB and a real OpenID provider: a merchandiser signs in on the provider's
 // own page, schedules a price change for tomorrow 06:00 on the stores' clocks, sees every store
-// "not received"; the stores fetch it through their change feed and one reports its labels
-// printed, with their own store tokens (the routes the agent uses); the pages show received and
+// "not received"; Berlin, a real `store-edge edge` process, receives it through its change feed,
+// prints the labels for the next opening on a fake Zebra and reports them printed; Hamburg
+// fetches its feed with its store token (the route the agent uses); the pages show received and
 // printed. A promotion is created and edited; a viewer reads without edit buttons; German once;
 // axe-core on every page. UPDATE_SCREENSHOTS=1 writes docs/screenshots/head-office-prices-*.png.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  type AgentProcess,
   type CloudProcess,
   createTestDatabase,
+  type FakeZebra,
+  startAgent,
   startCloudProcess,
+  startFakeZebra,
   startOidcProvider,
   type TestDatabase,
   type TestOidcProvider,
@@ -40,6 +45,9 @@ let provider: TestOidcProvider;
 let context: BrowserContext;
 let profile: string;
 let shotDir: string;
+let berlinAgent: AgentProcess | undefined;
+let zebra: FakeZebra | undefined;
+let agentDir: string | undefined;
 
 /** Tomorrow's date on the stores' clocks (Europe/Berlin), as a datetime-local value at 06:00. */
 function tomorrowSixLocal(): string {
@@ -184,6 +192,9 @@ describe.skipIf(!inject('mysqlUrl'))(
     }, 180_000);
 
     afterAll(async () => {
+      await berlinAgent?.stop();
+      await zebra?.stop();
+      if (agentDir) rmSync(agentDir, { recursive: true, force: true });
       await context?.close();
       if (profile) rmSync(profile, { recursive: true, force: true });
       if (shotDir && shotDir !== SHOTS) rmSync(shotDir, { recursive: true, force: true });
@@ -257,20 +268,69 @@ describe.skipIf(!inject('mysqlUrl'))(
     });
 
     it('shows received and printed per store once the stores fetch it and one prints its labels', async () => {
-      await storeReceives(BERLIN);
+      // Berlin's agent prepares the labels for the next opening (08:00) at a prepare time two
+      // minutes from now: by then it has the change from its feed; its batch goes to a fake Zebra
+      // and, printed, is reported to the cloud. Between 22:00 and 08:00 Berlin time the next
+      // opening would not follow tomorrow 06:00 (or the prepare time could cross midnight): then
+      // Berlin reports through the store routes itself, as its agent would.
+      const [hh = '00', mm = '00'] = new Intl.DateTimeFormat('en-GB', {
+        timeZone: ZONE,
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      })
+        .format(new Date(Date.now() + 120_000))
+        .split(':');
+      const agentPrints = Number(hh) >= 8 && Number(hh) < 22;
+      if (agentPrints) {
+        zebra = await startFakeZebra();
+        agentDir = mkdtempSync(join(tmpdir(), 'hq-prices-agent-'));
+        const config = join(agentDir, 'store.json');
+        writeFileSync(
+          config,
+          JSON.stringify({ devices: [{ id: 'regal', kind: 'zpl-printer', address: zebra.address }] }),
+        );
+        berlinAgent = await startAgent({
+          dataDir: join(agentDir, 'data'),
+          readyTimeoutMs: 120_000,
+          env: {
+            STORE_EDGE_STORE_ID: BERLIN.id,
+            STORE_EDGE_CLOUD_URL: cloud.baseUrl,
+            STORE_EDGE_CLOUD_TOKEN: BERLIN.token,
+            STORE_EDGE_CONFIG: config,
+            STORE_EDGE_TIMEZONE: ZONE,
+            STORE_EDGE_OPENING_TIME: '08:00',
+            STORE_EDGE_LABELS_PREPARE_AT: `${hh}:${mm}`,
+            STORE_EDGE_LOG_LEVEL: 'warn',
+            STORE_EDGE_MQTT_PORT: '0',
+          },
+        });
+      } else await storeReceives(BERLIN);
       await storeReceives(HAMBURG);
-      const printedAt = new Date().toISOString();
-      const report = await call(`/v1/stores/${BERLIN.id}/label-reports`, {
-        token: BERLIN.token,
-        body: { priceChangeIds: [CHANGE_ID], printedAt },
-      });
-      expect(report.body).toEqual({ recorded: [CHANGE_ID], unknown: [] });
 
       const page = await context.newPage();
       await signIn(page, `/prices/${CHANGE_ID}`, 'maria');
       await page.getByRole('heading', { level: 1, name: `Price change ${CHANGE_ID}` }).waitFor();
       const berlin = page.locator(`tr[data-store="${BERLIN.id}"]`);
-      await expect.poll(() => berlin.getAttribute('data-state')).toBe('printed');
+      const berlinState = async () => {
+        await page.reload();
+        await berlin.waitFor();
+        return berlin.getAttribute('data-state');
+      };
+      if (agentPrints) {
+        // Received as soon as the agent has applied its feed, before its labels are printed.
+        await expect.poll(berlinState, { timeout: 60_000, interval: 1000 }).toBe('received');
+        await berlin.getByText('not printed').waitFor();
+      } else {
+        const report = await call(`/v1/stores/${BERLIN.id}/label-reports`, {
+          token: BERLIN.token,
+          body: { priceChangeIds: [CHANGE_ID], printedAt: new Date().toISOString() },
+        });
+        expect(report.body).toEqual({ recorded: [CHANGE_ID], unknown: [] });
+      }
+      await expect.poll(berlinState, { timeout: 200_000, interval: 2000 }).toBe('printed');
+      // The labels went to the shelf printer.
+      if (zebra) expect(zebra.jobs.map((j) => j.zpl).join('\n')).toContain('SKU-1001');
       // Times, not the words for their absence.
       expect(await berlin.locator('time').count()).toBe(2);
       expect(await page.locator(`tr[data-store="${HAMBURG.id}"]`).getAttribute('data-state')).toBe(
@@ -304,7 +364,7 @@ describe.skipIf(!inject('mysqlUrl'))(
         .getByText('1 printed, 1 received (labels not printed), 1 not received')
         .waitFor();
       await page.close();
-    });
+    }, 320_000);
 
     it('creates a multi-buy promotion for two stores, refuses an end before its start at the field, and edits it to percent off', async () => {
       const page = await context.newPage();
