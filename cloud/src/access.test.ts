@@ -46,6 +46,9 @@ interface Case {
 /** The seq-1 record each store holds: sent again it answers 200 (already applied). */
 const firstRecord = new Map<string, ReturnType<typeof movement>>();
 
+/** A price change each tenant has (its id per tenant), for the routes that read one. */
+const SEED_PRICE_CHANGE: Record<string, string> = { acme: 'pc-seed-acme', bolt: 'pc-seed-bolt' };
+
 /** How to call each route on a target; one row per ACCESS row. */
 const CASES: Record<RouteKey, Case> = {
   'POST /v1/tenants': {
@@ -134,6 +137,62 @@ const CASES: Record<RouteKey, Case> = {
   'GET /v1/reservations/:id': {
     ok: 200,
     req: (t) => ({ method: 'GET', url: `/v1/reservations/${t.reservation}` }),
+  },
+  'POST /v1/price-changes': {
+    ok: 201,
+    req: (t) => ({
+      method: 'POST',
+      url: '/v1/price-changes',
+      payload: {
+        id: `pc-${randomUUID()}`,
+        tenantId: t.tenant,
+        effectiveAt: '2030-01-01T06:00',
+        changes: [{ sku: 'SKU-1', amount: '1.10', currency: 'EUR' }],
+      },
+    }),
+  },
+  'GET /v1/price-changes': {
+    ok: 200,
+    req: (t) => ({ method: 'GET', url: `/v1/price-changes?tenantId=${t.tenant}&status=scheduled` }),
+  },
+  'GET /v1/price-changes/:id': {
+    ok: 200,
+    req: (t) => ({ method: 'GET', url: `/v1/price-changes/${SEED_PRICE_CHANGE[t.tenant]}` }),
+  },
+  'GET /v1/price-changes/:id/lines': {
+    ok: 200,
+    req: (t) => ({ method: 'GET', url: `/v1/price-changes/${SEED_PRICE_CHANGE[t.tenant]}/lines` }),
+  },
+  'PUT /v1/promotions/:id': {
+    ok: 200,
+    req: (t) => ({
+      method: 'PUT',
+      url: '/v1/promotions/promo-1',
+      payload: {
+        tenantId: t.tenant,
+        name: 'Ten off',
+        startsAt: '2030-01-01T00:00',
+        endsAt: '2030-01-08T00:00',
+        skus: ['SKU-1'],
+        rule: { kind: 'percent', value: 10 },
+      },
+    }),
+  },
+  'GET /v1/promotions': {
+    ok: 200,
+    req: (t) => ({ method: 'GET', url: `/v1/promotions?tenantId=${t.tenant}` }),
+  },
+  'GET /v1/label-readiness': {
+    ok: 200,
+    req: (t) => ({ method: 'GET', url: `/v1/label-readiness?tenantId=${t.tenant}` }),
+  },
+  'POST /v1/stores/:storeId/label-reports': {
+    ok: 200,
+    req: (t) => ({
+      method: 'POST',
+      url: `/v1/stores/${t.store}/label-reports`,
+      payload: { priceChangeIds: [SEED_PRICE_CHANGE[t.tenant]], printedAt: new Date().toISOString() },
+    }),
   },
   'POST /v1/webhooks': {
     ok: 201,
@@ -315,6 +374,20 @@ beforeAll(async () => {
     const run = await call('POST /v1/replenishment/runs', t, admin);
     expect(run.statusCode, run.body).toBe(201);
     t.run = run.json<{ id: string }>().id;
+  }
+  for (const [tenant, id] of Object.entries(SEED_PRICE_CHANGE)) {
+    const r = await cloud.app.inject({
+      method: 'POST',
+      url: '/v1/price-changes',
+      headers: admin,
+      payload: {
+        id,
+        tenantId: tenant,
+        effectiveAt: '2030-01-01T06:00',
+        changes: [{ sku: 'SKU-1', amount: '1.20', currency: 'EUR' }],
+      },
+    });
+    expect(r.statusCode, r.body).toBe(201);
   }
   for (const id of Object.keys(people)) tokens[id] = await idp.token(id);
 }, 120_000);

@@ -58,6 +58,16 @@ export const ACCESS = {
   'GET /v1/replenishment/runs': roles(READERS),
   'GET /v1/replenishment/runs/:id': roles(READERS),
   'POST /v1/replenishment/runs/:id/approve': roles(['buyer']),
+  // Prices over time (CONTRACT.md v2): merchandisers write, any tenant role reads; a store
+  // reports its own printed labels.
+  'POST /v1/price-changes': roles(['merchandiser']),
+  'GET /v1/price-changes': roles(READERS),
+  'GET /v1/price-changes/:id': roles(READERS),
+  'GET /v1/price-changes/:id/lines': roles(READERS),
+  'PUT /v1/promotions/:id': roles(['merchandiser']),
+  'GET /v1/promotions': roles(READERS),
+  'GET /v1/label-readiness': roles(READERS),
+  'POST /v1/stores/:storeId/label-reports': store,
 } as const satisfies Record<string, Access>;
 
 export type RouteKey = keyof typeof ACCESS;

@@ -3,6 +3,10 @@ import type { Key } from './i18n.js';
 import { CatalogPage } from './pages/catalog.js';
 import { DeliveriesPage, DeliveryPage } from './pages/deliveries.js';
 import { FleetPage } from './pages/fleet.js';
+import { LabelReadinessPage } from './pages/label-readiness.js';
+import { PriceChangePage } from './pages/price-change.js';
+import { PricesPage } from './pages/prices.js';
+import { PromotionsPage } from './pages/promotions.js';
 import { ReplenishmentPage } from './pages/replenishment.js';
 import { ReservationsPage } from './pages/reservations.js';
 import { StockPage } from './pages/stock.js';
@@ -38,6 +42,19 @@ export const PAGES: PageDef[] = [
     render: (_p, q) => <StockPage sku={q.get('sku') ?? ''} />,
   },
   { path: /^\/catalog$/, nav: '/catalog', title: 'nav.catalog', render: () => <CatalogPage /> },
+  { path: /^\/prices$/, nav: '/prices', title: 'nav.prices', render: (_p, q) => <PricesPage query={q} /> },
+  {
+    path: /^\/prices\/([^/]+)$/,
+    title: 'nav.priceChange',
+    render: (p) => <PriceChangePage id={decodeURIComponent(p[0] ?? '')} />,
+  },
+  { path: /^\/promotions$/, nav: '/promotions', title: 'nav.promotions', render: () => <PromotionsPage /> },
+  {
+    path: /^\/labels$/,
+    nav: '/labels',
+    title: 'nav.labels',
+    render: (_p, q) => <LabelReadinessPage query={q} />,
+  },
   {
     path: /^\/reservations$/,
     nav: '/reservations',

@@ -4,6 +4,7 @@ import * as catalog from './catalog.js';
 import * as common from './common.js';
 import * as deliveries from './deliveries.js';
 import * as fleet from './fleet.js';
+import * as prices from './prices.js';
 import * as replenishment from './replenishment.js';
 import * as reservations from './reservations.js';
 import * as stock from './stock.js';
@@ -21,6 +22,7 @@ export const en = {
   ...webhooks.en,
   ...deliveries.en,
   ...replenishment.en,
+  ...prices.en,
 };
 
 export const de: Messages<typeof en> = {
@@ -33,6 +35,7 @@ export const de: Messages<typeof en> = {
   ...webhooks.de,
   ...deliveries.de,
   ...replenishment.de,
+  ...prices.de,
 };
 
 export const es: Messages<typeof en> = {
@@ -45,4 +48,5 @@ export const es: Messages<typeof en> = {
   ...webhooks.es,
   ...deliveries.es,
   ...replenishment.es,
+  ...prices.es,
 };

@@ -8,6 +8,7 @@ import items from './items/index.js';
 import itemList from './items/list.js';
 import labelReports from './label-reports/index.js';
 import prices from './prices/index.js';
+import priceLists from './prices/lists.js';
 import replenishment, { type ReplenishmentRoutesOptions } from './replenishment/index.js';
 import replication, { type ReplicationRoutesOptions } from './replication/index.js';
 import reservations from './reservations/index.js';
@@ -29,6 +30,7 @@ const plugin: FastifyPluginAsyncTypebox<V1Options> = async (fastify, opts) => {
   await fastify.register(items);
   await fastify.register(itemList);
   await fastify.register(prices);
+  await fastify.register(priceLists);
   await fastify.register(replication, { maxIngestInFlight: opts.maxIngestInFlight });
   await fastify.register(changes);
   await fastify.register(stock);
