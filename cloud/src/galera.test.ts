@@ -210,6 +210,12 @@ describe.skipIf(missing !== null)(
             }
             statuses[res.status] = (statuses[res.status] ?? 0) + 1;
             const body = (await res.json()) as { appliedSeq?: number; expectedSeq?: number; code?: string };
+            if (res.status === 429) {
+              // Paced by the per-store request limit: as the edge's shipper does, wait what
+              // Retry-After says and send again (not a refusal).
+              await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
+              continue;
+            }
             if (res.status === 200) mark = Math.max(mark, body.appliedSeq ?? 0);
             else if (res.status === 409 && body.code === 'sequence-gap' && body.expectedSeq !== undefined)
               mark = body.expectedSeq - 1;

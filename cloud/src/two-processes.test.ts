@@ -148,6 +148,13 @@ describe('two cloud processes ingesting the same stores at once', () => {
             body: JSON.stringify({ records: ledger.slice(from, from + 20) }),
           });
           const body = (await r.json()) as { appliedSeq?: number; expectedSeq?: number };
+          if (r.status === 429 || r.status === 503) {
+            // Paced (per-store request limit) or busy: as the edge's shipper does, wait what
+            // Retry-After says and send again; the attempt does not count.
+            await new Promise((res) => setTimeout(res, Number(r.headers.get('retry-after') ?? 1) * 1000));
+            i--;
+            continue;
+          }
           if (r.status === 200) mark = Math.max(mark, body.appliedSeq ?? 0);
           else if (r.status === 409 && body.expectedSeq !== undefined) mark = body.expectedSeq - 1;
           else throw new Error(`unexpected ${r.status}: ${JSON.stringify(body)}`);
