@@ -108,6 +108,7 @@ export class EdgeAgent {
         committed.all(from, to).map(fromRow),
       );
       this.writer = writer;
+      writer.onLog = (level, message, data) => log[level]({ part: 'ledger-writer', ...data }, message);
       await writer.start();
       this.checkpointer = await tsWorker(
         new URL('./ledger/checkpointer.ts', import.meta.url),

@@ -27,6 +27,15 @@ export interface MovementWriter {
  */
 export const MAX_GROUP_MOVEMENTS = 400;
 
+/**
+ * Work that commits together with each group, in its transaction, after its movements (the
+ * writer thread records sale prices this way). `rolledBack`: the group's transaction was undone.
+ */
+export interface GroupHook {
+  inTransaction(): void;
+  rolledBack(): void;
+}
+
 type Outcome = { ok: true; results: MovementResult[] } | { ok: false; error: unknown };
 
 interface Pending {
@@ -55,6 +64,8 @@ export class GroupCommitWriter implements MovementWriter {
   private refusal: string | null = null;
   /** Called after each durable commit with what it held (for events, metrics, replication). */
   onCommit: (commit: Committed) => void = () => {};
+  /** Runs in each group's transaction before its COMMIT. */
+  hook: GroupHook | null = null;
 
   constructor(
     private readonly db: Db,
@@ -140,11 +151,13 @@ export class GroupCommitWriter implements MovementWriter {
         this.ledger.beginTransaction();
         outcomes = (this.apply(batch, true) as { outcomes: Outcome[] }).outcomes;
       } else outcomes = first.outcomes;
+      this.hook?.inTransaction();
       this.db.exec('COMMIT');
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of this group is durable.
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.ledger.rolledBack();
+      this.hook?.rolledBack();
       for (const p of batch) p.reject(error);
       return;
     }

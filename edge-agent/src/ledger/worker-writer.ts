@@ -36,6 +36,8 @@ export type WriterReply =
   /** Movements `from`..`to` were committed (the HTTP thread reads them from the ledger). */
   | { kind: 'committed'; from: number; to: number; byType: Record<string, number> }
   | { kind: 'op-result'; reqId: number; value?: unknown; error?: string }
+  /** Something the writer thread wants logged. */
+  | { kind: 'log'; level: 'warn' | 'error'; message: string; error?: string }
   | { kind: 'stopped' };
 
 /**
@@ -55,6 +57,8 @@ export class WorkerLedgerWriter implements MovementWriter, ReplicaWriter {
     { resolve: (v: unknown) => void; reject: (e: unknown) => void }
   >();
   onCommit: (commit: Committed) => void = () => {};
+  /** The writer thread's log lines. */
+  onLog: (level: 'warn' | 'error', message: string, data: { error?: string }) => void = () => {};
 
   /**
    * `db`: a connection of this thread, to read the restore's state; `read(from, to)`: the
@@ -87,6 +91,9 @@ export class WorkerLedgerWriter implements MovementWriter, ReplicaWriter {
             this.onCommit({ from, to, byType, movements: () => (movements ??= this.read(from, to)) });
             break;
           }
+          case 'log':
+            this.onLog(msg.level, msg.message, { error: msg.error });
+            break;
           case 'op-result': {
             const p = this.pendingOps.get(msg.reqId);
             this.pendingOps.delete(msg.reqId);

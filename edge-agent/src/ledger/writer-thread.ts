@@ -1,6 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { extractGtin } from '@store-edge/drivers';
 import { openDatabase } from '../db/database.js';
+import { SqlitePriceBook } from '../prices/book.js';
+import { SalePrices } from '../prices/sales.js';
+import { niceThisThread } from '../util/thread-priority.js';
 import { RepairError, voidRecord } from '../replication/repair.js';
 import { Catalog } from './catalog.js';
 import { GroupCommitWriter } from './group-commit.js';
@@ -16,9 +19,14 @@ import type { WriterReply, WriterRequest } from './worker-writer.js';
  * fsync of ~400 movements' pages blocks the thread it runs on); here it stays in single-digit
  * milliseconds (docs/operations.md).
  */
+/** The writer's nice value: CFS gives a nice-0 thread about 3 times its share of a busy core. */
+const WRITER_NICE = 5;
+
 if (!parentPort) throw new Error('writer-thread must run as a worker');
 const port = parentPort;
 const { file } = workerData as { file: string };
+// Behind the HTTP thread when the CPU is short (util/thread-priority.ts says why).
+niceThisThread(WRITER_NICE);
 // The main thread opened the file first and applied the migrations.
 const db = openDatabase(file, { migrate: false, cacheKiB: 8192 });
 // The checkpointer thread copies the WAL back in the background, but under a steady stream of
@@ -38,6 +46,51 @@ const replica = new Replica(db);
 // A restore from the cloud that a crash or restart interrupted: no new movements until it is done.
 const unfinished = replica.restoreState();
 if (unfinished) writer.refuseWith(restoreRefusal(unfinished));
+// The price in force of each sale and return, recorded in the group's own transaction
+// (prices/sales.ts says why here). A failure to price never refuses the movements: the group
+// commits without the prices, the error is logged, and the next commit tries them again.
+const salePrices = new SalePrices(db, new SqlitePriceBook(db));
+salePrices.open();
+let pricingErrors = 0;
+let catchUp = false;
+writer.hook = {
+  inTransaction() {
+    db.exec('SAVEPOINT sale_prices');
+    try {
+      const more = salePrices.record();
+      db.exec('RELEASE sale_prices');
+      if (more) scheduleCatchUp();
+    } catch (err) {
+      db.exec('ROLLBACK TO sale_prices');
+      db.exec('RELEASE sale_prices');
+      salePrices.reload();
+      // The first and then every hundredth: the same fault fails every commit until it is fixed.
+      if (pricingErrors++ % 100 === 0)
+        port.postMessage({
+          kind: 'log',
+          level: 'error',
+          message: `recording sale prices failed (${pricingErrors} times); retried at the next commit`,
+          error: err instanceof Error ? err.message : String(err),
+        } satisfies WriterReply);
+    }
+  },
+  rolledBack: () => salePrices.reload(),
+};
+
+/** A backlog (movements restored from the cloud) is priced slice by slice between groups. */
+function scheduleCatchUp(): void {
+  if (catchUp) return;
+  catchUp = true;
+  setImmediate(() => {
+    catchUp = false;
+    try {
+      if (writer.call(() => db.transaction(() => salePrices.record())())) scheduleCatchUp();
+    } catch {
+      salePrices.reload();
+    }
+  });
+}
+
 // The figures only: the HTTP thread reads the movements themselves when someone wants them.
 writer.onCommit = ({ from, to, byType }) =>
   port.postMessage({ kind: 'committed', from, to, byType } satisfies WriterReply);
@@ -69,6 +122,7 @@ function op(msg: Extract<WriterRequest, { kind: 'op' }>): unknown {
         const [records, target] = msg.args as Parameters<Replica['restorePage']>;
         const st = replica.restorePage(records, target);
         ledger.reloadSeq();
+        scheduleCatchUp();
         writer.refuseWith(restoreRefusal(st));
         return st;
       }

@@ -3,7 +3,6 @@ import { defineFeature } from '../feature.js';
 import { SqlitePriceBook } from './book.js';
 import { PriceClock, type PriceClockDeps } from './clock.js';
 import { salePriceRoutes } from './routes.js';
-import { SalePriceRecorder } from './sales.js';
 import { PriceSchedule } from './schedule.js';
 
 export { SqlitePriceBook } from './book.js';
@@ -24,7 +23,6 @@ export function createPricesFeature(timers: Pick<PriceClockDeps, 'setTimer' | 'c
       const book = new SqlitePriceBook(db);
       const schedule = new PriceSchedule(db, core.settings.timezone, (msg, data) => plog.warn(data, msg));
       const priceClock = new PriceClock({ db, book, events, log: plog, clock, ...timers });
-      const sales = new SalePriceRecorder({ db, book, events, log: plog });
       // Skus whose change took effect before it arrived (the store was offline past the moment):
       // announced right after the feed's commit.
       const late = new Set<string>();
@@ -67,12 +65,10 @@ export function createPricesFeature(timers: Pick<PriceClockDeps, 'setTimer' | 'c
             owner,
           );
           await priceClock.start();
-          await sales.start();
         },
         stop: async () => {
           unsubscribe?.();
           events.removeListeners(owner);
-          await sales.stop();
           await priceClock.stop();
         },
       };
