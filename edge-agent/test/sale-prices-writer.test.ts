@@ -19,7 +19,12 @@ afterEach(() => {
 });
 
 const who = { source: 'api', actor: 'till-1' };
-const mv = (type: MovementInput['type'], qty: number): MovementInput => ({ id: randomUUID(), type, sku: 'SKU-1', qty });
+const mv = (type: MovementInput['type'], qty: number): MovementInput => ({
+  id: randomUUID(),
+  type,
+  sku: 'SKU-1',
+  qty,
+});
 
 function store(): { file: string; db: Db } {
   const dir = makeTempDir('sale-prices-');

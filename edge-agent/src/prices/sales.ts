@@ -40,7 +40,9 @@ export class SalePrices {
     private readonly db: Db,
     private readonly book: PriceBook,
   ) {
-    this.markRow = db.prepare<[], { m: number | null }>('SELECT priced_seq AS m FROM price_clock WHERE id = 1');
+    this.markRow = db.prepare<[], { m: number | null }>(
+      'SELECT priced_seq AS m FROM price_clock WHERE id = 1',
+    );
     this.maxSeq = db.prepare<[], { m: number | null }>('SELECT MAX(seq) AS m FROM movements');
     this.sales = db.prepare<[number, number], SaleRow>(
       `SELECT seq, id, sku, qty, at FROM movements
