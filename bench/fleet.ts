@@ -6,7 +6,7 @@
 // deployed). Each store is a light client speaking the real replication protocol
 // (protocol/src/replication.ts): its own credential created through the admin API, gapless
 // seqs, gzip bodies and the agent-instance header like the edge's shipper, resending from
-// `expectedSeq` on a gap and retrying 5xx/connection errors with backoff. It does not run an
+// `expectedSeq` on a gap, waiting `Retry-After` on 429/503 and backing off on other errors. It does not run an
 // edge agent: 1,000 agents would measure this machine, not the cloud.
 //
 //  1. catch-up: every store has `backlog` movements waiting (a WAN outage) and pushes them in
@@ -38,6 +38,7 @@ import {
   AGENT_INSTANCE_HEADER,
   Backoff,
   type Movement,
+  parseRetryAfter,
   type ReplicationRecord,
 } from '../protocol/src/index.js';
 import { type CloudProcess, startCloudProcess } from '../testing/src/cloud-process.js';
@@ -121,7 +122,7 @@ function post(
   path: string,
   headers: Record<string, string>,
   body: Buffer,
-): Promise<{ status: number; text: string }> {
+): Promise<{ status: number; text: string; retryAfterMs: number | null }> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -135,7 +136,13 @@ function post(
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString(),
+            retryAfterMs: parseRetryAfter(res.headers['retry-after'] ?? null),
+          }),
+        );
         res.on('error', reject);
       },
     );
@@ -208,8 +215,9 @@ class Store {
       const started = performance.now();
       let status = 0;
       let text = '';
+      let retryAfterMs: number | null = null;
       try {
-        ({ status, text } = await post(
+        ({ status, text, retryAfterMs } = await post(
           this.base,
           `/v1/stores/${this.id}/replication/batches`,
           this.headers,
@@ -242,7 +250,13 @@ class Store {
         }
       }
       stats.retries++;
-      await new Promise((r) => setTimeout(r, backoff.next()));
+      // As the edge's shipper (shipper.ts `paced`): a 429 or 503 with Retry-After waits that
+      // long plus up to 250 ms of jitter, without escalating the backoff; anything else backs off.
+      const wait =
+        (status === 429 || status === 503) && retryAfterMs !== null
+          ? Math.min(retryAfterMs, 30_000) + Math.random() * 250
+          : backoff.next();
+      await new Promise((r) => setTimeout(r, wait));
     }
   }
 }
@@ -335,7 +349,9 @@ try {
   );
   const setupSeconds = (performance.now() - t) / 1000;
 
-  const rawBefore = await rawInsert(rawTarget, 'movements_raw_before', rawBatches());
+  const rawBeforeRows = rawBatches();
+  const rawBeforeCpu = await withCpu(() => rawInsert(rawTarget, 'movements_raw_before', rawBeforeRows));
+  const rawBefore = rawBeforeCpu.value;
 
   // --- 1. catch-up ---
   for (const s of stores) s.make(BACKLOG);
@@ -402,7 +418,13 @@ try {
   await check.end();
   const made = stores.reduce((a, s) => a + s.nextSeq - 1, 0);
 
-  const rawAfter = await rawInsert(rawTarget, 'movements_raw_after', rawBatches());
+  const rawAfterRows = rawBatches();
+  const rawAfterCpu = await withCpu(() => rawInsert(rawTarget, 'movements_raw_after', rawAfterRows));
+  const rawAfter = rawAfterCpu.value;
+  // CPU per raw row: the database's and this process's (mysql2 building and sending the rows,
+  // the raw path's counterpart of the cloud's own work); the cheaper of the two runs.
+  const rawRows = STORES * BACKLOG;
+  const rawCpuUs = (Math.min(rawBeforeCpu.cpu, rawAfterCpu.cpu) * 1e6) / rawRows;
   const rawRate = Math.max(rawBefore, rawAfter);
   const rawTx = await rawSmallTransactions(
     rawTarget,
@@ -431,6 +453,18 @@ try {
     mariadbCpuSeconds: Math.round((cpu1.db - cpu0.db) * 10) / 10,
   });
   phaseReport('fleet-catchup', catchup);
+  // The rate above shares two cores between the stores' simulator, the cloud and the database,
+  // while the raw limit gives the database almost all of them: the CPU each path spends per
+  // movement compares the work itself, whatever the machine leaves to each process.
+  const cloudCpuUs = ((cpu1.cloud - cpu0.cloud + cpu1.db - cpu0.db) * 1e6) / Math.max(1, catchup.movements);
+  report({
+    name: 'fleet-catchup-cpu-per-movement',
+    value: cloudCpuUs,
+    unit: 'µs',
+    limit: rawCpuUs,
+    ratio: rawCpuUs / cloudCpuUs,
+    note: 'cloud + MariaDB CPU per applied movement in the catch-up, against MariaDB + mysql2 client CPU per row of the raw insert (the cheaper of its two runs)',
+  });
   const trickleRate = trickle.movements / trickleSeconds;
   const batchRate = trickle.latencies.length / trickleSeconds;
   const capacityRate = capacity.latencies.length / capacitySeconds;
@@ -482,6 +516,15 @@ try {
   agent.destroy();
   await cloud?.stop();
   await database.stop();
+}
+
+/** Runs `work`, answering its value and the CPU seconds MariaDB and this process spent meanwhile. */
+async function withCpu<T>(work: () => Promise<T>): Promise<{ value: T; cpu: number }> {
+  const db0 = cpuSecondsOf('mariadbd');
+  const me0 = process.cpuUsage();
+  const value = await work();
+  const me = process.cpuUsage(me0);
+  return { value, cpu: cpuSecondsOf('mariadbd') - db0 + (me.user + me.system) / 1e6 };
 }
 
 /** Knuth's method: fine for the small means of one store's interval. */

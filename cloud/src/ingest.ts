@@ -1,10 +1,8 @@
 import {
   AGENT_LEASE_SECONDS,
   type BackoffPolicy,
-  canonicalId,
+  checkMovement,
   type Movement,
-  movementProblems,
-  normaliseInstant,
   PROBLEM_CODES,
   type ReplicationRecord,
   type Reservation,
@@ -47,21 +45,24 @@ export interface IngestHooks {
  */
 export function checkBatchShape(records: ReplicationRecord[]): void {
   const errors: Array<{ path: string; message: string }> = [];
+  const normalised: Array<{ id: string; at: string }> = [];
   records.forEach((r, i) => {
     const prev = records[i - 1];
     if (prev && r.seq !== prev.seq + 1) {
       errors.push({ path: `/records/${i}/seq`, message: `must be ${prev.seq + 1} (seqs are consecutive)` });
     }
-    for (const p of movementProblems(r.movement))
-      errors.push({ path: `/records/${i}/movement${p.path}`, message: p.message });
+    const c = checkMovement(r.movement);
+    for (const p of c.problems) errors.push({ path: `/records/${i}/movement${p.path}`, message: p.message });
+    if (c.id !== null && c.at !== null) normalised.push({ id: c.id, at: c.at });
   });
   if (errors.length > 0) {
     throw new HttpProblem(400, 'Bad Request', 'invalid batch', { code: PROBLEM_CODES.validation, errors });
   }
-  for (const r of records) {
-    r.movement.id = canonicalId(r.movement.id) as string;
-    r.movement.at = normaliseInstant(r.movement.at);
-  }
+  records.forEach((r, i) => {
+    const n = normalised[i] as { id: string; at: string };
+    r.movement.id = n.id;
+    r.movement.at = n.at;
+  });
 }
 
 const ANSWERS: Partial<Record<Movement['type'], { from: ReservationStatus; to: ReservationStatus }>> = {

@@ -19,10 +19,13 @@ export const MAX_WAIT_SECONDS = 30;
  * and is refused, never rounded.
  */
 export const AMOUNT_PATTERN = '^[0-9]{1,10}(\\.[0-9]{1,4})?$';
+// The string first: Fastify's Ajv coerces types inside a union, so with the number first "5.00"
+// was taken as the number 5 and reached the stores as "5". A JSON number is coerced to its
+// shortest text (1.5 → "1.5"), the same text `decimalAmount` reads from it.
 export const AmountSchema = Type.Union(
   [
-    Type.Number({ minimum: 0, maximum: 9_999_999_999.9999 }),
     Type.String({ pattern: AMOUNT_PATTERN, description: 'decimal string, e.g. "2.49"' }),
+    Type.Number({ minimum: 0, maximum: 9_999_999_999.9999 }),
   ],
   { description: 'a JSON number or a decimal string; at most 10 integer and 4 fractional digits' },
 );

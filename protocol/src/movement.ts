@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { canonicalId, MOVEMENT_ID_PATTERN } from './ids.js';
-import { instantProblem } from './time.js';
+import { parseInstant } from './time.js';
 
 /**
  * Movement types (ARCHITECTURE.md "Ledger model"), plus `reject`: the store's answer declining a
@@ -132,13 +132,26 @@ export function movementQtyProblem(m: Pick<Movement, 'type' | 'qty'>): string | 
 export function movementProblems(
   m: Pick<Movement, 'id' | 'type' | 'qty' | 'at'>,
 ): Array<{ path: string; message: string }> {
-  const out: Array<{ path: string; message: string }> = [];
-  if (canonicalId(m.id) === null) out.push({ path: '/id', message: 'must be a UUID' });
+  return checkMovement(m).problems;
+}
+
+/**
+ * `movementProblems`, with the id and time in their normalised forms when they are valid (the
+ * cloud's ingest reads each field once: it checks a thousand records per batch).
+ */
+export function checkMovement(m: Pick<Movement, 'id' | 'type' | 'qty' | 'at'>): {
+  problems: Array<{ path: string; message: string }>;
+  id: string | null;
+  at: string | null;
+} {
+  const problems: Array<{ path: string; message: string }> = [];
+  const id = canonicalId(m.id);
+  if (id === null) problems.push({ path: '/id', message: 'must be a UUID' });
   const q = movementQtyProblem(m);
-  if (q) out.push({ path: '/qty', message: q });
-  const t = instantProblem(m.at);
-  if (t) out.push({ path: '/at', message: t });
-  return out;
+  if (q) problems.push({ path: '/qty', message: q });
+  const t = parseInstant(m.at);
+  if (!t.ok) problems.push({ path: '/at', message: t.message });
+  return { problems, id, at: t.ok ? t.at : null };
 }
 
 /** Effect of one movement on a stock projection row (on hand, reserved). */

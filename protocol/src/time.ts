@@ -36,14 +36,12 @@ export function parseInstant(text: string): InstantResult {
       ok: false,
       message: 'must be an RFC 3339 date-time with Z or an offset, e.g. 2026-03-01T09:30:00Z',
     };
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
   if (month < 1 || month > 12) return { ok: false, message: `month ${m[2]} does not exist` };
   if (day < 1 || day > daysInMonth(year, month))
     return { ok: false, message: `day ${m[3]} does not exist in ${m[1]}-${m[2]}` };
@@ -69,7 +67,9 @@ export function parseInstant(text: string): InstantResult {
   const ms = d.getTime() - offsetMin * 60_000;
   if (!(ms >= MIN_MS && ms <= MAX_MS))
     return { ok: false, message: 'must lie between 1000-01-01 and 9999-12-31 (UTC)' };
-  return { ok: true, at: new Date(ms).toISOString(), ms };
+  // Already in the normalised form (what every edge sends): the text itself, no second Date.
+  const normalised = text.length === 24 && text[10] === 'T' && m[8] === 'Z' && m[7]?.length === 3;
+  return { ok: true, at: normalised ? text : new Date(ms).toISOString(), ms };
 }
 
 /** Why a movement time is refused, or null. */
