@@ -110,6 +110,10 @@ seccompProfile:
   value: {{ .clockSkewSeconds | quote }}
 - name: STORE_EDGE_OIDC_JWKS_COOLDOWN_SECONDS
   value: {{ .jwksCooldownSeconds | quote }}
+- name: STORE_EDGE_OIDC_CONSOLE_SCOPES
+  value: {{ .console.scopes | quote }}
+- name: STORE_EDGE_OIDC_CONSOLE_AUDIENCE_PARAM
+  value: {{ .console.audienceParam | quote }}
 {{- end }}
 {{- end }}
 - name: STORE_EDGE_RATE_LIMIT_PER_STORE
