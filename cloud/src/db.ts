@@ -26,6 +26,14 @@ export function createPool(opts: PoolOptions): Pool {
     // statements and committed half a batch. One statement per round trip, always.
     multipleStatements: false,
     connectTimeout: 5000,
+    // mysql2 formats every query, also one sent without values, and so scanned each batch's
+    // pre-formatted INSERT (about 100 kB for 400 movements) for placeholders it does not have:
+    // 3.5 % of the cloud's CPU in a catch-up (bench/fleet.ts profile). Without values the text
+    // goes as it is; with values, the same formatting as mysql2's default.
+    queryFormat: (sql: string, values: unknown) =>
+      values === undefined || (Array.isArray(values) && values.length === 0)
+        ? sql
+        : mysql.format(sql, values as Parameters<typeof mysql.format>[1], false, 'Z'),
   });
   // Galera: reads wait until this node has applied every write committed anywhere in the
   // cluster before them (causality check), so a batch sent through another node after one
