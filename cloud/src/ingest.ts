@@ -9,7 +9,7 @@ import {
   type ReservationStatus,
   retry,
 } from '@store-edge/protocol';
-import { format } from 'mysql2';
+import { escape, format } from 'mysql2';
 import { appendChanges, type NewChange } from './changes.js';
 import {
   mysqlErrno,
@@ -343,26 +343,16 @@ async function checkAlreadyApplied(
  * store's row lock is taken; each is sent on its own.
  */
 function formatWrites(storeId: string, tenantId: string, fresh: ReplicationRecord[]): string[] {
-  const rows = fresh.map(({ seq, movement: m }) => [
-    storeId,
-    seq,
-    m.id.toLowerCase(),
-    tenantId,
-    m.type,
-    m.sku,
-    m.location,
-    m.qty,
-    toSqlDateTime(m.at),
-    m.ref ?? null,
-    m.reason ?? null,
-    m.source ?? null,
-    m.actor ?? null,
-  ]);
+  // The VALUES text is written row by row with mysql2's escaping: no array per row and no
+  // placeholder pass over the finished text (a catch-up formats a thousand rows per batch).
+  const store = escape(storeId);
+  const tenant = escape(tenantId);
+  const values = fresh.map(
+    ({ seq, movement: m }) =>
+      `(${store},${escape(seq)},${escape(m.id.toLowerCase())},${tenant},${escape(m.type)},${escape(m.sku)},${escape(m.location)},${escape(m.qty)},${escape(toSqlDateTime(m.at))},${escape(m.ref ?? null)},${escape(m.reason ?? null)},${escape(m.source ?? null)},${escape(m.actor ?? null)})`,
+  );
   const statements = [
-    format(
-      'INSERT INTO movements (store_id, seq, id, tenant_id, type, sku, location, qty, at, ref, reason, source, actor) VALUES ?',
-      [rows],
-    ),
+    `INSERT INTO movements (store_id, seq, id, tenant_id, type, sku, location, qty, at, ref, reason, source, actor) VALUES ${values.join(',')}`,
   ];
   const deltas = foldStock(fresh.map((r) => r.movement));
   // A count in the batch sets on hand (then adds what followed it); otherwise it is added.
