@@ -30,13 +30,9 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
-import { bundleHqConsole, HQ_SOURCE_DIR, hqSourceHash, writeHqBundle } from '../cloud/src/console/bundle.js';
-import {
-  bundleConsole,
-  SOURCE_DIR as CONSOLE_SOURCE_DIR,
-  sourceHash,
-  writeBundle,
-} from '../edge-agent/src/console/bundle.js';
+import { hqConsole } from '../cloud/src/console/bundle.js';
+import { SHARED_DIR as CONSOLES_SHARED_DIR, writeBundle } from '../consoles/bundle.js';
+import { storeConsole } from '../edge-agent/src/console/bundle.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = join(ROOT, 'dist');
@@ -210,20 +206,21 @@ export async function buildAll(log: (line: string) => void = () => {}): Promise<
       cpSync(join(ROOT, dir), join(out, dir), { recursive: true });
       assets.push(...listFiles(join(ROOT, dir)).map((f) => toPosix(relative(ROOT, f))));
     }
-    const hash = await sourceHash();
-    if (hash === null) throw new Error(`no console sources in ${CONSOLE_SOURCE_DIR}`);
-    await writeBundle(join(out, 'edge-agent/console/dist'), await bundleConsole(hash), hash);
-    const hqHash = await hqSourceHash();
-    if (hqHash === null) throw new Error(`no head-office console sources in ${HQ_SOURCE_DIR}`);
-    await writeHqBundle(join(out, 'cloud/console/dist'), await bundleHqConsole(hqHash), hqHash);
+    for (const c of [storeConsole, hqConsole]) {
+      const hash = await c.sourceHash();
+      if (hash === null) throw new Error(`no console sources in ${c.sourceDir}`);
+      await writeBundle(placeIn(out, c.distDir), await c.bundle(hash), hash);
+    }
     const stamp: Stamp = {
       builtAt: startedAt,
       inputs: inputsOf(metafiles, [
         ...assets,
-        ...listFiles(CONSOLE_SOURCE_DIR).map((f) => toPosix(relative(ROOT, f))),
+        ...[storeConsole.sourceDir, hqConsole.sourceDir, CONSOLES_SHARED_DIR].flatMap((d) =>
+          listFiles(d).map((f) => toPosix(relative(ROOT, f))),
+        ),
         'edge-agent/src/console/bundle.ts',
-        ...listFiles(HQ_SOURCE_DIR).map((f) => toPosix(relative(ROOT, f))),
         'cloud/src/console/bundle.ts',
+        'consoles/bundle.ts',
         'scripts/build.ts',
         'package-lock.json',
       ]),

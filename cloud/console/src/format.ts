@@ -1,2 +1,2 @@
-// The store console's formatting (ICU plurals, numbers, dates), shared: both consoles format alike.
-export * from '../../../edge-agent/console/src/format.js';
+// Message formatting (ICU plurals, numbers, dates), shared by both consoles: consoles/shared/format.ts.
+export * from '../../../consoles/shared/format.js';

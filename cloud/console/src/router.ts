@@ -1,2 +1,2 @@
-// The store console's router, shared: both consoles navigate alike.
-export * from '../../../edge-agent/console/src/router.js';
+// The router, shared by both consoles: consoles/shared/router.ts.
+export * from '../../../consoles/shared/router.js';

@@ -1,125 +1,13 @@
-import { formatMessage } from './format.js';
+// The store console's catalogues on the shared i18n core (consoles/shared/i18n.ts: the language,
+// its negotiation, message and number/date formatting, shared with the head-office console).
+import { initLang, translator } from '../../../consoles/shared/i18n.js';
 import { de, en, es } from './messages.js';
 
-/** Console languages: English, German, Spanish; chosen from the browser, switchable, remembered. */
-export const LANGS = { en: 'English', de: 'Deutsch', es: 'Español' } as const;
-export type Lang = keyof typeof LANGS;
+export * from '../../../consoles/shared/i18n.js';
+
 export type Key = keyof typeof en;
-const DICTS: Record<Lang, Record<Key, string>> = { en, de, es };
-const KEY = 'store-console.lang';
 
-function detect(): Lang {
-  const saved = localStorage.getItem(KEY);
-  if (saved && saved in LANGS) return saved as Lang;
-  for (const l of navigator.languages ?? [navigator.language]) {
-    const base = l.slice(0, 2).toLowerCase();
-    if (base in LANGS) return base as Lang;
-  }
-  return 'en';
-}
+initLang('store-console.lang');
 
-let lang: Lang = detect();
-const listeners = new Set<(l: Lang) => void>();
-
-export function getLang(): Lang {
-  return lang;
-}
-
-export function setLang(l: Lang): void {
-  lang = l;
-  localStorage.setItem(KEY, l);
-  document.documentElement.lang = l;
-  for (const fn of listeners) fn(l);
-}
-
-export function onLang(fn: (l: Lang) => void): () => void {
-  listeners.add(fn);
-  return () => listeners.delete(fn);
-}
-
-/**
- * A message in the current language; `{name}` placeholders are filled from vars, and
- * `{n, plural, one {# item} other {# items}}` picks the form for the number (format.ts).
- */
-export function t(key: Key, vars: Record<string, string | number> = {}): string {
-  return formatMessage(DICTS[lang][key] ?? en[key] ?? key, vars, lang, (n) => num(n));
-}
-
-export function num(n: number, digits = 0): string {
-  return new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(n);
-}
-
-export function money(amount: string | number, currency: string): string {
-  try {
-    return new Intl.NumberFormat(lang, { style: 'currency', currency }).format(Number(amount));
-  } catch {
-    return `${amount} ${currency}`;
-  }
-}
-
-export function dateTime(iso: string | number | null | undefined): string {
-  if (iso === null || iso === undefined) return '—';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '—';
-  return new Intl.DateTimeFormat(lang, { dateStyle: 'short', timeStyle: 'medium' }).format(d);
-}
-
-export function time(iso: string | number): string {
-  return new Intl.DateTimeFormat(lang, { timeStyle: 'medium' }).format(new Date(iso));
-}
-
-export function shortDate(ms: number): string {
-  return new Intl.DateTimeFormat(lang, {
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(new Date(ms));
-}
-
-/** "3 minutes ago" through Intl.RelativeTimeFormat. */
-export function ago(iso: string | null | undefined, now = Date.now()): string {
-  if (!iso) return '—';
-  const s = Math.round((new Date(iso).getTime() - now) / 1000);
-  const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
-  const abs = Math.abs(s);
-  if (abs < 60) return rtf.format(s, 'second');
-  if (abs < 3600) return rtf.format(Math.round(s / 60), 'minute');
-  if (abs < 86400) return rtf.format(Math.round(s / 3600), 'hour');
-  return rtf.format(Math.round(s / 86400), 'day');
-}
-
-/** A duration in the largest sensible unit ("4 min", "2 h"). */
-export function duration(seconds: number): string {
-  const [value, unit] =
-    seconds < 60
-      ? [seconds, 'second']
-      : seconds < 3600
-        ? [seconds / 60, 'minute']
-        : seconds < 86400
-          ? [seconds / 3600, 'hour']
-          : [seconds / 86400, 'day'];
-  return new Intl.NumberFormat(lang, {
-    style: 'unit',
-    unit,
-    unitDisplay: 'short',
-    maximumFractionDigits: value < 10 && unit !== 'second' ? 1 : 0,
-  }).format(value);
-}
-
-export function bytes(n: number): string {
-  if (n < 0) return '—';
-  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'];
-  let i = 0;
-  let v = n;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return new Intl.NumberFormat(lang, {
-    style: 'unit',
-    unit: units[i],
-    unitDisplay: 'short',
-    maximumFractionDigits: 1,
-  }).format(v);
-}
+/** A message of the store console in the current language (see `translator`). */
+export const t = translator<Key>({ en, de, es });
