@@ -9,7 +9,7 @@ import {
 import { type Pool, type PoolConnection, type RetryReason, withTransaction } from '../db.js';
 import { enqueueEvent } from '../outbox.js';
 import { HttpProblem, notFound, unauthorized } from '../problem.js';
-import { anotherAgent, LEASE_SET } from './lease.js';
+import { checkLease, LEASE_SET } from './lease.js';
 import { answerReservations } from './reservation-answers.js';
 import { checkBatchShape } from './shape.js';
 import { formatWrites, writeMovements } from './writes.js';
@@ -143,17 +143,7 @@ async function applyBatch(
   )[0];
   if (!storeRow) throw notFound(`store '${storeId}' does not exist`);
   if (!Number(storeRow.token_ok)) throw unauthorized('unknown or revoked token');
-  if (agentInstance) {
-    const other = storeRow.agent_instance;
-    if (
-      other &&
-      other !== agentInstance &&
-      storeRow.silent_s !== null &&
-      Number(storeRow.silent_s) < AGENT_LEASE_SECONDS
-    ) {
-      throw anotherAgent(storeId, other, Number(storeRow.silent_s));
-    }
-  }
+  if (agentInstance) checkLease(storeId, agentInstance, storeRow);
   // The lease is renewed in the same UPDATE that moves the store's mark (one round trip less).
   const applied = Number(storeRow.applied_seq);
   if (first === undefined || last === undefined) return { appliedSeq: applied, inserted: 0, changed: false };

@@ -3,7 +3,7 @@ import { AGENT_LEASE_SECONDS, PROBLEM_CODES } from '@store-edge/protocol';
 import { type Pool, withTransaction } from '../db.js';
 import { HttpProblem } from '../problem.js';
 
-export function anotherAgent(storeId: string, other: string, silentSeconds: number): HttpProblem {
+function anotherAgent(storeId: string, other: string, silentSeconds: number): HttpProblem {
   return new HttpProblem(
     409,
     'Conflict',
@@ -11,6 +11,26 @@ export function anotherAgent(storeId: string, other: string, silentSeconds: numb
       'two agents must not share one store credential. Stop the other agent, or give this one its own store.',
     { code: PROBLEM_CODES.anotherAgent },
   );
+}
+
+/**
+ * Refuses (409) when another installation holds the store's lease: it was heard from less than
+ * AGENT_LEASE_SECONDS ago (`holder` is the store row's agent_instance and seconds since agent_seen_at).
+ */
+export function checkLease(
+  storeId: string,
+  agentInstance: string,
+  holder: { agent_instance: string | null; silent_s: number | null },
+): void {
+  const other = holder.agent_instance;
+  if (
+    other &&
+    other !== agentInstance &&
+    holder.silent_s !== null &&
+    Number(holder.silent_s) < AGENT_LEASE_SECONDS
+  ) {
+    throw anotherAgent(storeId, other, Number(holder.silent_s));
+  }
 }
 
 /** Takes (or renews) the store's agent lease for this installation, or refuses with 409. */
@@ -22,15 +42,7 @@ export async function claimAgentLease(pool: Pool, storeId: string, agentInstance
     );
     const row = (rows as Array<{ agent_instance: string | null; silent_s: number | null }>)[0];
     if (!row) return;
-    const other = row.agent_instance;
-    if (
-      other &&
-      other !== agentInstance &&
-      row.silent_s !== null &&
-      Number(row.silent_s) < AGENT_LEASE_SECONDS
-    ) {
-      throw anotherAgent(storeId, other, Number(row.silent_s));
-    }
+    checkLease(storeId, agentInstance, row);
     await conn.query('UPDATE stores SET agent_instance = ?, agent_seen_at = NOW(6) WHERE id = ?', [
       agentInstance,
       storeId,
