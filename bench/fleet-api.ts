@@ -12,7 +12,7 @@
 //
 // Raw limit, in the same run on the same database: the same statements without the cloud
 // process (no HTTP, no auth, no validation, no serialization): the report's transaction
-// (fleet/store.ts recordHealth) and the fleet query (fleet/store.ts fleet) called straight
+// (fleet/health-reports.ts recordHealth) and the fleet query (fleet/queries.ts fleet) called straight
 // through a mysql2 pool of the cloud's size, under the same offered load (reports at the same
 // rate, readers at the same pace) for the same time. Ratio = raw p99 / cloud p99 (1 = the cloud
 // adds nothing to the database's own time).
@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { createPool, type Pool } from '../cloud/src/db.js';
-import { type FleetClock, fleet, recordHealth } from '../cloud/src/fleet/store.js';
+import { type FleetClock, fleet, recordHealth } from '../cloud/src/fleet/index.js';
 import type { HealthReport } from '../protocol/src/index.js';
 import { type CloudProcess, startCloudProcess } from '../testing/src/cloud-process.js';
 import { createTestDatabase, DEFAULT_MYSQL_URL } from '../testing/src/index.js';
@@ -274,7 +274,7 @@ try {
     errors: Object.fromEntries(measured.reads.errors),
     target: 200,
     withinTarget: fleetP99 <= 200,
-    rawLimit: 'fleet/store.ts fleet() straight through mysql2, same pace, same report load',
+    rawLimit: 'fleet/queries.ts fleet() straight through mysql2, same pace, same report load',
     ...common,
   });
   const reportP99 = percentile(measured.reports.latencies, 99);
@@ -291,7 +291,8 @@ try {
     reportsPerSecond: ms(measured.reports.latencies.length / measured.seconds),
     errors: Object.fromEntries(measured.reports.errors),
     rawErrors: Object.fromEntries(raw.reports.errors),
-    rawLimit: 'fleet/store.ts recordHealth() (the same transaction) straight through mysql2, same rate',
+    rawLimit:
+      'fleet/health-reports.ts recordHealth() (the same transaction) straight through mysql2, same rate',
     cloudCpuSeconds: ms(cpu1.cloud - cpu0.cloud),
     mariadbCpuSeconds: ms(cpu1.db - cpu0.db),
     ...common,

@@ -39,7 +39,7 @@ interface Remembered {
  * sending a batch a second costs one lookup every few seconds, not one per batch. A rotation in
  * this process forgets the store's entries at once (forgetStoreCredentials); another replica
  * believes a revoked token for at most the TTL on reads, never on ingest, which checks the token
- * again in the statement that locks the store's row (ingest.ts).
+ * again in the statement that locks the store's row (ingest/batch.ts).
  */
 const caches = new WeakMap<Pool, Map<string, Remembered>>();
 

@@ -17,7 +17,7 @@ import {
   listDeliveries,
   listTransfers,
   transferView,
-} from './deliveries/receiving.js';
+} from './deliveries/index.js';
 
 let cloud: TestCloud;
 let tokenA = '';

@@ -3,7 +3,7 @@ export { ChangeNotifier } from './changes.js';
 export { type CloudConfig, loadConfig } from './config.js';
 export { createPool, type Pool, withTransaction } from './db.js';
 export { FleetSweeper } from './fleet/sweeper.js';
-export { ingestBatch } from './ingest.js';
+export { ingestBatch } from './ingest/index.js';
 export { createMetrics, type Metrics } from './metrics.js';
 export { migrate } from './migrate.js';
 export {

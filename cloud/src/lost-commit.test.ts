@@ -14,7 +14,7 @@ import {
 } from '@store-edge/testing/cloud';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPool, type Pool, type RetryReason } from './db.js';
-import { ingestBatch } from './ingest.js';
+import { ingestBatch } from './ingest/index.js';
 
 type Cut = 'after-commit' | 'before-commit' | null;
 

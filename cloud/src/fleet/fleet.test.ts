@@ -18,7 +18,7 @@ import { createMetrics } from '../metrics.js';
 import { OIDC_DEFAULTS } from '../oidc.js';
 import type { EventEnvelope } from '../outbox.js';
 import { WebhookDispatcher } from '../webhooks.js';
-import { fleet, storeHealth } from './store.js';
+import { fleet, storeHealth } from './index.js';
 import { FleetSweeper } from './sweeper.js';
 
 const SECRET = 'whsec-fleet-0123456789abcdef';

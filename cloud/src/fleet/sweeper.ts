@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import type { Pool } from '../db.js';
 import type { Metrics } from '../metrics.js';
-import { type FleetClock, markOffline, pruneBacklog, silentStores, tenantFigures } from './store.js';
+import { pruneBacklog } from './backlog.js';
+import { tenantFigures } from './queries.js';
+import type { FleetClock } from './status.js';
+import { markOffline, silentStores } from './transitions.js';
 
 export interface SweeperOptions {
   pool: Pool;

@@ -234,7 +234,7 @@ async function proposeChunk(
     // Not closed: open, or being received (its receipt not yet closed). Lines count what is
     // still to come: expected − what the store already booked against it, never below zero (an
     // over-delivered line does not make up for another sku). Until the receipt closes,
-    // delivery_lines.received is 0 (deliveries/receiving.ts fills it at close), while the
+    // delivery_lines.received is 0 (deliveries/receipts.ts fills it at close), while the
     // replicated receive/transfer_in movements with ref = the delivery id are already in
     // `stock`: counting them from the movements keeps a truck half unloaded from being counted
     // twice (on hand and on order).

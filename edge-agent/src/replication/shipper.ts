@@ -1,68 +1,16 @@
+// The replication shipper: the loop that sends the outbox to the cloud and acts on each answer.
 import { AGENT_LEASE_SECONDS, Backoff, canonicalId, classifyBatchAnswer } from '@store-edge/protocol';
 import type { AgentParts, Component } from '../agent.js';
-import { ledgerRecords, pendingRecords } from '../ledger/outbox.js';
 import type { ReplicaWriter } from '../ledger/replica.js';
 import { AnotherAgentError, type CloudAnswer, type CloudClient, CloudUnreachable } from './cloud-client.js';
+import { Acks, type InFlight, nextRecords, PIPELINE_DEPTH } from './in-flight.js';
+import { failed, type PacingParts, paced, sleep } from './pacing.js';
+import { REFUSED_RECHECK_MS, refusalError, refusedRecord } from './refusals.js';
 import type { VoidAnswer } from './repair.js';
-import { type RestoreProgress, restoreFromCloud } from './restore.js';
+import { restoreFromCloud } from './restore.js';
+import { ShipperReport, type ShipperStatus } from './shipper-status.js';
 
-/** The record the cloud refuses for good: shipping stops before it until it is repaired. */
-export interface RefusedRecord {
-  seq: number;
-  /** The movement id the record carries. */
-  id: string | null;
-  /** HTTP status of the cloud's answer. */
-  status: number;
-  /** The cloud's reason (its problem detail and the fields it names). */
-  reason: string;
-  since: string;
-  /** What the operator does about it. */
-  repair: string;
-}
-
-export interface ShipperStatus {
-  online: boolean;
-  state: 'idle' | 'shipping' | 'backoff' | 'stopped' | 'offline' | 'refused';
-  lastError: string | null;
-  alarm: string | null;
-  /** Set while the cloud refuses a record for good (docs/operations.md). */
-  refused: RefusedRecord | null;
-  catchUp: { done: number; total: number; ratePerSecond: number; etaSeconds: number | null } | null;
-  nextRetryAt: string | null;
-  /** A restore from the cloud under way (replaced disk, restored backup). */
-  restore: RestoreProgress | null;
-}
-
-/**
- * Batches in flight at once. With one, the edge (read, send), the cloud (parse, check) and the
- * database (apply) work in turn; with several, the next batches are read, sent and parsed while
- * the cloud applies one (docs/scale.md "Catch-up").
- */
-const PIPELINE_DEPTH = 6;
-/** A refused record is offered to the cloud again this often (the cloud may have been fixed). */
-const REFUSED_RECHECK_MS = 5 * 60_000;
-
-interface InFlight {
-  first: number;
-  last: number;
-  answer: Promise<CloudAnswer>;
-  /** What the cloud was known to hold when this batch left: a gap below it is lost data. */
-  known: number;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(t);
-      resolve();
-    };
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
+export type { RefusedRecord, ShipperStatus } from './shipper-status.js';
 
 /**
  * Pushes the outbox to the cloud in seq order (ARCHITECTURE.md "Replication contract") and
@@ -80,28 +28,17 @@ export class Shipper implements Component {
   private readonly backoff: Backoff;
   /** When the cloud lost data that only the ledger still holds, records come from there. */
   private resendFrom: number | null = null;
-  private catchUpStart: { at: number; acked: number; total: number } | null = null;
-  /** The highest seq the cloud said it holds, maybe not yet recorded in the ledger. */
-  private cloudApplied = 0;
-  /** The ack being written (at most one; later answers fold into the next). */
-  private acking: Promise<void> | null = null;
-  private lastProgressLog = 0;
+  /** The acknowledgements being recorded in the ledger (and the highest the cloud gave). */
+  private readonly acks: Acks;
+  private readonly report: ShipperReport;
+  private readonly pacing: PacingParts;
   /** The highest seq sent in this run: an acknowledgement above it is a protocol error. */
   private highestSent = 0;
   /** Shipping stops before this record, which the cloud refuses for good, until `retryAt`. */
   private refused: { seq: number; retryAt: number } | null = null;
   /** After a refusal that names no record: send one record at a time up to this seq to find it. */
   private isolateUpTo: number | null = null;
-  readonly status: ShipperStatus = {
-    online: false,
-    state: 'idle',
-    lastError: null,
-    alarm: null,
-    refused: null,
-    catchUp: null,
-    nextRetryAt: null,
-    restore: null,
-  };
+  readonly status: ShipperStatus;
 
   constructor(
     private readonly parts: AgentParts,
@@ -110,6 +47,10 @@ export class Shipper implements Component {
   ) {
     this.batchSize = parts.settings.replication.batchSize;
     this.backoff = new Backoff({ baseMs: 250, capMs: parts.settings.replication.maxBackoffMs });
+    this.report = new ShipperReport(parts);
+    this.status = this.report.status;
+    this.acks = new Acks(parts, writer, (acked, pending) => this.report.progress(acked, pending));
+    this.pacing = { parts, writer, cloud, report: this.report, backoff: this.backoff };
   }
 
   async start(): Promise<void> {
@@ -127,7 +68,7 @@ export class Shipper implements Component {
     this.abort.abort();
     this.wake?.();
     await this.loop;
-    await this.acksWritten();
+    await this.acks.written();
   }
 
   private readonly onCommitted = () => {
@@ -157,10 +98,6 @@ export class Shipper implements Component {
     this.wake = null;
   }
 
-  private emit(): void {
-    this.parts.events.emit('replication', { ...this.status });
-  }
-
   private async run(): Promise<void> {
     const signal = this.abort.signal;
     let checkedBehind = false;
@@ -173,17 +110,23 @@ export class Shipper implements Component {
           checkedBehind = true;
         }
         // Answers recorded or not yet: an ack still being written must not send its records again.
-        const acked = Math.max(this.ackedSeq(), this.cloudApplied);
+        const acked = Math.max(this.ackedSeq(), this.acks.cloudApplied);
         // Keep a few batches in flight: the cloud applies them in order (it locks the store's
-        // row, and a batch that overtakes its predecessor waits for it: ingest.ts), and meanwhile
-        // the next one is read, sent and parsed. Any answer other than "applied" drains the
+        // row, and a batch that overtakes its predecessor waits for it: cloud/src/ingest/batch.ts),
+        // and meanwhile the next one is read, sent and parsed. Any answer other than "applied" drains the
         // pipeline and continues from what the cloud acknowledged. Resending and isolating a
         // refused record go one batch at a time.
         if (this.isolateUpTo !== null && acked >= this.isolateUpTo) this.isolateUpTo = null;
         const depth = this.resendFrom === null && this.isolateUpTo === null ? PIPELINE_DEPTH : 1;
         let from = inflight.length > 0 ? (inflight[inflight.length - 1] as InFlight).last : acked;
         while (inflight.length < depth) {
-          const next = this.nextRecords(from);
+          const next = nextRecords(this.parts.db, from, {
+            resendFrom: this.resendFrom,
+            batchSize: this.batchSize,
+            maxBatchBytes: this.parts.settings.replication.maxBatchBytes,
+            stopAt: this.refused?.seq ?? Number.POSITIVE_INFINITY,
+            most: this.isolateUpTo !== null ? 1 : Number.POSITIVE_INFINITY,
+          });
           if (next.records.length === 0) break;
           const answer = this.cloud.sendBatch(`{"records":[${next.records.join(',')}]}`);
           answer.catch(() => {});
@@ -200,15 +143,14 @@ export class Shipper implements Component {
             continue;
           }
           this.status.state = 'refused';
-          this.emit();
+          this.report.emit();
           await this.waitForWork(Math.min(5000, this.refused.retryAt - Date.now()));
           continue;
         }
         if (!head) {
           this.status.state = 'idle';
-          this.status.catchUp = null;
-          this.catchUpStart = null;
-          this.emit();
+          this.report.endCatchUp();
+          this.report.emit();
           await this.waitForWork(5000);
           continue;
         }
@@ -217,14 +159,14 @@ export class Shipper implements Component {
         try {
           answer = await head.answer;
         } catch (err) {
-          await this.drain(inflight);
+          await this.acks.drain(inflight);
           throw err;
         }
         this.status.online = true;
         const outcome = classifyBatchAnswer(answer.status, answer.body);
         if (outcome.kind !== 'applied') {
-          await this.drain(inflight);
-          await this.acksWritten();
+          await this.acks.drain(inflight);
+          await this.acks.written();
         }
         switch (outcome.kind) {
           case 'applied': {
@@ -232,7 +174,7 @@ export class Shipper implements Component {
             // restarted edge resends what the cloud already has); anything else would delete
             // outbox rows the cloud never saw.
             if (outcome.appliedSeq > head.last && !(await this.cloudHolds(outcome.appliedSeq))) {
-              await this.drain(inflight);
+              await this.acks.drain(inflight);
               await this.protocolError(
                 `the cloud answered appliedSeq ${outcome.appliedSeq} to a batch ending at seq ${head.last} (highest sent: ${this.highestSent}), and does not hold that record; nothing was pruned`,
                 signal,
@@ -241,7 +183,7 @@ export class Shipper implements Component {
             }
             // The ack is written while the next batches travel: it only prunes the outbox, and
             // if it is lost in a crash the cloud skips those records when they come again.
-            this.ack(outcome.appliedSeq);
+            this.acks.ack(outcome.appliedSeq);
             if (this.status.refused && outcome.appliedSeq >= this.status.refused.seq) this.clearRefused();
             if (this.resendFrom !== null && outcome.appliedSeq >= this.parts.ledger.lastSeq)
               this.resendFrom = null;
@@ -263,11 +205,11 @@ export class Shipper implements Component {
               );
             } else if (holds >= head.known) {
               // Not a loss: the batch overtook one sent before it for longer than the cloud waits
-              // (ingest.ts), or the cloud applied more than we knew (we crashed before recording
-              // its answer, or a batch timed out here after the cloud applied it). Continue after
+              // (cloud/src/ingest/batch.ts), or the cloud applied more than we knew (we crashed before
+              // recording its answer, or a batch timed out here after the cloud applied it). Continue after
               // what the cloud holds.
-              if (holds > acked) this.ack(holds);
-              await this.acksWritten();
+              if (holds > acked) this.acks.ack(holds);
+              await this.acks.written();
             } else {
               // The cloud is missing movements it had acknowledged: it was restored from an old
               // backup. The ledger still holds them all; send them again and say so loudly.
@@ -275,17 +217,17 @@ export class Shipper implements Component {
                 .prepare('SELECT 1 FROM movements WHERE seq = ?')
                 .get(outcome.expectedSeq);
               if (!have) {
-                this.raiseAlarm(
+                this.report.raiseAlarm(
                   `the cloud expects seq ${outcome.expectedSeq}, which this store no longer holds; the cloud lost data that cannot be sent again`,
                 );
                 await this.pause(signal, 60_000);
                 break;
               }
-              this.raiseAlarm(
+              this.report.raiseAlarm(
                 `the cloud lost movements from seq ${outcome.expectedSeq} on (restored from an old backup?); sending them again from the store's ledger`,
               );
               this.resendFrom = outcome.expectedSeq;
-              this.cloudApplied = outcome.expectedSeq - 1;
+              this.acks.cloudApplied = outcome.expectedSeq - 1;
             }
             break;
           }
@@ -297,13 +239,13 @@ export class Shipper implements Component {
             await this.adoptCloudHistory();
             break;
           case 'movement-id-conflict':
-            this.raiseAlarm(`the cloud refused a movement: ${outcome.detail}`);
+            this.report.raiseAlarm(`the cloud refused a movement: ${outcome.detail}`);
             this.status.state = 'stopped';
             return;
           case 'another-agent':
             // Two agents on one store credential would interleave two ledgers: wait until the
             // other one has gone quiet, and say why loudly meanwhile.
-            this.raiseAlarm(outcome.detail);
+            this.report.raiseAlarm(outcome.detail);
             this.status.state = 'backoff';
             this.status.lastError = outcome.detail;
             await this.writer.call('setError', outcome.detail);
@@ -317,7 +259,7 @@ export class Shipper implements Component {
             this.status.lastError = `the cloud refused this store's credential (HTTP ${outcome.status}): ${outcome.detail}. Shipping stopped; set STORE_EDGE_CLOUD_TOKEN to this store's current token and restart.`;
             this.parts.log.error(this.status.lastError);
             await this.writer.call('setError', this.status.lastError);
-            this.emit();
+            this.report.emit();
             return;
           case 'refused': {
             const seq =
@@ -349,18 +291,18 @@ export class Shipper implements Component {
               (outcome.status === 429 || outcome.status === 503) &&
               typeof answer.retryAfterMs === 'number'
             ) {
-              await this.paced(outcome.status, answer.retryAfterMs, outcome.detail, signal);
+              await paced(this.pacing, outcome.status, answer.retryAfterMs, outcome.detail, signal);
               break;
             }
-            await this.failed(`cloud answered HTTP ${outcome.status}: ${outcome.detail}`, signal);
+            await failed(this.pacing, `cloud answered HTTP ${outcome.status}: ${outcome.detail}`, signal);
             break;
         }
       } catch (err) {
-        await this.drain(inflight);
-        await this.acksWritten();
+        await this.acks.drain(inflight);
+        await this.acks.written();
         if (signal.aborted) return;
         if (err instanceof AnotherAgentError) {
-          this.raiseAlarm(err.message);
+          this.report.raiseAlarm(err.message);
           this.status.state = 'backoff';
           this.status.lastError = err.message;
           await this.writer.call('setError', err.message).catch(() => {});
@@ -368,74 +310,9 @@ export class Shipper implements Component {
           continue;
         }
         if (err instanceof CloudUnreachable) this.status.online = false;
-        await this.failed((err as Error).message, signal);
+        await failed(this.pacing, (err as Error).message, signal);
       }
     }
-  }
-
-  /** Waits for every batch still in flight, keeping what their answers say the cloud holds. */
-  private async drain(inflight: InFlight[]): Promise<void> {
-    const answers = await Promise.allSettled(inflight.map((f) => f.answer));
-    const batches = inflight.splice(0);
-    answers.forEach((a, i) => {
-      if (a.status !== 'fulfilled') return;
-      const outcome = classifyBatchAnswer(a.value.status, a.value.body);
-      // Beyond its own batch an answer is not taken on trust here (see 'applied' in run()):
-      // those records are sent again and the cloud skips them.
-      const batch = batches[i];
-      if (outcome.kind === 'applied' && batch) this.ack(Math.min(outcome.appliedSeq, batch.last));
-    });
-  }
-
-  /** Records that the cloud holds everything up to `seq`; folds into an ack being written. */
-  private ack(seq: number): void {
-    this.cloudApplied = Math.max(this.cloudApplied, seq);
-    this.acking ??= this.writeAcks().finally(() => {
-      this.acking = null;
-    });
-  }
-
-  private async writeAcks(): Promise<void> {
-    let written = 0;
-    while (written < this.cloudApplied) {
-      try {
-        const r = await this.writer.call<{ ackedSeq: number; pending: number }>('ack', this.cloudApplied);
-        written = r.ackedSeq;
-        this.parts.metrics.outboxPending.set(r.pending);
-        this.progress(r.ackedSeq, r.pending);
-      } catch (err) {
-        // The ledger is shutting down: the cloud will skip these records when they come again.
-        this.parts.log.warn({ err }, 'could not record an acknowledgement');
-        return;
-      }
-    }
-  }
-
-  /** Waits until every answer so far is recorded in the ledger. */
-  private async acksWritten(): Promise<void> {
-    while (this.acking) await this.acking;
-  }
-
-  /** Serialized records to send next: outbox payloads, or the ledger itself when resending. */
-  private nextRecords(after: number): { records: string[]; last: number } {
-    const maxBytes = this.parts.settings.replication.maxBatchBytes;
-    const out: string[] = [];
-    let bytes = 0;
-    let last = after;
-    const rows =
-      this.resendFrom !== null
-        ? ledgerRecords(this.parts.db, this.resendFrom, this.batchSize)
-        : pendingRecords(this.parts.db, after, this.batchSize);
-    const stopAt = this.refused?.seq ?? Number.POSITIVE_INFINITY;
-    const most = this.isolateUpTo !== null ? 1 : Number.POSITIVE_INFINITY;
-    for (const r of rows) {
-      if (r.seq >= stopAt || out.length >= most) break;
-      if (out.length > 0 && bytes + r.payload.length > maxBytes) break;
-      out.push(r.payload);
-      bytes += r.payload.length;
-      last = r.seq;
-    }
-    return { records: out, last };
   }
 
   /**
@@ -460,7 +337,7 @@ export class Shipper implements Component {
       log: this.parts.log,
       onProgress: (p) => {
         this.status.restore = p;
-        this.emit();
+        this.report.emit();
       },
     });
     this.parts.events.emit('replication', { reconciled: r });
@@ -484,27 +361,24 @@ export class Shipper implements Component {
   /** The cloud's answer contradicts what was sent: alarm, keep the outbox, retry with backoff. */
   private async protocolError(message: string, signal: AbortSignal): Promise<void> {
     this.parts.metrics.replicationProtocolErrors.inc();
-    this.raiseAlarm(`the cloud broke the replication protocol: ${message}`);
-    await this.failed(`protocol error: ${message}`, signal);
+    this.report.raiseAlarm(`the cloud broke the replication protocol: ${message}`);
+    await failed(this.pacing, `protocol error: ${message}`, signal);
   }
 
   /** The cloud refuses record `seq` for good: stop before it, and say which record and why. */
   private refuse(seq: number, status: number, reason: string): void {
-    const row = this.parts.db.prepare('SELECT id FROM movements WHERE seq = ?').get(seq) as
-      | { id: string }
-      | undefined;
-    const id = row ? (canonicalId(row.id) ?? row.id) : null;
+    const refused = refusedRecord(this.parts.db, seq, status, reason);
+    const { id, repair } = refused;
     this.refused = { seq, retryAt: Date.now() + REFUSED_RECHECK_MS };
     this.isolateUpTo = null;
-    const repair = `check the record (GET /api/v1/movements?afterSeq=${seq - 1}&limit=1); withdraw it with POST /api/v1/replication/records/${seq}/void and book it again correctly if it happened (docs/operations.md)`;
-    this.status.refused = { seq, id, status, reason, since: new Date().toISOString(), repair };
-    this.status.lastError = `the cloud refuses record seq ${seq} (movement ${id ?? 'unknown'}) for good: HTTP ${status} ${reason}`;
+    this.status.refused = refused;
+    this.status.lastError = refusalError(refused);
     this.parts.metrics.replicationRefusedSeq.set(seq);
     this.parts.log.error(
       { seq, id, status, reason },
       'replication stopped before a record the cloud refuses; the records before it are shipped, the ones after it wait',
     );
-    this.raiseAlarm(`${this.status.lastError}. Shipping stops before it; ${repair}.`);
+    this.report.raiseAlarm(`${this.status.lastError}. Shipping stops before it; ${repair}.`);
   }
 
   private clearRefused(): void {
@@ -527,75 +401,7 @@ export class Shipper implements Component {
     return r;
   }
 
-  private raiseAlarm(message: string): void {
-    this.status.alarm = message;
-    this.parts.log.error({ alarm: message }, 'replication alarm');
-    this.emit();
-  }
-
   private async pause(signal: AbortSignal, ms: number): Promise<void> {
     await sleep(ms, signal);
-  }
-
-  private progress(acked: number, pending: number): void {
-    const now = Date.now();
-    if (pending < 5000 && !this.catchUpStart) return;
-    if (!this.catchUpStart) this.catchUpStart = { at: now, acked, total: pending };
-    const done = acked - this.catchUpStart.acked;
-    const secs = (now - this.catchUpStart.at) / 1000;
-    const rate = secs > 0 ? done / secs : 0;
-    this.status.catchUp = {
-      done,
-      total: done + pending,
-      ratePerSecond: Math.round(rate),
-      etaSeconds: rate > 0 ? Math.round(pending / rate) : null,
-    };
-    if (now - this.lastProgressLog > 5000 || pending === 0) {
-      this.lastProgressLog = now;
-      this.parts.log.info(this.status.catchUp, `catch-up: ${done}/${done + pending} movements sent`);
-      this.emit();
-    }
-    if (pending === 0) this.catchUpStart = null;
-  }
-
-  /**
-   * Waits what the cloud's Retry-After asked (draft-ietf-httpapi-ratelimit-headers; RFC 9110
-   * §10.2.3), at most maxBackoffMs, plus up to a quarter second of jitter so the stores held
-   * back together do not all return in the same instant. Not a failure: the backoff is not
-   * escalated and the ledger records no error.
-   */
-  private async paced(
-    status: number,
-    retryAfterMs: number,
-    detail: string,
-    signal: AbortSignal,
-  ): Promise<void> {
-    const wait = Math.round(
-      Math.min(retryAfterMs, this.parts.settings.replication.maxBackoffMs) + Math.random() * 250,
-    );
-    this.parts.metrics.replicationPaced.inc();
-    this.status.state = 'backoff';
-    this.status.lastError = `the cloud asks this store to slow down (HTTP ${status}: ${detail}); next batch in ${wait} ms`;
-    this.status.nextRetryAt = new Date(Date.now() + wait).toISOString();
-    this.emit();
-    await sleep(wait, signal);
-    this.status.nextRetryAt = null;
-  }
-
-  private async failed(message: string, signal: AbortSignal): Promise<void> {
-    // Full jitter: stores that lost the same link do not all come back in the same second.
-    const wait = Math.round(this.backoff.next());
-    this.status.state = 'backoff';
-    this.status.lastError = message;
-    this.status.nextRetryAt = new Date(Date.now() + wait).toISOString();
-    this.emit();
-    await this.writer.call('setError', message).catch(() => {});
-    // While waiting, probe the cloud: once it answers again, retry at once.
-    const deadline = Date.now() + wait;
-    while (!signal.aborted && Date.now() < deadline) {
-      await sleep(Math.min(1000, deadline - Date.now()), signal);
-      if (!this.status.online && (await this.cloud.probe())) break;
-    }
-    this.status.nextRetryAt = null;
   }
 }

@@ -13,7 +13,7 @@ import {
   listDeliveries,
   listTransfers,
   transferView,
-} from '../../../deliveries/receiving.js';
+} from '../../../deliveries/index.js';
 import { notFound } from '../../../problem.js';
 import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
 

@@ -10,7 +10,7 @@ import {
 } from '@store-edge/protocol';
 import { Type } from 'typebox';
 import { inScope, READERS, requireRole, requireStore } from '../../../auth.js';
-import { backlogPoints, type FleetClock, fleet, recordHealth, storeHealth } from '../../../fleet/store.js';
+import { backlogPoints, type FleetClock, fleet, recordHealth, storeHealth } from '../../../fleet/index.js';
 import { cloudProblem, notFound } from '../../../problem.js';
 import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
 

@@ -12,7 +12,7 @@ import { Type } from 'typebox';
 import { allow } from '../../../access.js';
 import { movementsPage } from '../../../admin.js';
 import { requireStore } from '../../../auth.js';
-import { claimAgentLease, ingestBatch } from '../../../ingest.js';
+import { claimAgentLease, ingestBatch } from '../../../ingest/index.js';
 import { HttpProblem } from '../../../problem.js';
 import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
 
