@@ -358,14 +358,11 @@ describe('head-office deliveries, transfers and replenishment in a browser', () 
     await shot(page, 'deliveries');
     await page.getByRole('link', { name: 'PO-4711' }).click();
     await page.getByRole('heading', { level: 1, name: 'Delivery PO-4711' }).waitFor();
-    // expected, received, damaged, short, over
-    expect(await page.locator('tr[data-sku="SKU-1"] td').allTextContents()).toEqual([
-      '12',
-      '10',
-      '0',
-      '2',
-      '0',
-    ]);
+    // expected, received, damaged, short, over. The heading shows before the delivery has
+    // loaded: wait for its lines, not only for the page.
+    await expect
+      .poll(() => page.locator('tr[data-sku="SKU-1"] td').allTextContents())
+      .toEqual(['12', '10', '0', '2', '0']);
     expect(await page.locator('tr[data-sku="SKU-2"] td').allTextContents()).toEqual([
       '6',
       '6',
