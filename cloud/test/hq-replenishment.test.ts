@@ -6,8 +6,7 @@
 // a created delivery; a viewer sees the proposals without any button to start or approve; axe
 // finds nothing serious or critical on each page. UPDATE_SCREENSHOTS=1 writes
 // docs/screenshots/head-office-{deliveries,delivery,transfers,replenishment,replenishment-viewer}.png.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +18,7 @@ import {
   type TestDatabase,
   type TestOidcProvider,
 } from '@store-edge/testing';
+import { seriousA11yViolations } from '@store-edge/testing/a11y';
 import { ADMIN_TOKEN, records } from '@store-edge/testing/cloud';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -64,28 +64,9 @@ async function replicate(store: string, recs: ReturnType<typeof records>): Promi
   expect(r.status, JSON.stringify(r.body)).toBe(200);
 }
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's serious and critical findings (WCAG 2.x A/AA and best practice) on the page as it is. */
+/** No serious or critical axe-core finding on the page as it is. */
 async function a11y(page: Page): Promise<void> {
-  // Through the DevTools protocol, not a <script>: the console's CSP allows no inline script.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = (await page.evaluate(async () => {
-    const w = window as unknown as {
-      axe: { run(ctx: Document, o: object): Promise<{ violations: unknown[] }> };
-    };
-    return (
-      await w.axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-        resultTypes: ['violations'],
-      })
-    ).violations;
-  })) as Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }>;
-  expect(
-    violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-  ).toEqual([]);
+  expect(await seriousA11yViolations(page)).toEqual([]);
 }
 
 async function shot(page: Page, name: string): Promise<void> {
