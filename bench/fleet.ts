@@ -30,23 +30,15 @@
 // testing/src/galera.ts), or a server URL. Flags fall back to FLEET_* environment variables
 // (FLEET_STORES, FLEET_BACKLOG, FLEET_TRICKLE_SECONDS, FLEET_RATE, FLEET_DB, ...).
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
-import { gzipSync } from 'node:zlib';
 import mysql from 'mysql2/promise';
-import {
-  AGENT_INSTANCE_HEADER,
-  Backoff,
-  type Movement,
-  parseRetryAfter,
-  type ReplicationRecord,
-} from '../protocol/src/index.js';
+import type { ReplicationRecord } from '../protocol/src/index.js';
 import { type CloudProcess, startCloudProcess } from '../testing/src/cloud-process.js';
-import { galeraMissing, startGaleraCluster } from '../testing/src/galera.js';
-import { createTestDatabase, DEFAULT_MYSQL_URL } from '../testing/src/index.js';
 import { cpuSeconds, cpuSecondsOf } from './_proc.js';
 import { percentile, report } from './_report.js';
+import { openDatabase } from './fleet-db.js';
 import { rawInsert, rawSmallTransactions } from './fleet-raw.js';
+import { fleetAgent, makeMovement, newStats, post, type Stats, Store } from './fleet-store.js';
 
 const env = (name: string, dflt: string) => process.env[`FLEET_${name}`] ?? dflt;
 const { values } = parseArgs({
@@ -71,9 +63,9 @@ const RATE = Number(values.rate);
 const INTERVAL_MS = positive('interval-ms');
 const POOL = positive('pool');
 const CAPACITY_S = positive('capacity-seconds');
+const agent = fleetAgent(STORES);
 const ADMIN = `fleet-admin-${randomUUID()}`;
 const TENANT = 'fleet';
-const SKUS = 2000;
 
 function positive(name: keyof typeof values): number {
   const n = Number(values[name]);
@@ -82,183 +74,6 @@ function positive(name: keyof typeof values): number {
     process.exit(2);
   }
   return n;
-}
-
-interface Database {
-  url: string;
-  kind: string;
-  nodes?: number;
-  stop(): Promise<void>;
-}
-
-/** The database under test: a throw-away database on one server, or on a fresh Galera cluster. */
-async function openDatabase(choice: string): Promise<Database> {
-  if (choice === 'galera') {
-    const missing = galeraMissing();
-    if (missing) throw new Error(`--db galera: ${missing}`);
-    const cluster = await startGaleraCluster();
-    const db = await createTestDatabase(cluster.proxyUrl, 'se_fleet');
-    return {
-      url: db.url,
-      kind: 'galera-3-nodes-haproxy',
-      nodes: cluster.nodes.length,
-      stop: async () => {
-        await db.drop().catch(() => {});
-        await cluster.stop();
-      },
-    };
-  }
-  const server = choice === 'single' ? (process.env.STORE_EDGE_TEST_MYSQL_URL ?? DEFAULT_MYSQL_URL) : choice;
-  const db = await createTestDatabase(server, 'se_fleet');
-  return { url: db.url, kind: 'single-server', nodes: 1, stop: () => db.drop() };
-}
-
-// --- a light store client --------------------------------------------------------------------
-
-const agent = new Agent({ keepAlive: true, maxSockets: STORES + 8 });
-
-function post(
-  base: URL,
-  path: string,
-  headers: Record<string, string>,
-  body: Buffer,
-): Promise<{ status: number; text: string; retryAfterMs: number | null }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: base.hostname,
-        port: base.port,
-        path,
-        method: 'POST',
-        agent,
-        headers: { ...headers, 'content-length': body.length },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            text: Buffer.concat(chunks).toString(),
-            retryAfterMs: parseRetryAfter(res.headers['retry-after'] ?? null),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    // The edge's own deadline per batch (edge-agent CloudClient).
-    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function makeMovement(store: number, seq: number): Movement {
-  const k = (store * 7919 + seq) % SKUS;
-  const sale = seq % 4 === 0;
-  return {
-    id: randomUUID(),
-    type: sale ? 'sale' : 'receive',
-    sku: `SKU-${k}`,
-    location: seq % 3 === 0 ? 'backroom' : 'salesfloor',
-    qty: sale ? 1 : 1 + (seq % 6),
-    at: new Date(Date.UTC(2026, 11, 5, 8, 0, 0) + seq * 1000).toISOString(),
-    source: 'fleet-bench',
-  };
-}
-
-interface Stats {
-  latencies: number[];
-  byStatus: Map<string, number>;
-  gaps: number;
-  retries: number;
-  movements: number;
-}
-const newStats = (): Stats => ({ latencies: [], byStatus: new Map(), gaps: 0, retries: 0, movements: 0 });
-const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
-
-class Store {
-  /** Records not acknowledged yet, oldest first (the edge's outbox). */
-  readonly outbox: ReplicationRecord[] = [];
-  nextSeq = 1;
-  applied = 0;
-  private readonly headers: Record<string, string>;
-
-  constructor(
-    readonly index: number,
-    readonly id: string,
-    token: string,
-    private readonly base: URL,
-  ) {
-    this.headers = {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      'content-encoding': 'gzip',
-      [AGENT_INSTANCE_HEADER]: `fleet-${id}`,
-    };
-  }
-
-  make(n: number): void {
-    for (let i = 0; i < n; i++) {
-      const seq = this.nextSeq++;
-      this.outbox.push({ seq, movement: makeMovement(this.index, seq) });
-    }
-  }
-
-  /** Ships the outbox until empty, as the edge's shipper does: in order, resending on a gap. */
-  async drain(stats: Stats, stopAt = Number.POSITIVE_INFINITY): Promise<void> {
-    // The edge shipper's backoff: full jitter from 250 ms, doubling to 30 s.
-    const backoff = new Backoff({ baseMs: 250, capMs: 30_000 });
-    while (this.outbox.length > 0 && performance.now() < stopAt) {
-      const batch = this.outbox.slice(0, BATCH);
-      const body = gzipSync(JSON.stringify({ records: batch }), { level: 1 });
-      const started = performance.now();
-      let status = 0;
-      let text = '';
-      let retryAfterMs: number | null = null;
-      try {
-        ({ status, text, retryAfterMs } = await post(
-          this.base,
-          `/v1/stores/${this.id}/replication/batches`,
-          this.headers,
-          body,
-        ));
-      } catch (err) {
-        bump(stats.byStatus, `network:${(err as Error).message.slice(0, 40)}`);
-      }
-      if (status === 200) {
-        stats.latencies.push(performance.now() - started);
-        const applied = (JSON.parse(text) as { appliedSeq: number }).appliedSeq;
-        const done = this.outbox.findIndex((r) => r.seq > applied);
-        const acked = done === -1 ? this.outbox.length : done;
-        stats.movements += acked;
-        this.outbox.splice(0, acked);
-        this.applied = applied;
-        backoff.reset();
-        continue;
-      }
-      if (status !== 0) bump(stats.byStatus, String(status));
-      if (status === 409) {
-        const problem = JSON.parse(text) as { code?: string; expectedSeq?: number };
-        bump(stats.byStatus, `409:${problem.code}`);
-        if (problem.code === 'sequence-gap' && problem.expectedSeq !== undefined) {
-          // Never happens to a client that keeps its outbox; counted, and followed like the edge.
-          stats.gaps++;
-          const from = problem.expectedSeq;
-          while ((this.outbox[0]?.seq ?? from) < from) this.outbox.shift();
-          continue;
-        }
-      }
-      stats.retries++;
-      // As the edge's shipper (shipper.ts `paced`): a 429 or 503 with Retry-After waits that
-      // long plus up to 250 ms of jitter, without escalating the backoff; anything else backs off.
-      const wait =
-        (status === 429 || status === 503) && retryAfterMs !== null
-          ? Math.min(retryAfterMs, 30_000) + Math.random() * 250
-          : backoff.next();
-      await new Promise((r) => setTimeout(r, wait));
-    }
-  }
 }
 
 // --- raw limit (bench/fleet-raw.ts) ---------------------------------------------------------
@@ -277,6 +92,7 @@ function rawBatches(): ReplicationRecord[][][] {
 
 async function adminPost(cloud: CloudProcess, path: string, body: unknown): Promise<Record<string, unknown>> {
   const res = await post(
+    agent,
     new URL(cloud.baseUrl),
     `/v1${path}`,
     { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
@@ -343,7 +159,7 @@ try {
           tenantId: TENANT,
           name: `Store ${s}`,
         })) as { token: string };
-        stores[s] = new Store(s, id, token, base);
+        stores[s] = new Store(s, id, token, base, agent, BATCH);
       }
     }),
   );
