@@ -42,7 +42,12 @@ function writerOn(db: Db): { writer: GroupCommitWriter; sales: SalePrices } {
   const writer = new GroupCommitWriter(db, new Ledger(db, new Catalog(db, extractGtin)));
   const sales = new SalePrices(db, new SqlitePriceBook(db));
   sales.open();
-  writer.hook = { inTransaction: () => void sales.record(), rolledBack: () => sales.reload() };
+  writer.hook = sales.groupHook(
+    (err) => {
+      throw err;
+    },
+    () => {},
+  );
   return { writer, sales };
 }
 

@@ -53,29 +53,16 @@ const salePrices = new SalePrices(db, new SqlitePriceBook(db));
 salePrices.open();
 let pricingErrors = 0;
 let catchUp = false;
-writer.hook = {
-  inTransaction() {
-    db.exec('SAVEPOINT sale_prices');
-    try {
-      const more = salePrices.record();
-      db.exec('RELEASE sale_prices');
-      if (more) scheduleCatchUp();
-    } catch (err) {
-      db.exec('ROLLBACK TO sale_prices');
-      db.exec('RELEASE sale_prices');
-      salePrices.reload();
-      // The first and then every hundredth: the same fault fails every commit until it is fixed.
-      if (pricingErrors++ % 100 === 0)
-        port.postMessage({
-          kind: 'log',
-          level: 'error',
-          message: `recording sale prices failed (${pricingErrors} times); retried at the next commit`,
-          error: err instanceof Error ? err.message : String(err),
-        } satisfies WriterReply);
-    }
-  },
-  rolledBack: () => salePrices.reload(),
-};
+writer.hook = salePrices.groupHook((err) => {
+  // The first and then every hundredth: the same fault fails every commit until it is fixed.
+  if (pricingErrors++ % 100 === 0)
+    port.postMessage({
+      kind: 'log',
+      level: 'error',
+      message: `recording sale prices failed (${pricingErrors} times); retried at the next commit`,
+      error: err instanceof Error ? err.message : String(err),
+    } satisfies WriterReply);
+}, scheduleCatchUp);
 
 /** A backlog (movements restored from the cloud) is priced slice by slice between groups. */
 function scheduleCatchUp(): void {

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import type { GroupHook } from '../ledger/group-commit.js';
 import { formatUnits, toUnits } from './money.js';
 import type { PriceBook } from './types.js';
 
@@ -107,6 +108,31 @@ export class SalePrices {
       this.stored = upto;
     }
     return upto < to;
+  }
+
+  /**
+   * The hook that records with each group commit (ledger/group-commit.ts). Recording runs in a
+   * savepoint: a failure to price never refuses the movements, the group commits without the
+   * prices and `onError` hears why; the next commit tries them again. `onBacklog`: a slice was
+   * not enough (restored movements), more can be recorded between groups.
+   */
+  groupHook(onError: (err: unknown) => void, onBacklog: () => void): GroupHook {
+    return {
+      inTransaction: () => {
+        this.db.exec('SAVEPOINT sale_prices');
+        try {
+          const more = this.record();
+          this.db.exec('RELEASE sale_prices');
+          if (more) onBacklog();
+        } catch (err) {
+          this.db.exec('ROLLBACK TO sale_prices');
+          this.db.exec('RELEASE sale_prices');
+          this.reload();
+          onError(err);
+        }
+      },
+      rolledBack: () => this.reload(),
+    };
   }
 
   private reloadBelow(to: number): void {
