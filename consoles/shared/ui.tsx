@@ -18,6 +18,59 @@ export function useId(prefix = 'f'): string {
   return ref.current;
 }
 
+/** The input attributes a `TextField` passes through. */
+interface TextInputAttributes {
+  type?: 'text' | 'search' | 'url' | 'email' | 'password' | 'number';
+  required?: boolean;
+  readOnly?: boolean;
+  inputMode?: 'text' | 'decimal' | 'numeric';
+  pattern?: string;
+  min?: number;
+  step?: number;
+  minLength?: number;
+  maxLength?: number;
+  size?: number;
+  autoComplete?: string;
+  placeholder?: string;
+  name?: string;
+}
+
+/**
+ * A labelled single-line input bound to a text value: `Field` with its `<input>`. Other input
+ * attributes (required, inputMode, pattern, type, readOnly…) pass through.
+ */
+export function TextField({
+  label,
+  error,
+  hint,
+  value,
+  onValue,
+  ...input
+}: {
+  label: string;
+  error?: string | undefined;
+  hint?: ComponentChildren;
+  value: string;
+  onValue: (value: string) => void;
+} & TextInputAttributes) {
+  return (
+    <Field label={label} error={error} hint={hint}>
+      {(id, d) => (
+        <input
+          // Preact types <input> as a union keyed on `type`; every TextInputAttributes suits each text type.
+          {...({
+            ...input,
+            id,
+            'aria-describedby': d,
+            value,
+            onInput: (e: { currentTarget: HTMLInputElement }) => onValue(e.currentTarget.value),
+          } as JSX.IntrinsicElements['input'])}
+        />
+      )}
+    </Field>
+  );
+}
+
 /** A labelled control with its hint and its error (from problem+json `errors[].path`). */
 export function Field(props: {
   label: string;

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { type Item, listItems, putItem } from '../api.js';
 import { money, t } from '../i18n.js';
-import { ErrorText, Field, fieldErrors, NotAvailable, Table, useLoad } from '../ui.js';
+import { ErrorText, Field, fieldErrors, NotAvailable, Table, TextField, useLoad } from '../ui.js';
 
 const PAGE = 100;
 
@@ -35,17 +35,7 @@ function EditItem({ item, onDone }: { item: Item; onDone: (saved: boolean) => vo
       }}
     >
       <h2 id="edit-h">{t('catalog.edit', { sku: item.sku })}</h2>
-      <Field label={t('catalog.name')} error={errs.name}>
-        {(id, d) => (
-          <input
-            id={id}
-            aria-describedby={d}
-            value={name}
-            required
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        )}
-      </Field>
+      <TextField label={t('catalog.name')} error={errs.name} value={name} onValue={setName} required />
       <Field
         label={t('catalog.price', { currency: item.price.currency })}
         error={errs.amount}
@@ -97,17 +87,7 @@ export function CatalogPage() {
           setQ(text.trim());
         }}
       >
-        <Field label={t('catalog.search')}>
-          {(id, d) => (
-            <input
-              id={id}
-              aria-describedby={d}
-              type="search"
-              value={text}
-              onInput={(e) => setText(e.currentTarget.value)}
-            />
-          )}
-        </Field>
+        <TextField label={t('catalog.search')} value={text} onValue={setText} type="search" />
         <button type="submit">{t('common.search')}</button>
       </form>
       {saved && (

@@ -14,6 +14,7 @@ import {
   StatusBadge,
   sortRows,
   Table,
+  TextField,
   useEvery,
   useLoad,
 } from '../ui.js';
@@ -181,17 +182,12 @@ export function FleetPage({ query }: { query: URLSearchParams }) {
       <ErrorText error={fleet.error} />
       {fleet.data && <Summary stores={stores} onPick={(f) => set({ status: f === 'all' ? '' : f })} />}
       <div class="filters">
-        <Field label={t('fleet.search')}>
-          {(id, d) => (
-            <input
-              id={id}
-              aria-describedby={d}
-              type="search"
-              value={query.get('q') ?? ''}
-              onInput={(e) => set({ q: e.currentTarget.value })}
-            />
-          )}
-        </Field>
+        <TextField
+          label={t('fleet.search')}
+          value={query.get('q') ?? ''}
+          onValue={(v) => set({ q: v })}
+          type="search"
+        />
         <Field label={t('fleet.filter')}>
           {(id) => (
             <select

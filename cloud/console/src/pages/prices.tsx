@@ -21,7 +21,7 @@ import {
   StoresInput,
 } from '../prices-ui.js';
 import { navigate } from '../router.js';
-import { ErrorText, Field, Link, NotAvailable, Table, useLoad } from '../ui.js';
+import { ErrorText, Field, Link, NotAvailable, Table, TextField, useLoad } from '../ui.js';
 
 /** Tomorrow 06:00 on the stores' own clocks: the usual moment for a price change. */
 function tomorrowSix(): string {
@@ -78,17 +78,14 @@ function NewPriceChange({ onDone }: { onDone: (id: string | null) => void }) {
       }}
     >
       <h2 id="new-pc-h">{t('prices.new')}</h2>
-      <Field label={t('prices.id')} error={errorUnder(errs, '/id')} hint={t('prices.idHint')}>
-        {(fid, d) => (
-          <input
-            id={fid}
-            aria-describedby={d}
-            value={id}
-            required
-            onInput={(e) => setId(e.currentTarget.value)}
-          />
-        )}
-      </Field>
+      <TextField
+        label={t('prices.id')}
+        error={errorUnder(errs, '/id')}
+        hint={t('prices.idHint')}
+        value={id}
+        onValue={setId}
+        required
+      />
       <MomentInput
         name="effective"
         label={t('prices.effectiveAt')}
@@ -101,17 +98,13 @@ function NewPriceChange({ onDone }: { onDone: (id: string | null) => void }) {
         <legend>{t('prices.lines')}</legend>
         {lines.map((l, i) => (
           <div class="row line" key={i} data-line={i}>
-            <Field label={t('prices.lineSku', { n: i + 1 })} error={errorUnder(errs, `/changes/${i}/sku`)}>
-              {(fid, d) => (
-                <input
-                  id={fid}
-                  aria-describedby={d}
-                  required
-                  value={l.sku}
-                  onInput={(e) => setLine(i, { sku: e.currentTarget.value })}
-                />
-              )}
-            </Field>
+            <TextField
+              label={t('prices.lineSku', { n: i + 1 })}
+              error={errorUnder(errs, `/changes/${i}/sku`)}
+              value={l.sku}
+              onValue={(v) => setLine(i, { sku: v })}
+              required
+            />
             <Field
               label={t('prices.lineAmount', { n: i + 1 })}
               error={errorUnder(errs, `/changes/${i}/amount`)}

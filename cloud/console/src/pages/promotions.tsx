@@ -15,7 +15,7 @@ import {
   momentText,
   StoresInput,
 } from '../prices-ui.js';
-import { ErrorText, Field, NotAvailable, Table, useLoad } from '../ui.js';
+import { ErrorText, Field, NotAvailable, Table, TextField, useLoad } from '../ui.js';
 
 type Kind = (typeof RULE_KINDS)[number];
 
@@ -122,29 +122,21 @@ function EditPromotion({ promo, onDone }: { promo: Promotion | null; onDone: (id
       }}
     >
       <h2 id="promo-h">{promo ? t('promotions.edit', { name: promo.name }) : t('promotions.new')}</h2>
-      <Field label={t('promotions.id')} error={errorUnder(errs, '/id')}>
-        {(fid, d) => (
-          <input
-            id={fid}
-            aria-describedby={d}
-            value={id}
-            required
-            readOnly={promo !== null}
-            onInput={(e) => setId(e.currentTarget.value)}
-          />
-        )}
-      </Field>
-      <Field label={t('promotions.name')} error={errorUnder(errs, '/name')}>
-        {(fid, d) => (
-          <input
-            id={fid}
-            aria-describedby={d}
-            value={name}
-            required
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        )}
-      </Field>
+      <TextField
+        label={t('promotions.id')}
+        error={errorUnder(errs, '/id')}
+        value={id}
+        onValue={setId}
+        required
+        readOnly={promo !== null}
+      />
+      <TextField
+        label={t('promotions.name')}
+        error={errorUnder(errs, '/name')}
+        value={name}
+        onValue={setName}
+        required
+      />
       <MomentInput
         name="starts"
         label={t('promotions.startsAt')}
@@ -194,20 +186,16 @@ function EditPromotion({ promo, onDone }: { promo: Promotion | null; onDone: (id
           )}
         </Field>
         {rule.kind === 'multi-buy' && (
-          <Field label={t('promotions.qty')} error={errorUnder(errs, '/rule/qty')}>
-            {(fid, d) => (
-              <input
-                id={fid}
-                aria-describedby={d}
-                type="number"
-                min={2}
-                step={1}
-                required
-                value={rule.qty}
-                onInput={(e) => setRule({ ...rule, qty: e.currentTarget.value })}
-              />
-            )}
-          </Field>
+          <TextField
+            label={t('promotions.qty')}
+            error={errorUnder(errs, '/rule/qty')}
+            value={rule.qty}
+            onValue={(v) => setRule({ ...rule, qty: v })}
+            type="number"
+            min={2}
+            step={1}
+            required
+          />
         )}
         <Field
           label={valueLabel}

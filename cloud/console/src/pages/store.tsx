@@ -2,7 +2,18 @@ import { useState } from 'preact/hooks';
 import { getBacklog, getHealth, getMovements, getStock, type Movement, type StockRow } from '../api.js';
 import { LineChart } from '../chart.js';
 import { bytes, dateTime, duration, type Key, num, t } from '../i18n.js';
-import { Ago, ErrorText, Field, Link, NotAvailable, StatusBadge, Table, useEvery, useLoad } from '../ui.js';
+import {
+  Ago,
+  ErrorText,
+  Field,
+  Link,
+  NotAvailable,
+  StatusBadge,
+  Table,
+  TextField,
+  useEvery,
+  useLoad,
+} from '../ui.js';
 
 const PAGE = 25;
 const DAY_MS = 24 * 3600 * 1000;
@@ -109,17 +120,7 @@ function StoreStock({ storeId }: { storeId: string }) {
           setAsked(sku.trim());
         }}
       >
-        <Field label={t('stock.sku')}>
-          {(id, d) => (
-            <input
-              id={id}
-              aria-describedby={d}
-              name="sku"
-              value={sku}
-              onInput={(e) => setSku(e.currentTarget.value)}
-            />
-          )}
-        </Field>
+        <TextField label={t('stock.sku')} value={sku} onValue={setSku} name="sku" />
         <button type="submit">{t('common.show')}</button>
       </form>
       <ErrorText error={stock.error} />

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { createWebhook } from '../api.js';
 import { type Key, t } from '../i18n.js';
-import { ErrorText, Field, fieldErrors } from '../ui.js';
+import { ErrorText, Field, fieldErrors, TextField } from '../ui.js';
 
 /** The events a subscription can name (cloud/src/outbox.ts WEBHOOK_EVENTS, and the fleet's). */
 const EVENTS = ['movements.applied', 'reservation.changed', 'store.stale', 'store.offline'] as const;
@@ -49,32 +49,25 @@ export function WebhooksPage() {
         }}
       >
         <h2 id="new-hook">{t('webhooks.new')}</h2>
-        <Field label={t('webhooks.url')} error={errs.url}>
-          {(id, d) => (
-            <input
-              id={id}
-              aria-describedby={d}
-              type="url"
-              required
-              value={url}
-              onInput={(e) => setUrl(e.currentTarget.value)}
-            />
-          )}
-        </Field>
-        <Field label={t('webhooks.secret')} hint={t('webhooks.secretHint')} error={errs.secret}>
-          {(id, d) => (
-            <input
-              id={id}
-              aria-describedby={d}
-              type="password"
-              autoComplete="new-password"
-              minLength={16}
-              required
-              value={secret}
-              onInput={(e) => setSecret(e.currentTarget.value)}
-            />
-          )}
-        </Field>
+        <TextField
+          label={t('webhooks.url')}
+          error={errs.url}
+          value={url}
+          onValue={setUrl}
+          type="url"
+          required
+        />
+        <TextField
+          label={t('webhooks.secret')}
+          hint={t('webhooks.secretHint')}
+          error={errs.secret}
+          value={secret}
+          onValue={setSecret}
+          type="password"
+          autoComplete="new-password"
+          minLength={16}
+          required
+        />
         <fieldset class={errs.events ? 'has-error' : undefined}>
           <legend>{t('webhooks.events')}</legend>
           {EVENTS.map((ev) => (
