@@ -91,6 +91,13 @@ export class Store {
   nextSeq = 1;
   applied = 0;
   private readonly headers: Record<string, string>;
+  /**
+   * The body of the batch at the head of the outbox, kept for resends. A real store builds and
+   * compresses its batch on its own machine; here all stores share the cloud's two cores, so a
+   * batch refused 503 is not compressed again for every resend (the refusals of a catch-up
+   * outnumber the batches: that alone took a core from the cloud).
+   */
+  private body: { firstSeq: number; count: number; gz: Buffer } | null = null;
 
   constructor(
     readonly index: number,
@@ -116,13 +123,26 @@ export class Store {
     }
   }
 
+  /** The next batch's records and its gzip body (built once per batch, not per send). */
+  nextBatch(): { batch: ReplicationRecord[]; body: Buffer } {
+    const batch = this.outbox.slice(0, this.batchSize);
+    const firstSeq = batch[0]?.seq ?? 0;
+    if (this.body?.firstSeq !== firstSeq || this.body.count !== batch.length) {
+      this.body = {
+        firstSeq,
+        count: batch.length,
+        gz: gzipSync(JSON.stringify({ records: batch }), { level: 1 }),
+      };
+    }
+    return { batch, body: this.body.gz };
+  }
+
   /** Ships the outbox until empty, as the edge's shipper does: in order, resending on a gap. */
   async drain(stats: Stats, stopAt = Number.POSITIVE_INFINITY): Promise<void> {
     // The edge shipper's backoff: full jitter from 250 ms, doubling to 30 s.
     const backoff = new Backoff({ baseMs: 250, capMs: 30_000 });
     while (this.outbox.length > 0 && performance.now() < stopAt) {
-      const batch = this.outbox.slice(0, this.batchSize);
-      const body = gzipSync(JSON.stringify({ records: batch }), { level: 1 });
+      const { body } = this.nextBatch();
       const started = performance.now();
       let status = 0;
       let text = '';

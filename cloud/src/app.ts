@@ -13,6 +13,7 @@ import { installProblemHandler } from './problem.js';
 import opsRoutes from './routes/ops.js';
 import v1Routes from './routes/v1/index.js';
 import type { ReplenishmentRoutesOptions } from './routes/v1/replenishment/index.js';
+import { type IngestAdmissionSettings, ingestAdmissionOf } from './routes/v1/replication/admission.js';
 import { CloudProblemSchema } from './routes/v1/schemas.js';
 
 export interface AppOptions {
@@ -26,10 +27,11 @@ export interface AppOptions {
   /** How often a long-poll looks for changes committed by other replicas (ms). */
   feedPollIntervalMs?: number;
   /**
-   * Replication batches this process works on at once; more are answered 503 with Retry-After
-   * at once, before their bodies are read (default 40: twice the default MySQL pool).
+   * Replication batches this process works on at once (default 40: twice the default MySQL
+   * pool), how many more may wait for a slot (default 4 × that) and how long (default 5 s);
+   * beyond that they are answered 503 with Retry-After (routes/v1/replication/admission.ts).
    */
-  maxIngestInFlight?: number;
+  ingestAdmission?: Partial<IngestAdmissionSettings>;
   /** Serve the head-office console at `/` with these sign-in settings (left out: API only). */
   console?: ConsoleSettings;
   /** The clock of the fleet's online/offline decisions (tests set it; default the system clock). */
@@ -105,7 +107,7 @@ export async function buildApp(opts: AppOptions) {
   await app.register(opsRoutes);
   await app.register(v1Routes, {
     prefix: '/v1',
-    maxIngestInFlight: opts.maxIngestInFlight ?? 40,
+    admission: ingestAdmissionOf(opts.ingestAdmission),
     fleetClock: {
       now: opts.clock ?? (() => new Date()),
       offlineAfterSeconds: opts.offlineAfterSeconds ?? 90,

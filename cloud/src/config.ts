@@ -7,6 +7,8 @@ export interface CloudConfig {
   adminToken: string;
   poolSize: number;
   ingestMaxInFlight: number;
+  ingestMaxWaiting: number;
+  ingestMaxWaitMs: number;
   webhookIntervalMs: number;
   webhookBaseBackoffMs: number;
   webhookMaxBackoffMs: number;
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     problems.push(`STORE_EDGE_LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got '${rawLevel}'`);
   const poolSize = int('STORE_EDGE_MYSQL_POOL_SIZE', 20, 1, 1000);
   const oidc = loadOidc(env, problems, int);
+  const ingestMaxInFlight = int('STORE_EDGE_INGEST_MAX_IN_FLIGHT', 2 * poolSize, 1, 100_000);
   const config: CloudConfig = {
     oidc,
     rateLimitPerStore: int('STORE_EDGE_RATE_LIMIT_PER_STORE', 50, 0, 1_000_000),
@@ -78,7 +81,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     host: env.STORE_EDGE_CLOUD_HOST || '0.0.0.0',
     adminToken,
     poolSize,
-    ingestMaxInFlight: int('STORE_EDGE_INGEST_MAX_IN_FLIGHT', 2 * poolSize, 1, 100_000),
+    ingestMaxInFlight,
+    ingestMaxWaiting: int('STORE_EDGE_INGEST_MAX_WAITING', 4 * ingestMaxInFlight, 0, 100_000),
+    // A waiting batch must be answered well before the edge's 30 s request timeout.
+    ingestMaxWaitMs: int('STORE_EDGE_INGEST_MAX_WAIT_MS', 5000, 0, 20_000),
     webhookIntervalMs: int('STORE_EDGE_WEBHOOK_INTERVAL_MS', 1000, 10, 600_000),
     webhookBaseBackoffMs: int('STORE_EDGE_WEBHOOK_BACKOFF_MS', 1000, 1, 3_600_000),
     webhookMaxBackoffMs: int('STORE_EDGE_WEBHOOK_MAX_BACKOFF_MS', 3_600_000, 1, 86_400_000),

@@ -1,8 +1,13 @@
 // Ingest slots shared fairly between tenants (issue 17): while another tenant has batches in
 // flight, a tenant holding half of a replica's slots is answered 503 busy; the other tenant
 // still gets a slot. Batches are held in flight by sending their bodies slowly.
-import { request } from 'node:http';
-import { createTenantAndStore, records, startTestCloud, type TestCloud } from '@store-edge/testing/cloud';
+import {
+  createTenantAndStore,
+  holdBatch,
+  records,
+  startTestCloud,
+  type TestCloud,
+} from '@store-edge/testing/cloud';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 let cloud: TestCloud;
@@ -10,7 +15,7 @@ let port = 0;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  cloud = await startTestCloud(inject('mysqlUrl'), { maxIngestInFlight: 4 });
+  cloud = await startTestCloud(inject('mysqlUrl'), { ingestAdmission: { maxInFlight: 4, maxWaiting: 0 } });
   for (const [t, s] of [
     ['ta', 'a1'],
     ['ta', 'a2'],
@@ -26,33 +31,8 @@ beforeAll(async () => {
 afterAll(async () => cloud?.close());
 
 /** A batch whose body is only partly sent: it holds an ingest slot until finish(). */
-function hold(store: string): { answer: Promise<number>; finish(): void } {
-  const body = Buffer.from(JSON.stringify({ records: records(1, 3) }));
-  let answered: (s: number) => void = () => {};
-  const answer = new Promise<number>((r) => {
-    answered = r;
-  });
-  const req = request(
-    {
-      host: '127.0.0.1',
-      port,
-      path: `/v1/stores/${store}/replication/batches`,
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${tokens[store]}`,
-        'content-type': 'application/json',
-        'content-length': body.length,
-      },
-    },
-    (res) => {
-      res.resume();
-      answered(res.statusCode ?? 0);
-    },
-  );
-  req.on('error', () => answered(0));
-  req.write(body.subarray(0, 5));
-  return { answer, finish: () => req.end(body.subarray(5)) };
-}
+const hold = (store: string) =>
+  holdBatch(`http://127.0.0.1:${port}`, store, tokens[store] as string, records(1, 3));
 
 const send = (store: string) =>
   fetch(`http://127.0.0.1:${port}/v1/stores/${store}/replication/batches`, {

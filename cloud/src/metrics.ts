@@ -18,6 +18,12 @@ export function createMetrics() {
       labelNames: ['outcome'],
       registers: [registry],
     }),
+    admissionWait: new Histogram({
+      name: 'store_edge_cloud_replication_admission_wait_seconds',
+      help: 'How long admitted replication batches waited for an ingest slot (0 for most; refused batches are counted in replication_batches_total{outcome="shed"})',
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+      registers: [registry],
+    }),
     movements: new Counter({
       name: 'store_edge_cloud_movements_applied_total',
       help: 'Movements newly applied',

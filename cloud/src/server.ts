@@ -53,7 +53,11 @@ export class CloudService {
       logger: this.log,
       metrics,
       feedPollIntervalMs: config.feedPollIntervalMs,
-      maxIngestInFlight: config.ingestMaxInFlight,
+      ingestAdmission: {
+        maxInFlight: config.ingestMaxInFlight,
+        maxWaiting: config.ingestMaxWaiting,
+        maxWaitMs: config.ingestMaxWaitMs,
+      },
       console: consoleSettings(config.oidc, process.env),
       offlineAfterSeconds: config.offlineAfterSeconds,
       replenishment: { maxLagMinutes: config.replenishMaxLagMinutes },

@@ -1,14 +1,14 @@
 // Load shedding on the replication route, with a real cloud process: beyond
-// STORE_EDGE_INGEST_MAX_IN_FLIGHT batches at once, a store is told 503 + Retry-After at once
-// (and backs off) instead of queueing past its timeout.
-import { request } from 'node:http';
+// STORE_EDGE_INGEST_MAX_IN_FLIGHT batches at once and a full wait line (here none:
+// STORE_EDGE_INGEST_MAX_WAITING=0), a store is told 503 + Retry-After at once (and backs off)
+// instead of queueing past its timeout.
 import {
   type CloudProcess,
   createTestDatabase,
   startCloudProcess,
   type TestDatabase,
 } from '@store-edge/testing';
-import { ADMIN_TOKEN, records } from '@store-edge/testing/cloud';
+import { ADMIN_TOKEN, holdBatch, records } from '@store-edge/testing/cloud';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 let db: TestDatabase;
@@ -20,7 +20,7 @@ beforeAll(async () => {
   cloud = await startCloudProcess({
     mysqlUrl: db.url,
     adminToken: ADMIN_TOKEN,
-    env: { STORE_EDGE_INGEST_MAX_IN_FLIGHT: '1' },
+    env: { STORE_EDGE_INGEST_MAX_IN_FLIGHT: '1', STORE_EDGE_INGEST_MAX_WAITING: '0' },
   });
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
   await fetch(`${cloud.baseUrl}/v1/tenants`, {
@@ -55,37 +55,7 @@ const batch = (token: string, store: string) =>
 describe('replication ingest under more load than it takes', () => {
   it('answers 503 with Retry-After while full, and takes batches again once a slot is free', async () => {
     // Store 1's batch is in flight for as long as its body has not arrived.
-    const body = Buffer.from(JSON.stringify({ records: records(1, 5) }));
-    const url = new URL(cloud.baseUrl);
-    const openSlow = () => {
-      let answered: (status: number) => void = () => {};
-      const answer = new Promise<number>((r) => {
-        answered = r;
-      });
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          path: '/v1/stores/s1/replication/batches',
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${tokens[0]}`,
-            'content-type': 'application/json',
-            'content-length': body.length,
-          },
-        },
-        (res) => {
-          res.resume();
-          answered(res.statusCode ?? 0);
-        },
-      );
-      let status: number | null = null;
-      void answer.then((st) => {
-        status = st;
-      });
-      req.write(body.subarray(0, 10));
-      return { answer, answeredYet: () => status !== null, finish: () => req.end(body.subarray(10)) };
-    };
+    const openSlow = () => holdBatch(cloud.baseUrl, 's1', tokens[0] as string, records(1, 5));
     // Store 2 is refused while store 1's batch holds the only slot. (If store 2's request
     // happened to take the slot first, store 1 is the one refused: open it again.)
     let slow = openSlow();

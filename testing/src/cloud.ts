@@ -3,6 +3,7 @@
 // because it loads the cloud itself: edge and driver tests that import `@store-edge/testing`
 // do not pull in the cloud's Fastify app. The cloud as a child process: cloud-process.ts.
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import {
   buildApp,
   ChangeNotifier,
@@ -39,7 +40,7 @@ export async function startTestCloud(
     /** The fleet's clock and offline window (docs/fleet.md); default the system clock and 90 s. */
     clock?: () => Date;
     offlineAfterSeconds?: number;
-    maxIngestInFlight?: number;
+    ingestAdmission?: { maxInFlight?: number; maxWaiting?: number; maxWaitMs?: number };
   } = {},
 ): Promise<TestCloud> {
   if (!serverUrl) throw new Error('no MySQL server for tests (see testing/src/global-setup.ts)');
@@ -57,7 +58,7 @@ export async function startTestCloud(
     rateLimits: opts.rateLimits ?? {},
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.offlineAfterSeconds !== undefined ? { offlineAfterSeconds: opts.offlineAfterSeconds } : {}),
-    ...(opts.maxIngestInFlight ? { maxIngestInFlight: opts.maxIngestInFlight } : {}),
+    ...(opts.ingestAdmission ? { ingestAdmission: opts.ingestAdmission } : {}),
   });
   await app.ready();
   return {
@@ -128,4 +129,57 @@ export async function countMovements(
   );
   const r = (rows as Array<{ n: number; max_seq: number; ids: number }>)[0];
   return { rows: Number(r?.n), maxSeq: Number(r?.max_seq), distinctIds: Number(r?.ids) };
+}
+
+/** A replication batch whose body is only partly sent (see holdBatch). */
+export interface HeldBatch {
+  /** The status it is answered with (0: the connection failed). */
+  answer: Promise<number>;
+  answeredYet(): boolean;
+  /** Sends the rest of the body. */
+  finish(): void;
+}
+
+/**
+ * Sends a store's batch of `records` to a cloud listening at `baseUrl` but holds back the end of
+ * its body: the cloud admits it (an ingest slot or a place in the wait line) and works on it
+ * only once finish() sends the rest. How the admission tests keep slots busy for as long as
+ * they like.
+ */
+export function holdBatch(
+  baseUrl: string,
+  store: string,
+  token: string,
+  batch: ReplicationRecord[],
+): HeldBatch {
+  const url = new URL(baseUrl);
+  const body = Buffer.from(JSON.stringify({ records: batch }));
+  let status: number | null = null;
+  let answered: (s: number) => void = () => {};
+  const answer = new Promise<number>((r) => {
+    answered = (s) => {
+      status = s;
+      r(s);
+    };
+  });
+  const req = httpRequest(
+    {
+      host: url.hostname,
+      port: url.port,
+      path: `/v1/stores/${store}/replication/batches`,
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'content-length': body.length,
+      },
+    },
+    (res) => {
+      res.resume();
+      answered(res.statusCode ?? 0);
+    },
+  );
+  req.on('error', () => answered(0));
+  req.write(body.subarray(0, 5));
+  return { answer, answeredYet: () => status !== null, finish: () => req.end(body.subarray(5)) };
 }

@@ -31,7 +31,7 @@ const plugin: FastifyPluginAsyncTypebox<V1Options> = async (fastify, opts) => {
   await fastify.register(itemList);
   await fastify.register(prices);
   await fastify.register(priceLists);
-  await fastify.register(replication, { maxIngestInFlight: opts.maxIngestInFlight });
+  await fastify.register(replication, { admission: opts.admission });
   await fastify.register(changes);
   await fastify.register(stock);
   await fastify.register(reservations);

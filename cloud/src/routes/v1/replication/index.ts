@@ -15,13 +15,22 @@ import { requireStore } from '../../../auth.js';
 import { claimAgentLease, ingestBatch } from '../../../ingest/index.js';
 import { HttpProblem } from '../../../problem.js';
 import { bearer, EVERY_V1_ROUTE, Id, problems } from '../schemas.js';
+import { type AdmissionOptions, AdmissionRefused, IngestAdmission, type Release } from './admission.js';
 
 export interface ReplicationRoutesOptions {
-  /**
-   * Replication batches this process works on at once; more are answered 503 with Retry-After
-   * at once, before their bodies are read.
-   */
-  maxIngestInFlight: number;
+  /** Replication batches worked on at once, and how many may wait how long for a slot. */
+  admission: AdmissionOptions;
+}
+
+function busyDetail(err: AdmissionRefused): string {
+  switch (err.reason) {
+    case 'full':
+      return `this cloud replica is applying ${err.held} batches and as many wait; send this one again after a short backoff`;
+    case 'tenant-share':
+      return `this cloud replica is applying ${err.held} batches of this tenant, its share, and its share of the wait line is full; send this one again after a short backoff`;
+    case 'waited-too-long':
+      return `this batch waited for one of this cloud replica's ${err.held} busy ingest slots too long; send it again after a short backoff`;
+  }
 }
 
 const anotherAgent =
@@ -29,10 +38,7 @@ const anotherAgent =
 
 const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions> = async (fastify, opts) => {
   const { pool, metrics, notifier } = fastify;
-  const { maxIngestInFlight } = opts;
-  let ingestInFlight = 0;
-  const tenantInFlight = new Map<string, number>();
-  const perTenantInFlight = Math.max(1, Math.ceil(maxIngestInFlight / 2));
+  const admission = new IngestAdmission(opts.admission);
 
   fastify.post(
     '/stores/:storeId/replication/batches',
@@ -60,47 +66,32 @@ const plugin: FastifyPluginAsyncTypebox<ReplicationRoutesOptions> = async (fasti
         },
       },
       // Load shedding: when a whole region comes back from a WAN outage, a thousand stores
-      // push their backlog at once. Queued behind the MySQL pool, their requests would wait
-      // past the stores' 30 s timeout, be sent again and be worked on twice; answered 503 at
-      // once (before the body is read and decompressed), the stores back off with jitter and
-      // the batches being worked on finish in time (RFC 9110 §15.6.4, Retry-After §10.2.3).
-      //
-      // Fairness between tenants (issue 17): while another tenant has batches in flight, a
-      // tenant holding half of the slots gets no more, so the others' batches keep finding
-      // slots as they free up. Alone, a tenant may use them all (nothing idles for nobody).
+      // push their backlog at once. Queued without bound behind the MySQL pool, their requests
+      // would wait past the stores' 30 s timeout, be sent again and be worked on twice. So a
+      // bounded number is worked on, a bounded line waits a few seconds at most for a slot
+      // (bodies not yet read), and the rest are answered 503 at once; the stores wait
+      // Retry-After and come back (RFC 9110 §15.6.4, Retry-After §10.2.3). Tenants share
+      // slots and line fairly (issue 17): admission.ts.
       onRequest: async (request, reply) => {
         const p = await fastify.authenticate(request);
-        const tenant = p.kind === 'store' ? p.tenantId : null;
-        const held = tenant ? (tenantInFlight.get(tenant) ?? 0) : 0;
-        const othersBusy = tenantInFlight.size > (held > 0 ? 1 : 0);
-        if (ingestInFlight >= maxIngestInFlight || (tenant && othersBusy && held >= perTenantInFlight)) {
+        const gone = new AbortController();
+        const onClose = () => gone.abort();
+        reply.raw.once('close', onClose);
+        const since = performance.now();
+        let release: Release;
+        try {
+          release = await admission.enter(p.kind === 'store' ? p.tenantId : null, gone.signal);
+        } catch (err) {
+          if (!(err instanceof AdmissionRefused)) throw err;
           metrics.batches.labels('shed').inc();
-          reply.header('retry-after', '1');
-          throw new HttpProblem(
-            503,
-            'Service Unavailable',
-            ingestInFlight >= maxIngestInFlight
-              ? `this cloud replica is applying ${ingestInFlight} batches; send this one again after a short backoff`
-              : `this cloud replica is applying ${held} batches of this tenant, its share; send this one again after a short backoff`,
-            { code: 'busy' },
-          );
+          reply.header('retry-after', String(err.retryAfterSeconds));
+          throw new HttpProblem(503, 'Service Unavailable', busyDetail(err), { code: 'busy' });
+        } finally {
+          reply.raw.off('close', onClose);
         }
-        ingestInFlight++;
-        if (tenant) tenantInFlight.set(tenant, held + 1);
-        let released = false;
-        reply.raw.once('close', () => {
-          if (!released) {
-            released = true;
-            ingestInFlight--;
-            if (tenant) {
-              // Entries live only while a tenant has batches in flight: the map is bounded by
-              // maxIngestInFlight.
-              const left = (tenantInFlight.get(tenant) ?? 1) - 1;
-              if (left > 0) tenantInFlight.set(tenant, left);
-              else tenantInFlight.delete(tenant);
-            }
-          }
-        });
+        metrics.admissionWait.observe((performance.now() - since) / 1000);
+        if (reply.raw.destroyed) release();
+        else reply.raw.once('close', release);
       },
       // Authenticate and check the size before validating up to a thousand records.
       preValidation: async (request) => {
