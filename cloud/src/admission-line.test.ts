@@ -1,50 +1,29 @@
 // The ingest wait line, with a real cloud process: a store's batch that finds every slot busy
 // waits (its body unread) and is applied as soon as a slot frees, instead of being sent back
 // to wait a whole Retry-After second; beyond the line, or after waiting too long, 503 busy.
-import {
-  type CloudProcess,
-  createTestDatabase,
-  startCloudProcess,
-  type TestDatabase,
-} from '@store-edge/testing';
+import { type CloudWithStores, startCloudWithStores } from '@store-edge/testing';
 import { ADMIN_TOKEN, holdBatch, records } from '@store-edge/testing/cloud';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-let db: TestDatabase;
-let cloud: CloudProcess;
-const tokens: Record<string, string> = {};
+let pair: CloudWithStores;
+let cloud: CloudWithStores['cloud'];
+let tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  db = await createTestDatabase(inject('mysqlUrl'), 'se_line');
-  cloud = await startCloudProcess({
-    mysqlUrl: db.url,
+  pair = await startCloudWithStores(inject('mysqlUrl'), {
     adminToken: ADMIN_TOKEN,
+    stores: ['s1', 's2', 's3'],
     env: {
       STORE_EDGE_INGEST_MAX_IN_FLIGHT: '1',
       STORE_EDGE_INGEST_MAX_WAITING: '1',
       STORE_EDGE_INGEST_MAX_WAIT_MS: '1500',
     },
+    dbPrefix: 'se_line',
   });
-  const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
-  await fetch(`${cloud.baseUrl}/v1/tenants`, {
-    method: 'POST',
-    headers: admin,
-    body: JSON.stringify({ id: 't', name: 'T' }),
-  });
-  for (const id of ['s1', 's2', 's3']) {
-    const r = await fetch(`${cloud.baseUrl}/v1/stores`, {
-      method: 'POST',
-      headers: admin,
-      body: JSON.stringify({ id, tenantId: 't', name: id }),
-    });
-    tokens[id] = ((await r.json()) as { token: string }).token;
-  }
+  ({ cloud, tokens } = pair);
 });
 
-afterAll(async () => {
-  await cloud?.stop();
-  await db?.drop();
-});
+afterAll(async () => pair?.stop());
 
 const send = (store: string, from: number, to: number) =>
   fetch(`${cloud.baseUrl}/v1/stores/${store}/replication/batches`, {

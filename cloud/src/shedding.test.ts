@@ -2,46 +2,26 @@
 // STORE_EDGE_INGEST_MAX_IN_FLIGHT batches at once and a full wait line (here none:
 // STORE_EDGE_INGEST_MAX_WAITING=0), a store is told 503 + Retry-After at once (and backs off)
 // instead of queueing past its timeout.
-import {
-  type CloudProcess,
-  createTestDatabase,
-  startCloudProcess,
-  type TestDatabase,
-} from '@store-edge/testing';
+import { type CloudWithStores, startCloudWithStores } from '@store-edge/testing';
 import { ADMIN_TOKEN, holdBatch, records } from '@store-edge/testing/cloud';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-let db: TestDatabase;
-let cloud: CloudProcess;
+let pair: CloudWithStores;
+let cloud: CloudWithStores['cloud'];
 const tokens: string[] = [];
 
 beforeAll(async () => {
-  db = await createTestDatabase(inject('mysqlUrl'), 'se_shed');
-  cloud = await startCloudProcess({
-    mysqlUrl: db.url,
+  pair = await startCloudWithStores(inject('mysqlUrl'), {
     adminToken: ADMIN_TOKEN,
+    stores: ['s1', 's2'],
     env: { STORE_EDGE_INGEST_MAX_IN_FLIGHT: '1', STORE_EDGE_INGEST_MAX_WAITING: '0' },
+    dbPrefix: 'se_shed',
   });
-  const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
-  await fetch(`${cloud.baseUrl}/v1/tenants`, {
-    method: 'POST',
-    headers: admin,
-    body: JSON.stringify({ id: 't', name: 'T' }),
-  });
-  for (const id of ['s1', 's2']) {
-    const r = await fetch(`${cloud.baseUrl}/v1/stores`, {
-      method: 'POST',
-      headers: admin,
-      body: JSON.stringify({ id, tenantId: 't', name: id }),
-    });
-    tokens.push(((await r.json()) as { token: string }).token);
-  }
+  cloud = pair.cloud;
+  tokens.push(pair.tokens.s1 as string, pair.tokens.s2 as string);
 });
 
-afterAll(async () => {
-  await cloud?.stop();
-  await db?.drop();
-});
+afterAll(async () => pair?.stop());
 
 // The same records every time: a store sends a batch again until it is answered.
 const store2Batch = JSON.stringify({ records: records(1, 5) });

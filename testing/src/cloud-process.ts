@@ -1,4 +1,5 @@
 // Runs `store-edge cloud` as a child process, exactly as a deployment would (tests, benchmarks).
+import { createTestDatabase } from './mysql.js';
 import { freePort } from './ports.js';
 import {
   type StoreEdgeProcess,
@@ -49,4 +50,51 @@ async function startCloudOnce(opts: StartCloudOptions): Promise<CloudProcess> {
     pollMs: 100,
   });
   return cloud;
+}
+
+/** A cloud process on a throw-away database, with one tenant and its stores created. */
+export interface CloudWithStores {
+  cloud: CloudProcess;
+  /** Each store's bearer token, by store id. */
+  tokens: Record<string, string>;
+  /** Stops the cloud and drops its database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `store-edge cloud` (with `env`) on a new database of `serverUrl` and creates tenant `t`
+ * with `stores` through the admin API, as an operator would.
+ */
+export async function startCloudWithStores(
+  serverUrl: string,
+  opts: { adminToken: string; stores: string[]; env?: Record<string, string>; dbPrefix?: string },
+): Promise<CloudWithStores> {
+  const db = await createTestDatabase(serverUrl, opts.dbPrefix ?? 'se_cloud');
+  const cloud = await startCloudProcess({
+    mysqlUrl: db.url,
+    adminToken: opts.adminToken,
+    ...(opts.env ? { env: opts.env } : {}),
+  });
+  const admin = { authorization: `Bearer ${opts.adminToken}`, 'content-type': 'application/json' };
+  const post = async (path: string, body: unknown) => {
+    const r = await fetch(`${cloud.baseUrl}/v1${path}`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify(body),
+    });
+    if (r.status !== 201) throw new Error(`POST ${path}: ${r.status} ${await r.text()}`);
+    return (await r.json()) as Record<string, unknown>;
+  };
+  await post('/tenants', { id: 't', name: 'T' });
+  const tokens: Record<string, string> = {};
+  for (const id of opts.stores)
+    tokens[id] = (await post('/stores', { id, tenantId: 't', name: id })).token as string;
+  return {
+    cloud,
+    tokens,
+    stop: async () => {
+      await cloud.stop();
+      await db.drop();
+    },
+  };
 }
