@@ -36,7 +36,7 @@ import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import type { ReplicationRecord } from '../protocol/src/index.js';
 import { type CloudProcess, startCloudProcess } from '../testing/src/cloud-process.js';
-import { cpuSeconds, cpuSecondsOf } from './_proc.js';
+import { cpuSeconds, cpuSecondsOf, memory } from './_proc.js';
 import { percentile, report } from './_report.js';
 import { openDatabase } from './fleet-db.js';
 import { rawInsert, rawSmallTransactions } from './fleet-raw.js';
@@ -168,6 +168,8 @@ try {
     mysqlUrl: database.url,
     adminToken: ADMIN,
     readyTimeoutMs: 120_000,
+    // As deployed (Dockerfile.cloud, the chart's semiSpaceMiB).
+    nodeArgs: ['--max-semi-space-size=128'],
     env: {
       STORE_EDGE_MYSQL_POOL_SIZE: String(POOL),
       STORE_EDGE_LOG_LEVEL: 'warn',
@@ -333,6 +335,8 @@ try {
     mariadbCpuSeconds: Math.round((cpu1.db - cpu0.db) * 10) / 10,
     // The simulated stores share the two cores (HTTP, resends, later batches' compression).
     storesCpuSeconds: Math.round((cpu1.stores - cpu0.stores) * 10) / 10,
+    // Against the chart's 512 MiB limit (charts/cloud/values.yaml).
+    cloudPeakRssMiB: Math.round(memory(cloud.child.pid, 'VmHWM') / 1048576),
   });
   phaseReport('fleet-catchup', catchup);
   // The rate above shares two cores between the stores' simulator, the cloud and the database,

@@ -21,6 +21,8 @@ export interface StartCloudOptions {
   readyTimeoutMs?: number;
   /** A fixed port (to restart the cloud where the edge expects it); default: a free one. */
   port?: number;
+  /** Node flags before the script (a deployment's, e.g. Dockerfile.cloud's). */
+  nodeArgs?: string[];
 }
 
 /** Starts the cloud and waits until it answers /readyz (default: within 30 s). */
@@ -32,7 +34,10 @@ async function startCloudOnce(opts: StartCloudOptions): Promise<CloudProcess> {
   const port = opts.port ?? (await freePort());
   const proc = spawnStoreEdge({
     // STORE_EDGE_CLOUD_NODE_FLAGS: for profiling a benchmark, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-    nodeArgs: process.env.STORE_EDGE_CLOUD_NODE_FLAGS?.split(' ').filter(Boolean) ?? [],
+    nodeArgs: [
+      ...(opts.nodeArgs ?? []),
+      ...(process.env.STORE_EDGE_CLOUD_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+    ],
     args: ['cloud', ...(opts.args ?? [])],
     env: {
       NODE_ENV: 'production',
