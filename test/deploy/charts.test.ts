@@ -247,7 +247,14 @@ describe('rendered cloud chart', () => {
     const api = pod.containers[0]!;
     expect(api.livenessProbe?.httpGet?.path).toBe('/healthz');
     expect(api.readinessProbe?.httpGet?.path).toBe('/readyz');
-    expect(api.args).toEqual(['node', 'bin/store-edge.mjs', 'cloud', '--no-migrate']);
+    // Production's young generation (values-prd.yaml semiSpaceMiB; docs/scale.md).
+    expect(api.args).toEqual([
+      'node',
+      '--max-semi-space-size=128',
+      'bin/store-edge.mjs',
+      'cloud',
+      '--no-migrate',
+    ]);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
     expect(api.securityContext).toMatchObject({
       readOnlyRootFilesystem: true,
