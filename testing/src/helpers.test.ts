@@ -46,9 +46,13 @@ describe('test-support helpers', () => {
         });
       });
       const ws = createWriteStream(pair.scannerPath);
-      ws.write('4006381333931\r');
+      // Wait for the write itself: destroying the stream while fs.write was still completing
+      // threw "write after destroyed" from the write's callback (seen once in a full run).
+      await new Promise<void>((resolve, reject) =>
+        ws.write('4006381333931\r', (err) => (err ? reject(err) : resolve())),
+      );
       expect(await received).toBe('4006381333931\r');
-      ws.destroy();
+      await new Promise<void>((resolve) => ws.end(resolve));
     } finally {
       await pair.stop();
     }

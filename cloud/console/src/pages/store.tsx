@@ -5,7 +5,6 @@ import { bytes, dateTime, duration, type Key, num, t } from '../i18n.js';
 import {
   Ago,
   ErrorText,
-  Field,
   Link,
   NotAvailable,
   StatusBadge,

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { createWebhook } from '../api.js';
 import { type Key, t } from '../i18n.js';
-import { ErrorText, Field, fieldErrors, TextField } from '../ui.js';
+import { ErrorText, fieldErrors, TextField } from '../ui.js';
 
 /** The events a subscription can name (cloud/src/outbox.ts WEBHOOK_EVENTS, and the fleet's). */
 const EVENTS = ['movements.applied', 'reservation.changed', 'store.stale', 'store.offline'] as const;
