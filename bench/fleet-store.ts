@@ -1,6 +1,6 @@
 // A light store client of the fleet bench: the replication protocol as the edge's shipper speaks it, without an agent.
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import {
   AGENT_INSTANCE_HEADER,
@@ -9,6 +9,7 @@ import {
   parseRetryAfter,
   type ReplicationRecord,
 } from '../protocol/src/index.js';
+import { postBody } from './_http.js';
 
 /** Distinct skus the simulated stores move. */
 const SKUS = 2000;
@@ -18,41 +19,20 @@ export function fleetAgent(stores: number): Agent {
   return new Agent({ keepAlive: true, maxSockets: stores + 8 });
 }
 
-export function post(
+export async function post(
   agent: Agent,
   base: URL,
   path: string,
   headers: Record<string, string>,
   body: Buffer,
 ): Promise<{ status: number; text: string; retryAfterMs: number | null }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: base.hostname,
-        port: base.port,
-        path,
-        method: 'POST',
-        agent,
-        headers: { ...headers, 'content-length': body.length },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            text: Buffer.concat(chunks).toString(),
-            retryAfterMs: parseRetryAfter(res.headers['retry-after'] ?? null),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    // The edge's own deadline per batch (edge-agent CloudClient).
-    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(body);
-  });
+  // The edge's own deadline per batch (edge-agent CloudClient).
+  const res = await postBody(agent, base, path, headers, body, 30_000);
+  return {
+    status: res.status,
+    text: res.text,
+    retryAfterMs: parseRetryAfter(res.headers['retry-after'] ?? null),
+  };
 }
 
 export function makeMovement(store: number, seq: number): Movement {

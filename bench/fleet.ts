@@ -40,7 +40,8 @@ import { cpuSeconds, cpuSecondsOf, memory } from './_proc.js';
 import { percentile, report } from './_report.js';
 import { openDatabase } from './fleet-db.js';
 import { rawInsert, rawSmallTransactions } from './fleet-raw.js';
-import { fleetAgent, makeMovement, newStats, post, type Stats, Store } from './fleet-store.js';
+import { createStores, seedStock, warmUp } from './fleet-setup.js';
+import { fleetAgent, makeMovement, newStats, type Stats } from './fleet-store.js';
 
 const env = (name: string, dflt: string) => process.env[`FLEET_${name}`] ?? dflt;
 const { values } = parseArgs({
@@ -69,10 +70,6 @@ const CAPACITY_S = positive('capacity-seconds');
 const agent = fleetAgent(STORES);
 const ADMIN = `fleet-admin-${randomUUID()}`;
 const TENANT = 'fleet';
-const WARMUP_TENANT = 'fleet-warmup';
-const WARMUP_STORES = 20;
-const WARMUP_BATCHES = 10;
-const WARMUP_BATCH = 400;
 
 function positive(name: keyof typeof values): number {
   const n = Number(values[name]);
@@ -95,40 +92,7 @@ function rawBatches(): ReplicationRecord[][][] {
   });
 }
 
-/** Zero stock rows for every (sku, location) the catch-up will touch, as a trading store has. */
-async function seedStock(url: string): Promise<void> {
-  const conn = await mysql.createConnection({ uri: url });
-  try {
-    for (let s0 = 0; s0 < STORES; s0 += 50) {
-      const rows = new Map<string, unknown[]>();
-      for (let s = s0; s < Math.min(STORES, s0 + 50); s++) {
-        for (let seq = 1; seq <= BACKLOG; seq++) {
-          const m = makeMovement(s, seq);
-          rows.set(`${s}|${m.sku}|${m.location}`, [`fleet-${s}`, m.sku, m.location, TENANT, 0, 0]);
-        }
-      }
-      await conn.query('INSERT INTO stock (store_id, sku, location, tenant_id, on_hand, reserved) VALUES ?', [
-        [...rows.values()],
-      ]);
-    }
-  } finally {
-    await conn.end();
-  }
-}
-
 // --- run -------------------------------------------------------------------------------------
-
-async function adminPost(cloud: CloudProcess, path: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await post(
-    agent,
-    new URL(cloud.baseUrl),
-    `/v1${path}`,
-    { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-    Buffer.from(JSON.stringify(body)),
-  );
-  if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${res.text.slice(0, 300)}`);
-  return JSON.parse(res.text) as Record<string, unknown>;
-}
 
 async function metricsOf(cloud: CloudProcess): Promise<Record<string, number>> {
   const text = await (await fetch(`${cloud.baseUrl}/metrics`)).text();
@@ -176,48 +140,18 @@ try {
       STORE_EDGE_WEBHOOK_INTERVAL_MS: '5000',
     },
   });
-  const base = new URL(cloud.baseUrl);
-  await adminPost(cloud, '/tenants', { id: TENANT, name: 'Fleet bench' });
-  const stores: Store[] = new Array(STORES);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      for (let s = next++; s < STORES; s = next++) {
-        const id = `fleet-${s}`;
-        const { token } = (await adminPost(cloud as CloudProcess, '/stores', {
-          id,
-          tenantId: TENANT,
-          name: `Store ${s}`,
-        })) as { token: string };
-        stores[s] = new Store(s, id, token, base, agent, BATCH);
-      }
-    }),
-  );
+  const admin = { cloud, agent, token: ADMIN };
+  const stores = await createStores(admin, {
+    tenant: TENANT,
+    prefix: 'fleet',
+    count: STORES,
+    batchSize: BATCH,
+  });
   const setupSeconds = (performance.now() - t) / 1000;
-
-  // Warm-up: a cloud replica runs for weeks, so its ingest code is compiled and optimised long
-  // before a region's catch-up. A fresh process would spend the first seconds of the measured
-  // catch-up in V8's compilers; a few stores of another tenant send batches first.
-  await adminPost(cloud, '/tenants', { id: WARMUP_TENANT, name: 'Fleet bench warm-up' });
-  const warmStores = await Promise.all(
-    Array.from({ length: WARMUP_STORES }, async (_, w) => {
-      const id = `fleet-warmup-${w}`;
-      const { token } = (await adminPost(cloud as CloudProcess, '/stores', {
-        id,
-        tenantId: WARMUP_TENANT,
-        name: `Warm-up ${w}`,
-      })) as { token: string };
-      const s = new Store(STORES + w, id, token, base, agent, WARMUP_BATCH);
-      s.make(WARMUP_BATCH * WARMUP_BATCHES);
-      return s;
-    }),
-  );
-  await Promise.all(warmStores.map((s) => s.drain(newStats())));
-
-  // The stores have traded for months: their stock rows exist, so the catch-up's stock
-  // projection updates rows in place. `--new-stores` leaves them out (every stock row is a new
-  // one: a fleet's first sync, which costs the database about a third more per movement).
-  if (!values['new-stores']) await seedStock(database.url);
+  await warmUp(admin, STORES);
+  // `--new-stores` leaves the stock rows out: every stock row is a new one, a fleet's first
+  // sync, which costs the database about a third more per movement (docs/scale.md).
+  if (!values['new-stores']) await seedStock(database.url, TENANT, STORES, BACKLOG);
 
   const rawBeforeRows = rawBatches();
   const rawBeforeCpu = await withCpu(() => rawInsert(rawTarget, 'movements_raw_before', rawBeforeRows));
